@@ -1,0 +1,103 @@
+// One simulated machine: the kernel model, the klp core statechart driving its retry work
+// on the virtual clock, the booted userspace and the root shell that runs a script.
+
+import { createActor, type Actor } from 'xstate';
+import { Kernel, type KernelConfig } from '../kernel/kernel';
+import type { ModuleDef } from '../kernel/module';
+import type { Step } from '../kernel/exec';
+import { formatDmesg, type LogRecord } from '../kernel/printk';
+import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
+import { bootIdleMachine } from '../scenario/machine';
+import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { klpCoreMachine } from './klpCoreMachine';
+
+export interface LineOutcome {
+  line: ScriptLine;
+  result: CmdResult;
+  /** Virtual time when the command finished (µs). */
+  time: number;
+}
+
+export interface RunOutcome {
+  outcomes: LineOutcome[];
+  /** Set when a helper died (the selftest's `die`) or skipped. */
+  died?: { line: ScriptLine; reason: string; status: number };
+}
+
+/** The selftest configuration of conformance/README.md. */
+export const SELFTEST_CONFIG: Partial<KernelConfig> = {
+  cpus: 4,
+  reliableStacktrace: true,
+  ftraceEnabled: true,
+  dynamicDebug: ['file kernel/livepatch/* +p', 'func klp_try_switch_task -p'],
+};
+
+export class Simulation {
+  readonly kernel: Kernel;
+  readonly actor: Actor<typeof klpCoreMachine>;
+  readonly shell: Shell;
+  readonly files = new ModuleFiles();
+
+  constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = []) {
+    const k = new Kernel(config);
+    this.kernel = k;
+    const clock = k.clock;
+    this.actor = createActor(klpCoreMachine, {
+      input: { kernel: k },
+      clock: {
+        setTimeout: (fn: (...args: unknown[]) => void, ms: number) => clock.after(Math.round(ms * 1000), () => fn(), 'klp_transition_work timer').id,
+        clearTimeout: (id: unknown) => clock.cancel({ id: id as number }),
+      },
+    });
+    k.hooks = {
+      scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
+      emit: (e) => this.actor.send(e),
+    };
+    this.actor.start();
+    for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
+    for (const m of modules) this.files.add(`${m.name}.ko`, m);
+    const booted = bootIdleMachine(k);
+    this.shell = new Shell(k, booted.shell, this.files);
+  }
+
+  /** Run script lines on the shell; returns when the script ends or a helper dies. */
+  run(lines: readonly ScriptLine[], limitUs = 24 * 3600 * 1_000_000): RunOutcome {
+    const k = this.kernel;
+    const outcome: RunOutcome = { outcomes: [] };
+    let done = false;
+    const shell = this.shell;
+    const program = function* (): Step<void> {
+      try {
+        for (const line of lines) {
+          const result = yield* shell.run(line);
+          outcome.outcomes.push({ line, result, time: k.clock.now });
+        }
+      } catch (e) {
+        if (!(e instanceof ScriptDied)) throw e;
+        outcome.died = { line: lines[outcome.outcomes.length], reason: e.reason, status: e.status };
+      } finally {
+        done = true;
+      }
+    };
+    k.startTask(shell.slot, program(), 0);
+    const deadline = k.clock.now + limitUs;
+    while (!done) {
+      if (k.clock.nextTime() > deadline) throw new Error('the script did not finish within the time limit');
+      if (!k.clock.step()) throw new Error('model bug: the shell is waiting but nothing is scheduled');
+    }
+    return outcome;
+  }
+
+  /** Let virtual time pass (events keep running). */
+  advance(us: number): void {
+    this.kernel.clock.runUntil(this.kernel.clock.now + us);
+  }
+
+  get log(): readonly LogRecord[] {
+    return this.kernel.log.records;
+  }
+
+  dmesg(timestamps = true): string[] {
+    return this.kernel.log.records.map((r) => formatDmesg(r, timestamps));
+  }
+}

@@ -1,0 +1,124 @@
+// Virtual time and the event queue. Every timer in the model (the livepatch delayed work,
+// a kthread's msleep, the shell's `sleep`) is an event here; events at the same instant run
+// in the order they were scheduled, so a run never depends on wall time or host scheduling.
+
+export type EventFn = () => void;
+
+interface Entry {
+  time: number;
+  seq: number;
+  fn: EventFn;
+  label: string;
+  cancelled: boolean;
+}
+
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export class EventQueue {
+  /** Current virtual time in microseconds since boot. */
+  now = 0;
+  private heap: Entry[] = [];
+  private seq = 0;
+  private byId = new Map<number, Entry>();
+
+  /** Run fn at virtual time `at` (never earlier than now). */
+  at(at: number, fn: EventFn, label = ''): TimerHandle {
+    const e: Entry = { time: Math.max(at, this.now), seq: ++this.seq, fn, label, cancelled: false };
+    this.push(e);
+    this.byId.set(e.seq, e);
+    return { id: e.seq };
+  }
+
+  /** Run fn `delay` microseconds from now. */
+  after(delay: number, fn: EventFn, label = ''): TimerHandle {
+    return this.at(this.now + Math.max(0, delay), fn, label);
+  }
+
+  cancel(h: TimerHandle | undefined): void {
+    if (!h) return;
+    const e = this.byId.get(h.id);
+    if (e) {
+      e.cancelled = true;
+      this.byId.delete(h.id);
+    }
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  nextTime(): number {
+    this.dropCancelled();
+    return this.heap.length ? this.heap[0].time : Infinity;
+  }
+
+  pendingCount(): number {
+    return this.byId.size;
+  }
+
+  /** Run every event due at or before `t`, then set the clock to `t`. */
+  runUntil(t: number): void {
+    for (;;) {
+      this.dropCancelled();
+      const top = this.heap[0];
+      if (!top || top.time > t) break;
+      this.pop();
+      this.byId.delete(top.seq);
+      this.now = top.time;
+      top.fn();
+    }
+    if (t > this.now) this.now = t;
+  }
+
+  /** Run exactly the next event (if any); returns false when the queue is empty. */
+  step(): boolean {
+    this.dropCancelled();
+    const top = this.heap[0];
+    if (!top) return false;
+    this.pop();
+    this.byId.delete(top.seq);
+    this.now = Math.max(this.now, top.time);
+    top.fn();
+    return true;
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length && this.heap[0].cancelled) this.pop();
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,84 @@
+// errno values (include/uapi/asm-generic/errno-base.h, errno.h) and the user-space texts
+// that the shell, kmod's insmod/rmmod and procps' sysctl print for them.
+
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EIO = 5;
+export const E2BIG = 7;
+export const ENOEXEC = 8;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EFAULT = 14;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const ENOTDIR = 20;
+export const EISDIR = 21;
+export const EINVAL = 22;
+export const ENOSPC = 28;
+export const EROFS = 30;
+export const ERANGE = 34;
+export const ENAMETOOLONG = 36;
+export const ENOSYS = 38;
+export const ENOTEMPTY = 39;
+export const EADDRINUSE = 98;
+
+const TEXT: Record<number, string> = {
+  [EPERM]: 'Operation not permitted',
+  [ENOENT]: 'No such file or directory',
+  [ESRCH]: 'No such process',
+  [EIO]: 'Input/output error',
+  [E2BIG]: 'Argument list too long',
+  [ENOEXEC]: 'Exec format error',
+  [EAGAIN]: 'Resource temporarily unavailable',
+  [ENOMEM]: 'Cannot allocate memory',
+  [EACCES]: 'Permission denied',
+  [EFAULT]: 'Bad address',
+  [EBUSY]: 'Device or resource busy',
+  [EEXIST]: 'File exists',
+  [ENODEV]: 'No such device',
+  [ENOTDIR]: 'Not a directory',
+  [EISDIR]: 'Is a directory',
+  [EINVAL]: 'Invalid argument',
+  [ENOSPC]: 'No space left on device',
+  [EROFS]: 'Read-only file system',
+  [ERANGE]: 'Numerical result out of range',
+  [ENAMETOOLONG]: 'File name too long',
+  [ENOSYS]: 'Function not implemented',
+  [ENOTEMPTY]: 'Directory not empty',
+  [EADDRINUSE]: 'Address already in use',
+};
+
+const NAME: Record<number, string> = {
+  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EIO]: 'EIO', [E2BIG]: 'E2BIG',
+  [ENOEXEC]: 'ENOEXEC', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM', [EACCES]: 'EACCES',
+  [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV',
+  [ENOTDIR]: 'ENOTDIR', [EISDIR]: 'EISDIR', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
+  [EROFS]: 'EROFS', [ERANGE]: 'ERANGE', [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOSYS]: 'ENOSYS',
+  [ENOTEMPTY]: 'ENOTEMPTY', [EADDRINUSE]: 'EADDRINUSE',
+};
+
+/** glibc strerror(): the text every tool prints for an errno. */
+export function strerror(errno: number): string {
+  const e = Math.abs(errno);
+  return TEXT[e] ?? `Unknown error ${e}`;
+}
+
+/** The symbolic name of an errno (for transcripts and explanations). */
+export function errnoName(errno: number): string {
+  const e = Math.abs(errno);
+  return NAME[e] ?? String(e);
+}
+
+/** kmod's insmod: mod_strerror() has its own text for a few errnos, strerror() otherwise. */
+export function insmodStrerror(errno: number): string {
+  switch (Math.abs(errno)) {
+    case ENOEXEC: return 'Invalid module format';
+    case ENOENT: return 'Unknown symbol in module';
+    case ESRCH: return 'Unknown symbol in module';
+    case EINVAL: return 'Invalid parameters';
+    default: return strerror(errno);
+  }
+}

@@ -1,0 +1,724 @@
+// The simulated machine: clock, log, symbols, tasks and CPUs, the scheduler's view of each
+// task, the workqueue, and the livepatch core's globals (kernel/livepatch/core.c and
+// transition.c keep these as file-scope variables; here they are fields).
+
+import { EventQueue, type TimerHandle } from './clock';
+import { KLP_TRANSITION_IDLE, KLP_TRANSITION_UNPATCHED, USEC_PER_SEC, type PatchState } from './constants';
+import { Exec, isStep, WaitQueue, type Step, type Wait } from './exec';
+import { KlpOps, type KlpPatch } from './klp';
+import type { Module, ModuleDef } from './module';
+import { KERN_ALERT, KERN_WARNING, Printk, type LogLevel } from './printk';
+import { Prng } from './prng';
+import { EMPTY_STACK, StackTrie, StackVerdicts } from './stacks';
+import { Kallsyms, formatAddr, type SymbolSpec } from './symbols';
+import { Sched, TaskTable, TF, type SchedState } from './tasks';
+import { kernelFeatures, type KernelFeatures } from './version';
+import { VMLINUX_SYMBOLS } from './vmlinux';
+import { Ftrace } from './ftrace';
+import { klpSchedTrySwitch } from './transition';
+
+export interface KernelConfig {
+  /** e.g. "6.19" (default), "6.12", "6.1". */
+  version: string;
+  /** Possible CPUs. */
+  cpus: number;
+  /** CPUs that are offline (their idle task is switched unconditionally by each attempt). */
+  offlineCpus: number[];
+  hz: 100 | 250 | 300 | 1000;
+  /** CONFIG_HAVE_RELIABLE_STACKTRACE on this architecture. */
+  reliableStacktrace: boolean;
+  /** sysctl kernel.ftrace_enabled at boot. */
+  ftraceEnabled: boolean;
+  /** Lines written to /sys/kernel/debug/dynamic_debug/control at boot. */
+  dynamicDebug: string[];
+  /** /proc/cmdline */
+  cmdline: string;
+  seed: number;
+  /** Modules that insmod can find, by path ("test_modules/x.ko") and by name. */
+  moduleDefs: ModuleDef[];
+}
+
+export const DEFAULT_CONFIG: KernelConfig = {
+  version: '6.19',
+  cpus: 4,
+  offlineCpus: [],
+  hz: 1000,
+  reliableStacktrace: true,
+  ftraceEnabled: true,
+  dynamicDebug: [],
+  cmdline: 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro console=ttyS0,115200 quiet',
+  seed: 1,
+  moduleDefs: [],
+};
+
+export interface Cpu {
+  online: boolean;
+  /** Slot of the task on this CPU (its idle task when idle). */
+  curr: number;
+}
+
+/** Lifecycle events of the livepatch core, for the statechart and the views. */
+export type KlpEvent =
+  | { type: 'klp.init'; patch: string; target: PatchState }
+  | { type: 'klp.start'; patch: string; target: PatchState }
+  | { type: 'klp.attempt'; patch: string; complete: boolean; pending: number }
+  | { type: 'klp.signal'; patch: string; round: number }
+  | { type: 'klp.reverse'; patch: string; target: PatchState }
+  | { type: 'klp.force'; patch: string }
+  | { type: 'klp.complete'; patch: string; target: PatchState }
+  | { type: 'klp.queueWork'; delayUs: number }
+  | { type: 'klp.warn'; text: string };
+
+export interface KernelHooks {
+  /** schedule_delayed_work(&klp_transition_work, delay): the engine owns this timer. */
+  scheduleTransitionWork(delayUs: number): void;
+  /** Observers of the livepatch lifecycle. */
+  emit(e: KlpEvent): void;
+}
+
+/** A work item (struct work_struct). */
+export interface WorkItem {
+  name: string;
+  run: (x: Exec) => Step | unknown;
+  pending: boolean;
+  running: number;
+  done: WaitQueue;
+}
+
+interface WorkerPool {
+  cpu: number;
+  queue: WorkItem[];
+  wq: WaitQueue;
+  workers: number[];
+}
+
+interface Coroutine {
+  gen: Step;
+  cpu: number;
+  timer?: TimerHandle;
+  wait?: Wait;
+  /** Set when a wake-up should end the current sleep early. */
+  interruptible: boolean;
+}
+
+export class Kernel {
+  readonly config: KernelConfig;
+  readonly features: KernelFeatures;
+  readonly clock = new EventQueue();
+  readonly log: Printk;
+  readonly syms = new Kallsyms();
+  readonly trie: StackTrie;
+  readonly verdicts: StackVerdicts;
+  readonly tasks = new TaskTable(256);
+  readonly cpus: Cpu[] = [];
+  readonly prng: Prng;
+  readonly ftrace: Ftrace;
+
+  // --- livepatch core globals (core.c / transition.c) ---
+  /** klp_patches: enabled or in-transition patches, oldest first. */
+  klpPatches: KlpPatch[] = [];
+  /** klp_transition_patch */
+  klpTransitionPatch: KlpPatch | null = null;
+  /** klp_target_state */
+  klpTargetState: PatchState = KLP_TRANSITION_IDLE;
+  /** klp_signals_cnt */
+  klpSignalsCnt = 0;
+  /** klp_ops, keyed by the original function's code id. */
+  klpOps = new Map<number, KlpOps>();
+  /** klp_sched_try_switch_key / cond_resched redirection is enabled. */
+  klpSchedHookEnabled = false;
+  /** Attempts made in the current transition (for views; the kernel counts klp_signals_cnt). */
+  klpAttempts = 0;
+
+  // --- modules ---
+  readonly modules = new Map<string, Module>();
+  /** Order in which modules were loaded (lsmod shows newest first). */
+  moduleOrder: string[] = [];
+
+  /** The task executing kernel code right now (`current`). */
+  current = 0;
+  hooks: KernelHooks = { scheduleTransitionWork: () => {}, emit: () => {} };
+
+  private nextPid = 1;
+  private coroutines = new Map<number, Coroutine>();
+  private pools: WorkerPool[] = [];
+  private warnedOnce = new Set<string>();
+  /** Taint letters set so far (for the "Tainted:" line of splats). */
+  readonly taints = new Set<string>();
+  /** /proc files created by modules: name -> the module symbol that shows it. */
+  readonly procFiles = new Map<string, { owner: string; show: string }>();
+  /** console_loglevel (the test_klp_state modules change it). */
+  consoleLoglevel = 7;
+  /** Name of the last module unloaded (for "[last unloaded: ...]"). */
+  lastUnloaded = '';
+  /** Every WARN and Oops the run produced, in order (for summaries). */
+  readonly incidents: { time: number; kind: 'warn' | 'oops'; text: string }[] = [];
+
+  constructor(config: Partial<KernelConfig> = {}) {
+    this.config = { ...DEFAULT_CONFIG, ...config };
+    this.features = kernelFeatures(this.config.version);
+    this.log = new Printk(this.clock);
+    this.prng = new Prng(this.config.seed);
+    this.trie = new StackTrie((code) => this.syms.codes[code]?.unreliable === true);
+    this.verdicts = new StackVerdicts(this.trie);
+    this.ftrace = new Ftrace(this);
+    for (const line of this.config.dynamicDebug) this.log.dyndbg.write(line);
+    for (const s of VMLINUX_SYMBOLS) this.syms.add('vmlinux', s);
+    this.klpSchedHook = (slot, freezable) => klpSchedTrySwitch(this, slot, freezable);
+    this.bootCpus();
+  }
+
+  get nrCpus(): number {
+    return this.config.cpus;
+  }
+
+  // ------------------------------------------------------------------ printing
+
+  printk(level: LogLevel, text: string): void {
+    this.log.printk(level, text);
+  }
+
+  /** pr_*() in kernel/livepatch: pr_fmt is KBUILD_MODNAME ": " = "livepatch: ". */
+  klpPr(level: LogLevel, text: string): void {
+    this.log.printk(level, `livepatch: ${text}`);
+  }
+
+  /** pr_debug() in kernel/livepatch/<file>.c, function `func`. */
+  klpDebug(file: string, func: string, text: string): void {
+    this.log.debug({ file: `kernel/livepatch/${file}`, func, module: 'livepatch' }, `livepatch: ${text}`);
+  }
+
+  /**
+   * WARN_ON_ONCE()/WARN_ON(): the standard splat. `site` names file and function; the
+   * once-key makes WARN_ON_ONCE print once per boot.
+   */
+  warn(file: string, func: string, once: boolean, why: string): void {
+    const key = `${file}:${func}:${why}`;
+    if (once && this.warnedOnce.has(key)) return;
+    this.warnedOnce.add(key);
+    this.taints.add('W');
+    const cur = this.current;
+    const cpu = this.cpuOf(cur);
+    const pid = this.tasks.pid[cur];
+    const comm = this.tasks.commOf(cur);
+    const off = (func.length * 13 + 0x21) % 0x1a0;
+    const lines = [
+      '------------[ cut here ]------------',
+      `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${this.lineOf(file, func)} ${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
+      `Modules linked in: ${this.modulesLinkedIn()}`,
+      `CPU: ${cpu} UID: 0 PID: ${pid} Comm: ${comm} Tainted: ${this.taintString()} ${this.features.release} #1 PREEMPT(voluntary)`,
+      'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
+      `RIP: 0010:${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
+      'Call Trace:',
+      ' <TASK>',
+      ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => `  ${this.syms.codes[c].name}+0x${(c % 0x60).toString(16)}/0x${this.syms.codes[c].size.toString(16)}${this.moduleTag(c)}`),
+      ' </TASK>',
+      `---[ end trace 0000000000000000 ]---`,
+    ];
+    for (const l of lines) this.printk(KERN_WARNING, l);
+    this.incidents.push({ time: this.clock.now, kind: 'warn', text: `${func}: ${why}` });
+    this.hooks.emit({ type: 'klp.warn', text: `${func}: ${why}` });
+  }
+
+  private lineOf(file: string, func: string): number {
+    let h = 0;
+    for (const ch of file + func) h = (h * 31 + ch.charCodeAt(0)) % 700;
+    return 60 + h;
+  }
+
+  private moduleTag(code: number): string {
+    const o = this.syms.codes[code].owner;
+    return o === 'vmlinux' ? '' : ` [${o}]`;
+  }
+
+  modulesLinkedIn(): string {
+    return [...this.moduleOrder]
+      .reverse()
+      .map((n) => {
+        const m = this.modules.get(n);
+        return m ? `${n}${m.taintFlags()}` : n;
+      })
+      .join(' ');
+  }
+
+  taintString(): string {
+    // The positions of print_tainted(): only the letters the model can set.
+    const order = 'PFSRMBUDAWCIOELKXTN';
+    let s = '';
+    for (const ch of order) s += this.taints.has(ch) ? ch : ' ';
+    return this.taints.size ? `G ${s.trimEnd()}` : 'Not tainted';
+  }
+
+  // ------------------------------------------------------------------ CPUs and tasks
+
+  private bootCpus(): void {
+    for (let c = 0; c < this.config.cpus; c++) {
+      const stack = this.trie.fromFrames(
+        this.codes('vmlinux', c === 0 ? ['x86_64_start_kernel', 'start_kernel', 'rest_init', 'cpu_startup_entry', 'do_idle'] : ['secondary_startup_64', 'start_secondary', 'cpu_startup_entry', 'do_idle']),
+      );
+      const slot = this.tasks.add({ pid: 0, comm: `swapper/${c}`, flags: TF.IDLE | TF.KTHREAD, sched: Sched.RUNNING, stack });
+      this.cpus.push({ online: !this.config.offlineCpus.includes(c), curr: slot });
+    }
+    this.current = 0;
+  }
+
+  /** Code id of a symbol the model wires itself (throws if missing: a model bug). */
+  codeOf(owner: string, name: string): number {
+    const s = this.syms.find(owner, name);
+    if (!s) throw new Error(`model bug: no symbol ${owner}:${name}`);
+    return s.id;
+  }
+
+  codes(owner: string, names: readonly string[]): number[] {
+    return names.map((n) => this.codeOf(owner, n));
+  }
+
+  /** Slot of the first thread (after the idle tasks). */
+  get firstThread(): number {
+    return this.config.cpus;
+  }
+
+  idleSlot(cpu: number): number {
+    return cpu;
+  }
+
+  isIdleTask(slot: number): boolean {
+    return slot < this.config.cpus;
+  }
+
+  allocPid(): number {
+    return this.nextPid++;
+  }
+
+  /** Reserve pids up to n (so that user tasks start at a realistic number). */
+  bumpPid(n: number): void {
+    this.nextPid = Math.max(this.nextPid, n);
+  }
+
+  /** task_curr(): the task is executing on some CPU. */
+  taskCurr(slot: number): boolean {
+    return this.tasks.sched[slot] === Sched.RUNNING;
+  }
+
+  cpuOf(slot: number): number {
+    for (let c = 0; c < this.cpus.length; c++) if (this.cpus[c].curr === slot) return c;
+    const co = this.coroutines.get(slot);
+    return co ? co.cpu : 0;
+  }
+
+  /** Create a task on the task list (copy_process + attach_pid + list_add_tail). */
+  addTask(opts: { comm: string; kthread: boolean; sched: SchedState; frames?: number[]; stack?: number; userMode?: boolean; pid?: number; cls?: number }): number {
+    const pid = opts.pid ?? this.allocPid();
+    if (opts.pid !== undefined) this.bumpPid(opts.pid + 1);
+    const stack = opts.stack ?? this.trie.fromFrames(opts.frames ?? []);
+    let flags = TF.LISTED;
+    if (opts.kthread) flags |= TF.KTHREAD;
+    if (opts.userMode) flags |= TF.USER_MODE;
+    const slot = this.tasks.add({ pid, comm: opts.comm, flags, sched: opts.sched, stack, cls: opts.cls });
+    // klp_copy_process(): a task created during a transition must take part in it. The
+    // creator is `current` (kthreadd for kthreads, the parent for user tasks).
+    if (this.klpTargetState !== KLP_TRANSITION_IDLE) this.klpCopyProcess(this.current, slot);
+    return slot;
+  }
+
+  /** fork(): child of `parent`, with klp_copy_process() under tasklist_lock. */
+  fork(parent: number, comm: string): number {
+    const pid = this.allocPid();
+    const flags = (this.tasks.flags[parent] & (TF.KTHREAD | TF.USER_MODE | TF.UNRELIABLE)) | TF.LISTED;
+    const slot = this.tasks.add({ pid, comm, flags, sched: Sched.RUNNABLE, stack: this.tasks.stack[parent] });
+    this.klpCopyProcess(parent, slot);
+    return slot;
+  }
+
+  /** klp_copy_process() (transition.c): the child inherits patch_state and the pending flag. */
+  klpCopyProcess(parent: number, child: number): void {
+    const t = this.tasks;
+    if (t.has(parent, TF.PATCH_PENDING)) t.set(child, TF.PATCH_PENDING);
+    else t.clear(child, TF.PATCH_PENDING);
+    t.patchState[child] = t.patchState[parent];
+  }
+
+  /** release_task() -> __unhash_process(): the task leaves the task list. */
+  unhash(slot: number): void {
+    this.tasks.clear(slot, TF.LISTED);
+  }
+
+  /** The task is gone for good (its stack and task_struct freed). */
+  reap(slot: number): void {
+    const t = this.tasks;
+    t.clear(slot, TF.LISTED | TF.PATCH_PENDING);
+    t.sched[slot] = Sched.DEAD;
+    t.stack[slot] = EMPTY_STACK;
+    this.coroutines.delete(slot);
+    for (const cpu of this.cpus) if (cpu.curr === slot) cpu.curr = this.cpus.indexOf(cpu);
+  }
+
+  pushFrame(slot: number, code: number): void {
+    this.tasks.stack[slot] = this.trie.push(this.tasks.stack[slot], code);
+  }
+
+  listedSlots(): number[] {
+    const out: number[] = [];
+    for (let s = this.firstThread; s < this.tasks.n; s++) if (this.tasks.has(s, TF.LISTED)) out.push(s);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the ftrace handler
+
+  /**
+   * klp_ftrace_handler() (patch.c): which body runs when `slot` calls the function whose
+   * original code is `orig`. Pure except for the WARN_ON_ONCE and the function tracer.
+   */
+  resolveCall(slot: number, orig: number): number {
+    let code = orig;
+    const ops = this.klpOps.get(orig);
+    if (ops) {
+      let func = ops.funcStack[0];
+      if (!func) {
+        this.warn('kernel/livepatch/patch.c', 'klp_ftrace_handler', true, 'empty func_stack');
+      } else {
+        let useOriginal = false;
+        if (func.transition) {
+          const ps = this.tasks.patchState[slot];
+          if (ps === KLP_TRANSITION_IDLE) {
+            // WARN_ON_ONCE(patch_state == KLP_TRANSITION_IDLE), then fall through: the top entry runs.
+            this.warnAs(slot, 'kernel/livepatch/patch.c', 'klp_ftrace_handler', 'patch_state == KLP_TRANSITION_IDLE');
+          } else if (ps === KLP_TRANSITION_UNPATCHED) {
+            const below = ops.funcStack[1];
+            if (!below) useOriginal = true;
+            else func = below;
+          }
+        }
+        // A nop means "run the original"; never redirect to itself.
+        if (!useOriginal && !func.nop && func.newFunc) code = func.newFunc.id;
+      }
+    }
+    this.ftrace.traceCall(slot, orig, code);
+    return code;
+  }
+
+  resolveCallByName(slot: number, owner: string, name: string): number {
+    return this.resolveCall(slot, this.codeOf(owner, name));
+  }
+
+  /** A WARN raised by `slot` (which may not be `current` in the model's bookkeeping). */
+  warnAs(slot: number, file: string, func: string, why: string): void {
+    const saved = this.current;
+    this.current = slot;
+    this.warn(file, func, true, why);
+    this.current = saved;
+  }
+
+  /** A task executed text of an unloaded module: the page-fault Oops of §14.5. */
+  oopsFreedText(slot: number, code: number): never {
+    const sym = this.syms.codes[code];
+    const cpu = this.cpuOf(slot);
+    const addr = formatAddr(sym.addr);
+    const lines = [
+      `BUG: unable to handle page fault for address: ${addr}`,
+      '#PF: supervisor instruction fetch in kernel mode',
+      '#PF: error_code(0x0010) - not-present page',
+      `Oops: 0010 [#1] PREEMPT SMP NOPTI`,
+      `CPU: ${cpu} UID: 0 PID: ${this.tasks.pid[slot]} Comm: ${this.tasks.commOf(slot)} Tainted: ${this.taintString()} ${this.features.release} #1 PREEMPT(voluntary)`,
+      `RIP: 0010:0x${addr}`,
+      'Call Trace:',
+      ' <TASK>',
+      ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => `  ${this.syms.codes[c].name}+0x${(c % 0x60).toString(16)}/0x${this.syms.codes[c].size.toString(16)}${this.moduleTag(c)}`),
+      ' </TASK>',
+      `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
+      '---[ end trace 0000000000000000 ]---',
+    ];
+    this.taints.add('D');
+    for (const l of lines) this.printk(KERN_ALERT, l);
+    this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${this.tasks.pid[slot]} executed freed text of ${sym.owner}` });
+    throw new TaskKilled(slot);
+  }
+
+  // ------------------------------------------------------------------ coroutines
+
+  /** Start running `gen` as the program of task `slot` on `cpu`, now. */
+  startTask(slot: number, gen: Step, cpu = 0): void {
+    this.coroutines.set(slot, { gen, cpu, interruptible: false });
+    this.clock.after(0, () => this.resume(slot), `run ${this.tasks.commOf(slot)}`);
+  }
+
+  hasProgram(slot: number): boolean {
+    return this.coroutines.has(slot);
+  }
+
+  /** The wait a task's program is blocked in, if any. */
+  waitOf(slot: number): Wait | undefined {
+    return this.coroutines.get(slot)?.wait;
+  }
+
+  /** Run the task until it sleeps or ends. */
+  resume(slot: number): void {
+    const co = this.coroutines.get(slot);
+    if (!co || this.tasks.sched[slot] === Sched.DEAD) return;
+    co.timer = undefined;
+    co.wait = undefined;
+    const cpu = this.pickCpu(co.cpu);
+    this.runOn(slot, cpu);
+    const saved = this.current;
+    this.current = slot;
+    let r: IteratorResult<Wait, unknown>;
+    try {
+      r = co.gen.next();
+    } catch (e) {
+      this.current = saved;
+      if (e instanceof TaskKilled) {
+        this.offCpu(slot, Sched.DEAD);
+        this.reap(slot);
+        return;
+      }
+      throw e;
+    }
+    this.current = saved;
+    if (r.done) {
+      this.coroutines.delete(slot);
+      this.offCpu(slot, Sched.RUNNABLE);
+      return;
+    }
+    this.enterWait(slot, co, r.value);
+  }
+
+  private enterWait(slot: number, co: Coroutine, w: Wait): void {
+    co.wait = w;
+    if (w.kind === 'run') {
+      co.timer = this.clock.after(w.us, () => this.resume(slot), 'run');
+      return;
+    }
+    // __schedule(): the v6.16+ livepatch hook runs for a task going to a freezable sleep.
+    if (w.state === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+    this.offCpu(slot, w.state);
+    co.interruptible = w.state === Sched.INTERRUPTIBLE || w.state === Sched.FREEZABLE;
+    if (w.kind === 'sleep') {
+      co.timer = this.clock.after(w.us, () => this.resume(slot), 'timer');
+    } else {
+      if (w.until()) {
+        co.timer = this.clock.after(0, () => this.resume(slot), 'wake');
+        return;
+      }
+      w.wq.add(slot);
+    }
+  }
+
+  /** wake_up_process() for a task blocked on a wait queue or sleeping. */
+  wakeUp(slot: number): void {
+    const co = this.coroutines.get(slot);
+    if (!co || !co.wait || co.wait.kind === 'run') return;
+    const w = co.wait;
+    if (w.kind === 'block') {
+      if (!w.until()) {
+        w.wq.add(slot);
+        return;
+      }
+      w.wq.remove(slot);
+    }
+    this.clock.cancel(co.timer);
+    this.tasks.sched[slot] = Sched.RUNNABLE;
+    co.timer = this.clock.after(0, () => this.resume(slot), 'wake');
+  }
+
+  /** wake_up_all() on a wait queue. */
+  wakeQueue(wq: WaitQueue): void {
+    for (const s of wq.take()) this.wakeUp(s);
+  }
+
+  /** wake_up_state(task, TASK_INTERRUPTIBLE): only interruptible (incl. freezable) sleepers. */
+  wakeInterruptible(slot: number): boolean {
+    const st = this.tasks.sched[slot];
+    if (st !== Sched.INTERRUPTIBLE && st !== Sched.FREEZABLE) return false;
+    const co = this.coroutines.get(slot);
+    if (co) {
+      if (co.wait?.kind === 'sleep') {
+        this.clock.cancel(co.timer);
+        this.tasks.sched[slot] = Sched.RUNNABLE;
+        co.timer = this.clock.after(0, () => this.resume(slot), 'signal wake');
+      } else if (co.wait?.kind === 'block') {
+        // Woken, re-checks its condition and goes back to sleep in the same place.
+        this.resleep(slot, st);
+      }
+      return true;
+    }
+    this.resleep(slot, st);
+    return true;
+  }
+
+  /** A woken task that finds nothing to do schedules out again from the same stack. */
+  private resleep(slot: number, st: SchedState): void {
+    this.clock.after(0, () => {
+      if (this.tasks.sched[slot] === Sched.DEAD) return;
+      if (st === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+    }, 'resleep');
+  }
+
+  private pickCpu(pref: number): number {
+    const c = this.cpus[pref];
+    if (c && c.online && this.isIdleTask(c.curr)) return pref;
+    for (let i = 0; i < this.cpus.length; i++) if (this.cpus[i].online && this.isIdleTask(this.cpus[i].curr)) return i;
+    return pref < this.cpus.length ? pref : 0;
+  }
+
+  /** Put `slot` on `cpu` (the CPU's idle task is then preempted in do_idle). */
+  runOn(slot: number, cpu: number): void {
+    const c = this.cpus[cpu];
+    if (!this.isIdleTask(c.curr) && c.curr !== slot && this.tasks.sched[c.curr] === Sched.RUNNING) {
+      this.tasks.sched[c.curr] = Sched.RUNNABLE;
+    }
+    if (this.isIdleTask(c.curr)) this.tasks.sched[c.curr] = Sched.RUNNABLE;
+    c.curr = slot;
+    this.tasks.sched[slot] = Sched.RUNNING;
+  }
+
+  /** The task leaves its CPU in state `st`; the CPU goes idle. */
+  offCpu(slot: number, st: SchedState): void {
+    this.tasks.sched[slot] = st;
+    for (let i = 0; i < this.cpus.length; i++) {
+      const c = this.cpus[i];
+      if (c.curr === slot) {
+        const idle = this.idleSlot(i);
+        c.curr = idle;
+        this.tasks.sched[idle] = c.online ? Sched.RUNNING : Sched.RUNNABLE;
+        // do_idle(): after schedule_idle() returns, a pending idle task switches itself.
+        if (c.online) this.klpUpdatePatchState(idle);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ workqueues
+
+  /** system_wq worker pool of a CPU, with its kworkers created at boot. */
+  pool(cpu: number): WorkerPool {
+    let p = this.pools[cpu];
+    if (!p) {
+      p = { cpu, queue: [], wq: new WaitQueue(`worker_pool/${cpu}`), workers: [] };
+      this.pools[cpu] = p;
+    }
+    return p;
+  }
+
+  /** Create kworker/<cpu>:<n> running worker_thread(). */
+  createWorker(cpu: number): number {
+    const p = this.pool(cpu);
+    const slot = this.addTask({
+      comm: `kworker/${cpu}:${p.workers.length}`,
+      kthread: true,
+      sched: Sched.INTERRUPTIBLE,
+      frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread']),
+    });
+    p.workers.push(slot);
+    const k = this;
+    const x = new Exec(this, slot);
+    this.coroutines.set(slot, { gen: workerThread(k, x, p), cpu, interruptible: true });
+    this.resume(slot);
+    return slot;
+  }
+
+  newWork(name: string, run: (x: Exec) => Step | unknown): WorkItem {
+    return { name, run, pending: false, running: -1, done: new WaitQueue(`work ${name}`) };
+  }
+
+  /** queue_work_on(): false if already pending. */
+  queueWork(item: WorkItem, cpu = this.cpuOf(this.current)): boolean {
+    if (item.pending) return false;
+    item.pending = true;
+    const p = this.pool(cpu);
+    p.queue.push(item);
+    const idleWorker = p.workers.find((w) => this.coroutines.get(w)?.wait?.kind === 'block');
+    if (idleWorker === undefined) this.createWorker(cpu);
+    this.wakeQueue(p.wq);
+    return true;
+  }
+
+  /** flush_work(): wait until the item is neither pending nor running. */
+  *flushWork(item: WorkItem): Step<void> {
+    while (item.pending || item.running >= 0) {
+      yield { kind: 'block', state: Sched.UNINTERRUPTIBLE, wq: item.done, until: () => !item.pending && item.running < 0 };
+    }
+  }
+
+  // ------------------------------------------------------------------ switch paths outside the walk
+
+  /**
+   * Exit to user mode (exit_to_user_mode_loop): klp_update_patch_state() for a pending
+   * task, and TIF_NOTIFY_SIGNAL is consumed (the fake signal has done its job).
+   */
+  exitToUserMode(slot: number): void {
+    this.tasks.clear(slot, TF.NOTIFY_SIGNAL);
+    this.klpUpdatePatchState(slot);
+  }
+
+  /** klp_update_patch_state() (transition.c): no stack check. */
+  klpUpdatePatchState(slot: number): void {
+    const t = this.tasks;
+    if (t.has(slot, TF.PATCH_PENDING)) {
+      t.clear(slot, TF.PATCH_PENDING);
+      t.patchState[slot] = this.klpTargetState;
+    }
+  }
+
+  /** __klp_sched_try_switch() (transition.ts), called by the scheduler paths. */
+  klpSchedHook: (slot: number, freezable: boolean) => void;
+
+  /** Module lookup by name (the module loader sets this). */
+  findModule(name: string): Module | undefined {
+    return this.modules.get(name);
+  }
+
+  /** Add symbols of a module to kallsyms. */
+  addModuleSymbols(owner: string, specs: readonly SymbolSpec[]): void {
+    for (const s of specs) this.syms.add(owner, s);
+  }
+
+  /** round_jiffies_relative(HZ) for the CPU running the caller, in microseconds. */
+  roundJiffiesRelative(deltaJiffies: number): number {
+    const hz = this.config.hz;
+    const jiffies = Math.floor((this.clock.now * hz) / USEC_PER_SEC);
+    const cpu = this.cpuOf(this.current);
+    // round_jiffies_common(): skew by cpu*3, round to a whole second (down if within the
+    // first quarter), unskew; fall back to the unrounded value if the result is not later.
+    let j = jiffies + deltaJiffies + cpu * 3;
+    const rem = j % hz;
+    j = rem < hz / 4 ? j - rem : j - rem + hz;
+    j -= cpu * 3;
+    const target = j <= jiffies ? jiffies + deltaJiffies : j;
+    const nextTickUs = ((target * USEC_PER_SEC) / hz);
+    return Math.max(1, Math.round(nextTickUs - this.clock.now));
+  }
+
+  /** An execution context for the task running now (`current`). */
+  execOfCurrent(): Exec {
+    return new Exec(this, this.current);
+  }
+}
+
+/** Thrown through a task's program when the task dies (Oops). */
+export class TaskKilled extends Error {
+  constructor(readonly slot: number) {
+    super(`task ${slot} killed`);
+  }
+}
+
+/** worker_thread(): take work items from the pool and run them in process_one_work(). */
+function* workerThread(k: Kernel, x: Exec, p: WorkerPool): Step {
+  for (;;) {
+    while (p.queue.length === 0) {
+      yield* x.within('vmlinux', ['schedule'], function* () {
+        yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: p.wq, until: () => p.queue.length > 0 };
+      });
+    }
+    const item = p.queue.shift() as WorkItem;
+    item.pending = false;
+    item.running = x.slot;
+    try {
+      yield* x.within('vmlinux', ['process_one_work'], function* () {
+        const r = item.run(x);
+        if (isStep(r)) yield* r;
+      });
+    } finally {
+      item.running = -1;
+      k.wakeQueue(item.done);
+    }
+  }
+}

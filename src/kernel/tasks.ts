@@ -1,0 +1,167 @@
+// The task list as a structure of arrays: one slot per task, 16 bytes each, so that the
+// model holds a million tasks. Slots 0..nr_cpu_ids-1 are the per-CPU idle tasks (not on
+// the task list, as in the kernel); every other slot is a thread, in task-list order
+// (new tasks are appended, so for_each_process_thread() order is slot order).
+
+import { KLP_TRANSITION_IDLE, type PatchState } from './constants';
+
+/** Scheduling state of a task (task->__state plus "on a CPU right now"). */
+export const Sched = {
+  /** Executing on a CPU (task_curr()): its stack cannot be checked by another task. */
+  RUNNING: 0,
+  /** Runnable, waiting for a CPU: stack is frozen and can be checked. */
+  RUNNABLE: 1,
+  /** TASK_INTERRUPTIBLE: a (fake) signal wakes it. */
+  INTERRUPTIBLE: 2,
+  /** TASK_UNINTERRUPTIBLE (D state, incl. TASK_IDLE): signals do not wake it. */
+  UNINTERRUPTIBLE: 3,
+  /** TASK_INTERRUPTIBLE | TASK_FREEZABLE: the v6.16+ scheduler hook switches it here. */
+  FREEZABLE: 4,
+  /** Exited, waiting to be reaped: still on the task list. */
+  ZOMBIE: 5,
+  /** Gone. */
+  DEAD: 6,
+} as const;
+export type SchedState = (typeof Sched)[keyof typeof Sched];
+
+export const SCHED_NAMES = ['running', 'runnable', 'interruptible sleep', 'uninterruptible sleep', 'freezable sleep', 'zombie', 'dead'] as const;
+/** The one-letter state of /proc/<pid>/stat and ps. */
+export const SCHED_LETTER = ['R', 'R', 'S', 'D', 'S', 'Z', 'X'] as const;
+
+/** Bits of the per-task flags byte. */
+export const TF = {
+  /** TIF_PATCH_PENDING */
+  PATCH_PENDING: 1,
+  /** TIF_NOTIFY_SIGNAL: set by klp_send_signals() for user tasks. */
+  NOTIFY_SIGNAL: 2,
+  /** On the task list (for_each_process_thread sees it); cleared by __unhash_process(). */
+  LISTED: 4,
+  /** PF_KTHREAD */
+  KTHREAD: 8,
+  /** A per-CPU idle task (swapper/N). */
+  IDLE: 16,
+  /** The task's stack is currently unreliable whatever its frames (e.g. interrupted in entry code). */
+  UNRELIABLE: 32,
+  /** Executing (or preempted) in user mode: no kernel frames of its own. */
+  USER_MODE: 64,
+  /** PF_EXITING: in do_exit(). */
+  EXITING: 128,
+} as const;
+
+export interface NewTask {
+  pid: number;
+  comm: string;
+  flags: number;
+  sched: SchedState;
+  stack: number;
+  patchState?: PatchState;
+  cls?: number;
+}
+
+export class TaskTable {
+  /** Number of slots in use (including dead ones not yet compacted). */
+  n = 0;
+  pid: Int32Array;
+  patchState: Int8Array;
+  flags: Uint8Array;
+  sched: Uint8Array;
+  stack: Int32Array;
+  comm: Uint16Array;
+  cls: Uint8Array;
+  private commNames: string[] = [];
+  private commIds = new Map<string, number>();
+
+  constructor(capacity = 256) {
+    this.pid = new Int32Array(capacity);
+    this.patchState = new Int8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.sched = new Uint8Array(capacity);
+    this.stack = new Int32Array(capacity);
+    this.comm = new Uint16Array(capacity);
+    this.cls = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.pid.length;
+  }
+
+  /** Bytes of per-task state (the bytes_per_task figure divides this by the task count). */
+  bytesPerSlot(): number {
+    return 4 + 1 + 1 + 1 + 4 + 2 + 1;
+  }
+
+  reserve(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    const grow = <T extends Int32Array | Int8Array | Uint8Array | Uint16Array>(a: T, ctor: new (n: number) => T): T => {
+      const b = new ctor(capacity);
+      b.set(a);
+      return b;
+    };
+    this.pid = grow(this.pid, Int32Array);
+    this.patchState = grow(this.patchState, Int8Array);
+    this.flags = grow(this.flags, Uint8Array);
+    this.sched = grow(this.sched, Uint8Array);
+    this.stack = grow(this.stack, Int32Array);
+    this.comm = grow(this.comm, Uint16Array);
+    this.cls = grow(this.cls, Uint8Array);
+  }
+
+  add(t: NewTask): number {
+    if (this.n === this.capacity) this.reserve(this.capacity * 2);
+    const s = this.n++;
+    this.pid[s] = t.pid;
+    this.patchState[s] = t.patchState ?? KLP_TRANSITION_IDLE;
+    this.flags[s] = t.flags;
+    this.sched[s] = t.sched;
+    this.stack[s] = t.stack;
+    this.comm[s] = this.commId(t.comm);
+    this.cls[s] = t.cls ?? 0;
+    return s;
+  }
+
+  commId(name: string): number {
+    const c = name.slice(0, 15); // TASK_COMM_LEN - 1
+    let id = this.commIds.get(c);
+    if (id === undefined) {
+      if (this.commNames.length >= 65535) throw new Error('too many distinct task names (limit 65535)');
+      id = this.commNames.length;
+      this.commNames.push(c);
+      this.commIds.set(c, id);
+    }
+    return id;
+  }
+
+  commOf(slot: number): string {
+    return this.commNames[this.comm[slot]];
+  }
+
+  setComm(slot: number, name: string): void {
+    this.comm[slot] = this.commId(name);
+  }
+
+  has(slot: number, flag: number): boolean {
+    return (this.flags[slot] & flag) !== 0;
+  }
+
+  set(slot: number, flag: number): void {
+    this.flags[slot] |= flag;
+  }
+
+  clear(slot: number, flag: number): void {
+    this.flags[slot] &= ~flag;
+  }
+
+  /** Slot of a listed task by pid, or -1 (pids grow along the slots after the idle tasks). */
+  slotOfPid(pid: number, firstThread: number): number {
+    let lo = firstThread;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const p = this.pid[mid];
+      if (p === pid) return this.sched[mid] === Sched.DEAD ? -1 : mid;
+      if (p < pid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}

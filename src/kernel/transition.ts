@@ -1,0 +1,393 @@
+// kernel/livepatch/transition.c: the consistency model. One transition at a time moves every
+// task from the initial to the target state; a task switches only where it cannot be running
+// any function the transition changes (stack check), or at a point known to be safe (exit
+// to user space, the idle loop, the scheduler hook), or when forced.
+
+import {
+  KLP_TRANSITION_IDLE,
+  KLP_TRANSITION_PATCHED,
+  KLP_TRANSITION_UNPATCHED,
+  SIGNALS_TIMEOUT,
+  type PatchState,
+} from './constants';
+import { EADDRINUSE, EBUSY, EINVAL } from './errno';
+import { stateWord, type KlpFunc } from './klp';
+import type { Kernel } from './kernel';
+import { KERN_NOTICE, KERN_WARNING } from './printk';
+import { Sched, TF } from './tasks';
+import {
+  klpDiscardNops,
+  klpFreePatchAsync,
+  klpFreeReplacedPatchesAsync,
+  klpPostPatchCallback,
+  klpPostUnpatchCallback,
+  klpUnpatchReplacedPatches,
+} from './core';
+import { klpUnpatchObjects } from './patch';
+
+const TRANSITION_C = 'transition.c';
+const SWITCH_SITE = { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' };
+
+/** Why a task could not switch (the -errno of klp_check_and_switch_task()). */
+export type SwitchVerdict =
+  | { ok: true }
+  | { ok: false; errno: -16; reason: 'running' }
+  | { ok: false; errno: -22; reason: 'unreliable' }
+  | { ok: false; errno: -98; reason: 'sleeping'; func: string }
+  | { ok: false; errno: 0; reason: 'no-reliable-stacktrace' };
+
+/**
+ * The forbidden range of each func of the transition patch for the current target
+ * (klp_check_stack_func()), as code ids, in klp_for_each_object/func order.
+ */
+export function forbiddenRanges(k: Kernel): { ranges: [number, number][]; funcs: KlpFunc[] } {
+  const patch = k.klpTransitionPatch;
+  const ranges: [number, number][] = [];
+  const funcs: KlpFunc[] = [];
+  if (!patch) return { ranges, funcs };
+  for (const obj of patch.objs) {
+    if (!obj.patched) continue;
+    for (const func of obj.funcs) {
+      const idx = funcs.length;
+      funcs.push(func);
+      const code = forbiddenCode(k, func);
+      if (code >= 0) ranges.push([code, idx]);
+    }
+  }
+  return { ranges, funcs };
+}
+
+/** klp_check_stack_func(): which code must not be on a stack for `func` to switch. */
+export function forbiddenCode(k: Kernel, func: KlpFunc): number {
+  if (k.klpTargetState === KLP_TRANSITION_UNPATCHED) {
+    // The to-be-unpatched function itself (for a nop: the original function).
+    return func.newFunc ? func.newFunc.id : -1;
+  }
+  if (!func.oldFunc) return -1;
+  const ops = k.klpOps.get(func.oldFunc.id);
+  if (!ops || ops.funcStack.length === 1) return func.oldFunc.id; // the original function
+  const i = ops.funcStack.indexOf(func);
+  const prev = ops.funcStack[i + 1];
+  // list_next_entry() of the last entry would be the list head itself: a garbage range that
+  // no return address lies in. Only reachable when a reversed disable targets a bottom entry.
+  if (!prev) return -1;
+  return prev.newFunc ? prev.newFunc.id : -1;
+}
+
+/** klp_check_and_switch_task() with klp_check_stack(); needs StackVerdicts prepared. */
+function checkAndSwitch(k: Kernel, slot: number, funcs: KlpFunc[]): SwitchVerdict {
+  const t = k.tasks;
+  if (t.sched[slot] === Sched.RUNNING && slot !== k.current) return { ok: false, errno: -EBUSY as -16, reason: 'running' };
+  if (t.flags[slot] & TF.UNRELIABLE) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
+  const v = k.verdicts.verdict(t.stack[slot]);
+  if (v === -2) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
+  if (v >= 0) return { ok: false, errno: -EADDRINUSE as -98, reason: 'sleeping', func: funcs[v].oldName };
+  t.flags[slot] &= ~TF.PATCH_PENDING;
+  t.patchState[slot] = k.klpTargetState;
+  return { ok: true };
+}
+
+function reportSwitchFailure(k: Kernel, slot: number, v: SwitchVerdict): void {
+  if (v.ok || v.reason === 'no-reliable-stacktrace') return;
+  const who = `${k.tasks.commOf(slot)}:${k.tasks.pid[slot]}`;
+  const text =
+    v.reason === 'running' ? `klp_try_switch_task: ${who} is running`
+    : v.reason === 'unreliable' ? `klp_try_switch_task: ${who} has an unreliable stack`
+    : `klp_try_switch_task: ${who} is sleeping on function ${v.func}`;
+  k.log.debug(SWITCH_SITE, `livepatch: ${text}`);
+}
+
+/**
+ * What klp_try_switch_task() would decide for `slot` now, without switching it (for the
+ * views' "why has it not switched" and for tests).
+ */
+export function explainSwitch(k: Kernel, slot: number): SwitchVerdict {
+  if (k.klpTargetState === KLP_TRANSITION_IDLE || k.tasks.patchState[slot] === k.klpTargetState) return { ok: true };
+  if (!k.config.reliableStacktrace) return { ok: false, errno: 0, reason: 'no-reliable-stacktrace' };
+  const { ranges, funcs } = forbiddenRanges(k);
+  k.verdicts.begin(ranges);
+  const t = k.tasks;
+  if (t.sched[slot] === Sched.RUNNING && slot !== k.current) return { ok: false, errno: -16, reason: 'running' };
+  if (t.flags[slot] & TF.UNRELIABLE) return { ok: false, errno: -22, reason: 'unreliable' };
+  const v = k.verdicts.verdict(t.stack[slot]);
+  if (v === -2) return { ok: false, errno: -22, reason: 'unreliable' };
+  if (v >= 0) return { ok: false, errno: -98, reason: 'sleeping', func: funcs[v].oldName };
+  return { ok: true };
+}
+
+/** klp_try_switch_task(): one task, with its debug message on failure. */
+export function klpTrySwitchTask(k: Kernel, slot: number): boolean {
+  if (k.tasks.patchState[slot] === k.klpTargetState) return true;
+  if (!k.config.reliableStacktrace) return false;
+  const { ranges, funcs } = forbiddenRanges(k);
+  k.verdicts.begin(ranges);
+  const v = checkAndSwitch(k, slot, funcs);
+  reportSwitchFailure(k, slot, v);
+  return v.ok;
+}
+
+/** klp_init_transition() */
+export function klpInitTransition(k: Kernel, patch: import('./klp').KlpPatch, state: PatchState): void {
+  if (k.klpTargetState !== KLP_TRANSITION_IDLE) k.warn('kernel/livepatch/transition.c', 'klp_init_transition', true, 'klp_target_state != KLP_TRANSITION_IDLE');
+  k.klpTransitionPatch = patch;
+  k.klpTargetState = state;
+  k.klpAttempts = 0;
+  k.klpDebug(TRANSITION_C, 'klp_init_transition', `'${patch.name}': initializing ${stateWord(state)} transition`);
+  const initial = (state === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED) as PatchState;
+  const t = k.tasks;
+  let warned = false;
+  const init = (s: number) => {
+    if (t.patchState[s] !== KLP_TRANSITION_IDLE && !warned) {
+      warned = true;
+      k.warn('kernel/livepatch/transition.c', 'klp_init_transition', true, 'task->patch_state != KLP_TRANSITION_IDLE');
+    }
+    t.patchState[s] = initial;
+  };
+  for (let s = k.firstThread; s < t.n; s++) if (t.flags[s] & TF.LISTED) init(s);
+  for (let c = 0; c < k.nrCpus; c++) init(k.idleSlot(c));
+  // smp_wmb(): patch_state is visible before any func->transition.
+  for (const func of patch.funcs()) func.transition = true;
+  k.hooks.emit({ type: 'klp.init', patch: patch.name, target: state });
+}
+
+/** klp_start_transition(): flag every task not yet in the target state. */
+export function klpStartTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch || k.klpTargetState === KLP_TRANSITION_IDLE) {
+    k.warn('kernel/livepatch/transition.c', 'klp_start_transition', true, 'klp_target_state == KLP_TRANSITION_IDLE');
+    return;
+  }
+  k.klpPr(KERN_NOTICE, `'${patch.name}': starting ${stateWord(k.klpTargetState)} transition`);
+  const t = k.tasks;
+  const target = k.klpTargetState;
+  for (let s = k.firstThread; s < t.n; s++) {
+    if (t.flags[s] & TF.LISTED && t.patchState[s] !== target) t.flags[s] |= TF.PATCH_PENDING;
+  }
+  for (let c = 0; c < k.nrCpus; c++) {
+    const s = k.idleSlot(c);
+    if (t.patchState[s] !== target) t.flags[s] |= TF.PATCH_PENDING;
+  }
+  // klp_cond_resched_enable() (v6.4-v6.15) / klp_resched_enable() (v6.16+).
+  k.klpSchedHookEnabled = k.features.schedHook !== 'none';
+  k.klpSignalsCnt = 0;
+  k.hooks.emit({ type: 'klp.start', patch: patch.name, target });
+}
+
+/**
+ * klp_try_complete_transition(): one attempt. Walks every thread (under tasklist_lock in
+ * the kernel), then the idle tasks; completes the transition when all are switched,
+ * otherwise sends fake signals every SIGNALS_TIMEOUT attempts and re-arms the delayed work.
+ */
+export function klpTryCompleteTransition(k: Kernel): boolean {
+  const patch = k.klpTransitionPatch;
+  if (!patch || k.klpTargetState === KLP_TRANSITION_IDLE) {
+    k.warn('kernel/livepatch/transition.c', 'klp_try_complete_transition', true, 'klp_target_state == KLP_TRANSITION_IDLE');
+    return false;
+  }
+  const t = k.tasks;
+  const target = k.klpTargetState;
+  const reliable = k.config.reliableStacktrace;
+  const { ranges, funcs } = forbiddenRanges(k);
+  k.verdicts.begin(ranges);
+  const debugOn = k.log.dyndbg.isEnabled(SWITCH_SITE);
+  const ps = t.patchState;
+  const flags = t.flags;
+  let pending = 0;
+  for (let s = k.firstThread, n = t.n; s < n; s++) {
+    if (ps[s] === target || !(flags[s] & TF.LISTED)) continue;
+    if (!reliable) {
+      pending++;
+      continue;
+    }
+    const v = checkAndSwitch(k, s, funcs);
+    if (!v.ok) {
+      pending++;
+      if (debugOn) reportSwitchFailure(k, s, v);
+    }
+  }
+  for (let c = 0; c < k.nrCpus; c++) {
+    const s = k.idleSlot(c);
+    if (k.cpus[c].online) {
+      if (ps[s] === target) continue;
+      let ok = false;
+      if (reliable) {
+        const v = checkAndSwitch(k, s, funcs);
+        ok = v.ok;
+        if (!ok && debugOn) reportSwitchFailure(k, s, v);
+      }
+      if (!ok) {
+        pending++;
+        wakeUpIfIdle(k, c);
+      }
+    } else if (ps[s] !== target) {
+      // An offline CPU's idle task cannot be running anything: switch it directly.
+      flags[s] &= ~TF.PATCH_PENDING;
+      ps[s] = target;
+    }
+  }
+  k.klpAttempts++;
+  k.hooks.emit({ type: 'klp.attempt', patch: patch.name, complete: pending === 0, pending });
+  if (pending > 0) {
+    if (k.klpSignalsCnt && !(k.klpSignalsCnt % SIGNALS_TIMEOUT)) klpSendSignals(k);
+    k.klpSignalsCnt++;
+    k.hooks.scheduleTransitionWork(k.roundJiffiesRelative(k.config.hz));
+    return false;
+  }
+  k.klpSchedHookEnabled = false;
+  klpCompleteTransition(k);
+  if (!patch.enabled) klpFreePatchAsync(k, patch);
+  else if (patch.replace) klpFreeReplacedPatchesAsync(k, patch);
+  return true;
+}
+
+/** wake_up_if_idle(): the idle task passes do_idle() and switches itself there. */
+function wakeUpIfIdle(k: Kernel, cpu: number): void {
+  const idle = k.idleSlot(cpu);
+  if (k.cpus[cpu].curr !== idle) return;
+  k.clock.after(25, () => {
+    if (k.cpus[cpu].curr === idle) k.klpUpdatePatchState(idle);
+  }, `wake_up_if_idle(${cpu})`);
+}
+
+/** klp_complete_transition() */
+export function klpCompleteTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch) return;
+  const target = k.klpTargetState;
+  k.klpDebug(TRANSITION_C, 'klp_complete_transition', `'${patch.name}': completing ${stateWord(target)} transition`);
+  if (patch.replace && target === KLP_TRANSITION_PATCHED) {
+    klpUnpatchReplacedPatches(k, patch);
+    klpDiscardNops(k, patch);
+  }
+  if (target === KLP_TRANSITION_UNPATCHED) klpUnpatchObjects(k, patch, false);
+  for (const func of patch.funcs()) func.transition = false;
+  const t = k.tasks;
+  let warned = false;
+  const reset = (s: number) => {
+    if (t.flags[s] & TF.PATCH_PENDING && !warned) {
+      warned = true;
+      k.warn('kernel/livepatch/transition.c', 'klp_complete_transition', true, 'TIF_PATCH_PENDING still set');
+    }
+    t.patchState[s] = KLP_TRANSITION_IDLE;
+  };
+  for (let s = k.firstThread; s < t.n; s++) if (t.flags[s] & TF.LISTED) reset(s);
+  for (let c = 0; c < k.nrCpus; c++) reset(k.idleSlot(c));
+  for (const obj of patch.objs) {
+    if (!obj.loaded) continue;
+    if (target === KLP_TRANSITION_PATCHED) klpPostPatchCallback(obj);
+    else klpPostUnpatchCallback(obj);
+  }
+  k.klpPr(KERN_NOTICE, `'${patch.name}': ${stateWord(target)} complete`);
+  k.klpTargetState = KLP_TRANSITION_IDLE;
+  k.klpTransitionPatch = null;
+  k.hooks.emit({ type: 'klp.complete', patch: patch.name, target });
+}
+
+/** klp_cancel_transition(): an enable failed before the transition started. */
+export function klpCancelTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch || k.klpTargetState !== KLP_TRANSITION_PATCHED) {
+    k.warn('kernel/livepatch/transition.c', 'klp_cancel_transition', true, 'klp_target_state != KLP_TRANSITION_PATCHED');
+    return;
+  }
+  k.klpDebug(TRANSITION_C, 'klp_cancel_transition', `'${patch.name}': canceling patching transition, going to unpatch`);
+  k.klpTargetState = KLP_TRANSITION_UNPATCHED;
+  klpCompleteTransition(k);
+}
+
+/**
+ * klp_reverse_transition(): clear every pending flag, flip the target and the patch's
+ * `enabled`, and start again: only the tasks that had already switched become pending.
+ * No attempt is made here; the delayed work that is already queued makes the next one.
+ */
+export function klpReverseTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch) return;
+  k.klpDebug(
+    TRANSITION_C,
+    'klp_reverse_transition',
+    `'${patch.name}': reversing transition from ${k.klpTargetState === KLP_TRANSITION_PATCHED ? 'patching to unpatching' : 'unpatching to patching'}`,
+  );
+  const t = k.tasks;
+  for (let s = k.firstThread; s < t.n; s++) if (t.flags[s] & TF.LISTED) t.flags[s] &= ~TF.PATCH_PENDING;
+  for (let c = 0; c < k.nrCpus; c++) t.clear(k.idleSlot(c), TF.PATCH_PENDING);
+  // klp_synchronize_transition(): every running switch has seen the cleared flags.
+  patch.enabled = !patch.enabled;
+  k.klpTargetState = (k.klpTargetState === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED) as PatchState;
+  k.hooks.emit({ type: 'klp.reverse', patch: patch.name, target: k.klpTargetState });
+  klpStartTransition(k);
+}
+
+/**
+ * klp_force_transition(): every pending task takes the target state without any check.
+ * Patches leaving the system are marked forced: their modules are never released.
+ */
+export function klpForceTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch) return;
+  k.klpPr(KERN_WARNING, 'forcing remaining tasks to the patched state');
+  const t = k.tasks;
+  for (let s = k.firstThread; s < t.n; s++) if (t.flags[s] & TF.LISTED) k.klpUpdatePatchState(s);
+  for (let c = 0; c < k.nrCpus; c++) k.klpUpdatePatchState(k.idleSlot(c));
+  if (k.klpTargetState === KLP_TRANSITION_UNPATCHED) patch.forced = true;
+  else if (patch.replace) for (const p of k.klpPatches) if (p !== patch) p.forced = true;
+  k.hooks.emit({ type: 'klp.force', patch: patch.name });
+}
+
+/**
+ * klp_send_signals(): kthreads are woken if they sleep interruptibly; user tasks get
+ * TIF_NOTIFY_SIGNAL, which wakes an interruptible sleeper or kicks a running task into the
+ * exit-to-user path where it switches. Idle tasks and D-state sleepers are not affected.
+ */
+export function klpSendSignals(k: Kernel): void {
+  if (k.klpSignalsCnt === SIGNALS_TIMEOUT) k.klpPr(KERN_NOTICE, 'signaling remaining tasks');
+  const t = k.tasks;
+  for (let s = k.firstThread; s < t.n; s++) {
+    if (!(t.flags[s] & TF.LISTED) || !(t.flags[s] & TF.PATCH_PENDING)) continue;
+    if (t.flags[s] & TF.KTHREAD) {
+      k.wakeInterruptible(s);
+    } else {
+      t.flags[s] |= TF.NOTIFY_SIGNAL;
+      signalWakeUp(k, s);
+    }
+  }
+  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT });
+}
+
+/**
+ * signal_wake_up(): a user task sleeping interruptibly is interrupted, returns to user
+ * space (where the pending flag is handled) and restarts its syscall; a running task in
+ * user mode gets an IPI and switches on the interrupt's return to user mode.
+ */
+function signalWakeUp(k: Kernel, s: number): void {
+  const st = k.tasks.sched[s];
+  const inUser = k.tasks.has(s, TF.USER_MODE);
+  if (st === Sched.INTERRUPTIBLE || st === Sched.FREEZABLE || (inUser && (st === Sched.RUNNING || st === Sched.RUNNABLE))) {
+    k.clock.after(10, () => {
+      if (!(k.tasks.flags[s] & TF.LISTED)) return;
+      const now = k.tasks.sched[s];
+      if (now === Sched.INTERRUPTIBLE || now === Sched.FREEZABLE || k.tasks.has(s, TF.USER_MODE)) k.exitToUserMode(s);
+    }, 'signal_wake_up');
+  }
+}
+
+/**
+ * __klp_sched_try_switch(): a stack-checked self switch from the scheduler. v6.4-v6.15 from
+ * cond_resched(), v6.16+ from __schedule() for a task going to a freezable sleep.
+ */
+export function klpSchedTrySwitch(k: Kernel, slot: number, freezable: boolean): void {
+  if (!k.klpSchedHookEnabled) return;
+  const hook = k.features.schedHook;
+  if (hook === 'freezable_schedule' && !freezable) return;
+  if (hook === 'cond_resched' && freezable) return;
+  if (!(k.tasks.flags[slot] & TF.PATCH_PENDING)) return;
+  const saved = k.current;
+  k.current = slot;
+  klpTrySwitchTask(k, slot);
+  k.current = saved;
+}
+
+/** Install the scheduler hook into the kernel object. */
+export function installTransitionHooks(k: Kernel): void {
+  k.klpSchedHook = (slot, freezable) => klpSchedTrySwitch(k, slot, freezable);
+}

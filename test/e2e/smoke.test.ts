@@ -1,0 +1,49 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+
+describe('smoke: the app loads in Chromium', () => {
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    server = await startPreviewServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the heading and logs no console errors', async () => {
+    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('requestfailed', (request) =>
+      errors.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
+    );
+
+    await page.goto(server.url, { waitUntil: 'load' });
+
+    const heading = page.getByRole('heading', { level: 1, name: 'Livepatch Explorer' });
+    await heading.waitFor({ state: 'visible' });
+    expect(await heading.isVisible()).toBe(true);
+    expect(await page.title()).toBe('Livepatch Explorer');
+    expect(await page.locator('main').count()).toBe(1);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+
+    const resultsDir = join(PROJECT_ROOT, 'test-results');
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, 'smoke.png'), fullPage: true });
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
