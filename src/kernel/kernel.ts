@@ -608,9 +608,8 @@ export class Kernel {
       frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread']),
     });
     p.workers.push(slot);
-    const k = this;
     const x = new Exec(this, slot);
-    this.coroutines.set(slot, { gen: workerThread(k, x, p), cpu, interruptible: true });
+    this.coroutines.set(slot, { gen: workerThread(this, x, p), cpu, interruptible: true });
     this.resume(slot);
     return slot;
   }

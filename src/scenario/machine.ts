@@ -8,6 +8,9 @@ import { Sched } from '../kernel/tasks';
 const KTHREAD = ['ret_from_fork_asm', 'ret_from_fork', 'kthread'];
 const SYSCALL = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64'];
 
+/** Virtual time at which the booted machine hands over to the script. */
+export const BOOT_DONE_US = 4_213_570;
+
 export interface BootedMachine {
   /** The root shell that runs the script. */
   shell: number;
@@ -38,7 +41,7 @@ export function bootIdleMachine(k: Kernel): BootedMachine {
   k.addTask({ comm: 'agetty', kthread: false, sched: Sched.INTERRUPTIBLE, frames: c([...SYSCALL, '__x64_sys_read', 'tty_read', 'n_tty_read', 'wait_woken', 'schedule_timeout', 'schedule']) });
   k.bumpPid(1000);
   const shell = k.addTask({ comm: 'bash', kthread: false, sched: Sched.INTERRUPTIBLE, userMode: true, frames: c([...SYSCALL, '__x64_sys_read', 'tty_read', 'n_tty_read', 'wait_woken', 'schedule_timeout', 'schedule']) });
-  // Let the kworkers reach their first sleep.
-  k.clock.runUntil(k.clock.now);
+  // The machine has been up for a few seconds when the script starts.
+  k.clock.runUntil(BOOT_DONE_US);
   return { shell };
 }

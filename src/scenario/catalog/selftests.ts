@@ -136,9 +136,9 @@ class Completion {
     k.wakeQueue(this.wq);
   }
   *wait(x: Exec): Step<void> {
-    const c = this;
+    const self = this;
     yield* x.within('vmlinux', ['wait_for_completion', '__wait_for_common', 'schedule'], function* () {
-      while (!c.done) yield { kind: 'block', state: Sched.UNINTERRUPTIBLE, wq: c.wq, until: () => c.done };
+      while (!self.done) yield { kind: 'block', state: Sched.UNINTERRUPTIBLE, wq: self.wq, until: () => self.done };
     });
   }
 }

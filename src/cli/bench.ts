@@ -1,0 +1,200 @@
+// npm run bench: the speed and scale figures of DESIGN.md ("Speed and scale targets"), one
+// `name: value` line each, every timed figure the median of several runs after a warm-up.
+//
+// The 1M-task machine is built through the model's API: a Simulation with 128 CPUs, a
+// livepatch module patching 50 vmlinux functions, a million tasks on a few hundred shared
+// stack shapes of depth 12 (a few percent of them sleeping in a patched function, so the
+// transition stalls), the patch loaded with insmod. Each timed attempt then starts from the
+// state before the first attempt: every thread unpatched and pending.
+
+import { performance } from 'node:perf_hooks';
+import { Simulation } from '../engine/simulation';
+import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
+import type { Kernel } from '../kernel/kernel';
+import type { ModuleDef } from '../kernel/module';
+import { Sched, TF, type SchedState } from '../kernel/tasks';
+import { klpTryCompleteTransition } from '../kernel/transition';
+import { parseScript } from '../scenario/shell';
+
+const N_TASKS = 1_000_000;
+const N_PATCHED = 50;
+const N_FILLER = 160;
+const N_SHAPES = 300;
+/** Shapes with a patched function on them (3% of 300: their tasks block the transition). */
+const N_BLOCKING_SHAPES = 9;
+const DEPTH = 12;
+const N_RUNNING = 128;
+const WARMUP = 3;
+const RUNS = 11;
+
+const pad = (i: number, w: number) => String(i).padStart(w, '0');
+const patchedName = (i: number) => `bench_patched_fn_${pad(i, 2)}`;
+const fillerName = (i: number) => `bench_fn_${pad(i, 3)}`;
+
+/** mulberry32: a small deterministic generator for the workload. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median of `runs` timed calls of `fn` after `warmup` untimed ones; `reset` runs untimed before each. */
+function measure(fn: () => void, reset: () => void = () => {}, warmup = WARMUP, runs = RUNS): number {
+  for (let i = 0; i < warmup; i++) {
+    reset();
+    fn();
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    reset();
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const fmt = (ms: number) => ms.toFixed(3);
+
+const benchLivepatch: ModuleDef = {
+  name: 'bench_lp',
+  livepatch: true,
+  description: 'Benchmark livepatch: replaces 50 vmlinux functions',
+  symbols: Array.from({ length: N_PATCHED }, (_, i) => ({ name: `livepatch_${patchedName(i)}`, size: 0x40 })),
+  init: (m) =>
+    m.klpEnablePatch({
+      objs: [{ name: null, funcs: Array.from({ length: N_PATCHED }, (_, i) => ({ oldName: patchedName(i), newFunc: `livepatch_${patchedName(i)}` })) }],
+    }),
+};
+
+/** A few hundred stack shapes of depth DEPTH, outermost first; the first N_BLOCKING_SHAPES hold a patched function. */
+function buildShapes(k: Kernel, rand: () => number): number[] {
+  const kthread = k.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread']);
+  const syscall = k.codes('vmlinux', ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64']);
+  const tail = k.codes('vmlinux', ['schedule', '__schedule']);
+  const filler = k.codes('vmlinux', Array.from({ length: N_FILLER }, (_, i) => fillerName(i)));
+  const patched = k.codes('vmlinux', Array.from({ length: N_PATCHED }, (_, i) => patchedName(i)));
+  const shapes: number[] = [];
+  for (let s = 0; s < N_SHAPES; s++) {
+    const prefix = s % 3 === 0 ? kthread : syscall;
+    const middle: number[] = [];
+    const nMiddle = DEPTH - prefix.length - tail.length;
+    // Shapes share their outer middle frames in groups (as real stacks share call paths).
+    const group = rng(1000 + (s % 20))();
+    for (let d = 0; d < nMiddle; d++) {
+      const r = d < 2 ? rng(Math.floor(group * 1e6) + d)() : rand();
+      middle.push(filler[Math.floor(r * N_FILLER)]);
+    }
+    if (s < N_BLOCKING_SHAPES) middle[2 + (s % (nMiddle - 2))] = patched[(s * 7) % N_PATCHED];
+    shapes.push(k.trie.fromFrames([...prefix, ...middle, ...tail]));
+  }
+  return shapes;
+}
+
+function main(): void {
+  const tBuild = performance.now();
+  const sim = new Simulation({ cpus: 128, dynamicDebug: [], seed: 1 }, [benchLivepatch]);
+  const k = sim.kernel;
+  k.addModuleSymbols('vmlinux', [
+    ...Array.from({ length: N_PATCHED }, (_, i) => ({ name: patchedName(i) })),
+    ...Array.from({ length: N_FILLER }, (_, i) => ({ name: fillerName(i) })),
+  ]);
+  const rand = rng(42);
+  const shapes = buildShapes(k, rand);
+  k.tasks.reserve(k.tasks.n + N_TASKS);
+  const comms = ['nginx', 'postgres', 'java', 'kworker/u256:1', 'python3', 'sshd', 'containerd', 'rcuop/17'];
+  let blockers = 0;
+  for (let i = 0; i < N_TASKS; i++) {
+    const shape = Math.floor(rand() * N_SHAPES);
+    if (shape < N_BLOCKING_SHAPES) blockers++;
+    const sched: SchedState = i % Math.floor(N_TASKS / N_RUNNING) === 7 ? Sched.RUNNING : i % 50 === 3 ? Sched.RUNNABLE : Sched.INTERRUPTIBLE;
+    k.addTask({ comm: comms[i % comms.length], kthread: shape % 3 === 0, sched, stack: shapes[shape] });
+  }
+  const buildMs = performance.now() - tBuild;
+
+  // insmod: klp_enable_patch() makes the first attempt synchronously; the blockers stall it.
+  const script = parseScript(['insmod bench_lp.ko']);
+  if (!script.ok) throw new Error(script.errors.join('\n'));
+  const tLoad = performance.now();
+  const out = sim.run(script.lines);
+  const loadMs = performance.now() - tLoad;
+  const status = out.outcomes[0]?.result;
+  if (!k.klpTransitionPatch || k.klpTargetState !== KLP_TRANSITION_PATCHED) {
+    throw new Error(`the patch is not in transition after insmod: ${JSON.stringify(status)}`);
+  }
+
+  // Run attempts from a kworker, as klp_transition_work_fn() does.
+  let kworker = -1;
+  for (let s = k.firstThread; s < k.tasks.n && kworker < 0; s++) if (k.tasks.commOf(s).startsWith('kworker/0:')) kworker = s;
+  if (kworker < 0) throw new Error('no kworker found');
+  k.current = kworker;
+
+  const t = k.tasks;
+  const target = k.klpTargetState;
+  const initial = KLP_TRANSITION_UNPATCHED;
+  /** Put every switched thread back into the initial state, pending. */
+  const resetSwitched = () => {
+    const ps = t.patchState;
+    const fl = t.flags;
+    for (let s = k.firstThread, n = t.n; s < n; s++) {
+      if (ps[s] === target && fl[s] & TF.LISTED) {
+        ps[s] = initial;
+        fl[s] |= TF.PATCH_PENDING;
+      }
+    }
+    // No fake signals inside the timed attempts (they would queue wake-ups for every blocker).
+    k.klpSignalsCnt = 1;
+  };
+  const attempt = () => {
+    if (klpTryCompleteTransition(k)) throw new Error('the transition completed: the blockers did not block');
+  };
+
+  const fullMs = measure(attempt, resetSwitched);
+  let pending = 0;
+  for (let s = k.firstThread; s < t.n; s++) if (t.patchState[s] !== target && t.flags[s] & TF.LISTED) pending++;
+  const switchedMs = measure(attempt, () => {
+    k.klpSignalsCnt = 1;
+  });
+
+  // Baseline: one pass reading a 1M-entry Int8Array and writing a Uint8Array.
+  const src = new Int8Array(N_TASKS);
+  for (let i = 0; i < N_TASKS; i++) src[i] = i % 3 === 0 ? 1 : 0;
+  const dst = new Uint8Array(N_TASKS);
+  let sink = 0;
+  const touch = () => {
+    let c = 0;
+    for (let i = 0; i < N_TASKS; i++) {
+      const v = src[i];
+      if (v === 1) c++;
+      dst[i] = v ^ 1;
+    }
+    sink += c + dst[N_TASKS - 1];
+  };
+  const touchMs = measure(touch, () => {}, 5, 21);
+
+  console.log(`attempt_1m_tasks_ms: ${fmt(fullMs)}`);
+  console.log(`attempt_1m_tasks_switched_ms: ${fmt(switchedMs)}`);
+  console.log(`table_touch_1m_ms: ${fmt(touchMs)}`);
+  console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
+  console.log(`shared_stack_bytes: ${k.trie.bytes()}`);
+  console.log(`stack_nodes: ${k.trie.size}`);
+  // Context (stderr, so stdout stays one figure per line).
+  console.error(
+    `# tasks=${t.n} (threads ${t.n - k.firstThread}) blockers=${blockers} pending_after_attempt=${pending} shapes=${N_SHAPES} depth=${DEPTH} ` +
+      `patched_funcs=${N_PATCHED} runs=${RUNS} warmup=${WARMUP} build_ms=${buildMs.toFixed(0)} insmod_ms=${loadMs.toFixed(0)} ` +
+      `insmod_status=${status?.status ?? '?'} sink=${sink}`,
+  );
+}
+
+main();
