@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { Simulation } from '../../src/engine/simulation';
+import { formatDmesg } from '../../src/kernel/printk';
+import { DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
+import { parseScript } from '../../src/scenario/shell';
 
 describe('smoke: the app loads in Chromium', () => {
   let server: PreviewServer | undefined;
@@ -42,6 +46,16 @@ describe('smoke: the app loads in Chromium', () => {
     const resultsDir = join(PROJECT_ROOT, 'test-results');
     await mkdir(resultsDir, { recursive: true });
     await page.screenshot({ path: join(resultsDir, 'smoke.png'), fullPage: true });
+
+    // The browser ran the same model: its transcript equals Node's, byte for byte.
+    const parsed = parseScript(DEFAULT_SCENARIO.script);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const sim = new Simulation();
+    sim.run(parsed.lines);
+    const expected = sim.log.map((r) => formatDmesg(r)).join('\n') + '\n';
+    const shown = await page.getByTestId('dmesg').textContent();
+    expect(shown).toBe(expected);
+    expect(shown).toContain("livepatch: 'test_klp_callbacks_demo': unpatching complete");
 
     expect(errors).toEqual([]);
     await page.close();
