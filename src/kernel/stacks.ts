@@ -130,6 +130,30 @@ export class StackVerdicts {
   }
 
   /**
+   * Verdicts of every node at once, in one pass over the trie (a parent's id is always
+   * smaller than its children's), for the attempt walk: verdictOf[node] as verdict().
+   */
+  all(): Int32Array {
+    const n = this.trie.size;
+    if (this.flat.length < n) this.flat = new Int32Array(Math.max(n, this.flat.length * 2));
+    const out = this.flat;
+    out[0] = this.trie.unreliable(0) ? -2 : -1;
+    for (let node = 1; node < n; node++) {
+      if (this.trie.unreliable(node)) {
+        out[node] = -2;
+        continue;
+      }
+      const up = out[this.trie.parent(node)];
+      const c = this.trie.code(node);
+      const mine = c < this.forbidden.length ? this.forbidden[c] : -1;
+      out[node] = up === -1 ? mine : mine === -1 ? up : Math.min(up, mine);
+    }
+    return out;
+  }
+
+  private flat = new Int32Array(1024);
+
+  /**
    * -2: unreliable stack; -1: clean; k >= 0: func index k is on the stack (the first, in
    * patch order, whose forbidden range appears anywhere on it).
    */

@@ -26,6 +26,10 @@ import {
 import { klpUnpatchObjects } from './patch';
 
 const TRANSITION_C = 'transition.c';
+const F_LISTED = TF.LISTED;
+const F_UNRELIABLE = TF.UNRELIABLE;
+const F_NOT_PENDING = ~TF.PATCH_PENDING & 0xff;
+const S_RUNNING = Sched.RUNNING;
 const SWITCH_SITE = { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' };
 
 /** Why a task could not switch (the -errno of klp_check_and_switch_task()). */
@@ -192,17 +196,15 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
   const debugOn = k.log.dyndbg.isEnabled(SWITCH_SITE);
   const ps = t.patchState;
   const flags = t.flags;
-  let pending = 0;
-  for (let s = k.firstThread, n = t.n; s < n; s++) {
-    if (ps[s] === target || !(flags[s] & TF.LISTED)) continue;
-    if (!reliable) {
-      pending++;
-      continue;
-    }
-    const v = checkAndSwitch(k, s, funcs);
-    if (!v.ok) {
-      pending++;
-      if (debugOn) reportSwitchFailure(k, s, v);
+  // One pass over the shared stack trie gives every stack's klp_check_stack() verdict.
+  const verdict = reliable ? k.verdicts.all() : null;
+  let pending =
+    verdict === null
+      ? countPending(ps, flags, k.firstThread, t.n, target)
+      : walkThreads(ps, flags, t.sched, t.stack, verdict, k.firstThread, t.n, target, k.current);
+  if (debugOn && pending > 0) {
+    for (let s = k.firstThread; s < t.n; s++) {
+      if (ps[s] !== target && flags[s] & TF.LISTED) reportSwitchFailure(k, s, checkAndSwitch(k, s, funcs));
     }
   }
   for (let c = 0; c < k.nrCpus; c++) {
@@ -238,6 +240,42 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
   if (!patch.enabled) klpFreePatchAsync(k, patch);
   else if (patch.replace) klpFreeReplacedPatchesAsync(k, patch);
   return true;
+}
+
+/**
+ * for_each_process_thread() + klp_try_switch_task(), the hot loop of an attempt: a task
+ * switches when it is not running elsewhere and its stack (verdict -1) is reliable and free
+ * of the transition's forbidden code. Returns the number still pending.
+ */
+function walkThreads(
+  ps: Int8Array,
+  flags: Uint8Array,
+  sched: Uint8Array,
+  stack: Int32Array,
+  verdict: Int32Array,
+  from: number,
+  to: number,
+  target: number,
+  current: number,
+): number {
+  let pending = 0;
+  for (let s = from; s < to; s++) {
+    if (ps[s] === target) continue;
+    const f = flags[s];
+    if ((f & F_LISTED) === 0) continue;
+    if (verdict[stack[s]] === -1 && (f & F_UNRELIABLE) === 0 && (sched[s] !== S_RUNNING || s === current)) {
+      flags[s] = f & F_NOT_PENDING;
+      ps[s] = target;
+    } else pending++;
+  }
+  return pending;
+}
+
+/** Without reliable stack traces no listed task can be switched by the walk. */
+function countPending(ps: Int8Array, flags: Uint8Array, from: number, to: number, target: number): number {
+  let pending = 0;
+  for (let s = from; s < to; s++) if (ps[s] !== target && flags[s] & TF.LISTED) pending++;
+  return pending;
 }
 
 /** wake_up_if_idle(): the idle task passes do_idle() and switches itself there. */
