@@ -11,5 +11,6 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    reporters: ['default', './test/summaryReporter.ts'],
   },
 });
