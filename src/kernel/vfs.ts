@@ -8,7 +8,7 @@ import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
-import { SCHED_LETTER, Sched, TF } from './tasks';
+import { SCHED_LETTER, TF } from './tasks';
 import { SeqFile } from './vmlinux';
 
 export type Node =
@@ -406,4 +406,3 @@ export const DEBUG_SITES = [
   { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' },
 ];
 
-export { Sched };

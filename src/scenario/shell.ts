@@ -144,10 +144,6 @@ export class ModuleFiles {
   find(path: string): ModuleDef | undefined {
     return this.byPath.get(path.replace(/^\.\//, ''));
   }
-  byName(name: string): ModuleDef | undefined {
-    for (const d of this.byPath.values()) if (d.name === name) return d;
-    return undefined;
-  }
 }
 
 export class Shell {
