@@ -18,25 +18,22 @@ function load(dir: string) {
     });
 }
 
-describe('the kernel selftests as golden cases', () => {
-  for (const c of load(FIXTURES)) {
-    it(`${c.id}: ${c.title}`, () => {
-      const r = runCase(c);
-      expect(r.reason ?? '').toBe('');
-      expect(r.actual).toEqual(c.expectedLog);
-    });
-  }
-});
+const suites: [string, string][] = [
+  ['the kernel selftests as golden cases', FIXTURES],
+  ['more selftests of the same kind (written for this project)', EXTRA],
+];
 
-describe('more selftests of the same kind (written for this project)', () => {
-  for (const c of load(EXTRA)) {
-    it(`${c.id}: ${c.title}`, () => {
-      const r = runCase(c);
-      expect(r.reason ?? '').toBe('');
-      expect(r.actual).toEqual(c.expectedLog);
-    });
-  }
-});
+for (const [title, dir] of suites) {
+  describe(title, () => {
+    for (const c of load(dir)) {
+      it(`${c.id}: ${c.title}`, () => {
+        const r = runCase(c);
+        expect(r.reason ?? '').toBe('');
+        expect(r.actual).toEqual(c.expectedLog);
+      });
+    }
+  });
+}
 
 describe('the fixture copy of the shared cases', () => {
   it.runIf(existsSync(SHARED))('is identical to ../shared/conformance/cases', () => {
