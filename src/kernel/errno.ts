@@ -51,25 +51,11 @@ const TEXT: Record<number, string> = {
   [EADDRINUSE]: 'Address already in use',
 };
 
-const NAME: Record<number, string> = {
-  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EIO]: 'EIO', [E2BIG]: 'E2BIG',
-  [ENOEXEC]: 'ENOEXEC', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM', [EACCES]: 'EACCES',
-  [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV',
-  [ENOTDIR]: 'ENOTDIR', [EISDIR]: 'EISDIR', [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
-  [EROFS]: 'EROFS', [ERANGE]: 'ERANGE', [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOSYS]: 'ENOSYS',
-  [ENOTEMPTY]: 'ENOTEMPTY', [EADDRINUSE]: 'EADDRINUSE',
-};
 
 /** glibc strerror(): the text every tool prints for an errno. */
 export function strerror(errno: number): string {
   const e = Math.abs(errno);
   return TEXT[e] ?? `Unknown error ${e}`;
-}
-
-/** The symbolic name of an errno (for transcripts and explanations). */
-export function errnoName(errno: number): string {
-  const e = Math.abs(errno);
-  return NAME[e] ?? String(e);
 }
 
 /** kmod's insmod: mod_strerror() has its own text for a few errnos, strerror() otherwise. */

@@ -97,8 +97,6 @@ interface Coroutine {
   cpu: number;
   timer?: TimerHandle;
   wait?: Wait;
-  /** Set when a wake-up should end the current sleep early. */
-  interruptible: boolean;
 }
 
 export class Kernel {
@@ -149,8 +147,6 @@ export class Kernel {
   readonly procFiles = new Map<string, { owner: string; show: string }>();
   /** console_loglevel (the test_klp_state modules change it). */
   consoleLoglevel = 7;
-  /** Name of the last module unloaded (for "[last unloaded: ...]"). */
-  lastUnloaded = '';
   /** Every WARN and Oops the run produced, in order (for summaries). */
   readonly incidents: { time: number; kind: 'warn' | 'oops'; text: string }[] = [];
 
@@ -438,17 +434,8 @@ export class Kernel {
 
   /** Start running `gen` as the program of task `slot` on `cpu`, now. */
   startTask(slot: number, gen: Step, cpu = 0): void {
-    this.coroutines.set(slot, { gen, cpu, interruptible: false });
+    this.coroutines.set(slot, { gen, cpu });
     this.clock.after(0, () => this.resume(slot), `run ${this.tasks.commOf(slot)}`);
-  }
-
-  hasProgram(slot: number): boolean {
-    return this.coroutines.has(slot);
-  }
-
-  /** The wait a task's program is blocked in, if any. */
-  waitOf(slot: number): Wait | undefined {
-    return this.coroutines.get(slot)?.wait;
   }
 
   /** Run the task until it sleeps or ends. */
@@ -491,7 +478,6 @@ export class Kernel {
     // __schedule(): the v6.16+ livepatch hook runs for a task going to a freezable sleep.
     if (w.state === Sched.FREEZABLE) this.klpSchedHook(slot, true);
     this.offCpu(slot, w.state);
-    co.interruptible = w.state === Sched.INTERRUPTIBLE || w.state === Sched.FREEZABLE;
     if (w.kind === 'sleep') {
       co.timer = this.clock.after(w.us, () => this.resume(slot), 'timer');
     } else {
@@ -609,7 +595,7 @@ export class Kernel {
     });
     p.workers.push(slot);
     const x = new Exec(this, slot);
-    this.coroutines.set(slot, { gen: workerThread(this, x, p), cpu, interruptible: true });
+    this.coroutines.set(slot, { gen: workerThread(this, x, p), cpu });
     this.resume(slot);
     return slot;
   }

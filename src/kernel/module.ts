@@ -418,6 +418,5 @@ function freeModule(k: Kernel, mod: Module): void {
   k.syms.removeOwner(mod.name);
   k.modules.delete(mod.name);
   k.moduleOrder = k.moduleOrder.filter((n) => n !== mod.name);
-  k.lastUnloaded = mod.name;
 }
 

@@ -78,17 +78,25 @@ export function forbiddenCode(k: Kernel, func: KlpFunc): number {
   return prev.newFunc ? prev.newFunc.id : -1;
 }
 
-/** klp_check_and_switch_task() with klp_check_stack(); needs StackVerdicts prepared. */
-function checkAndSwitch(k: Kernel, slot: number, funcs: KlpFunc[]): SwitchVerdict {
+/** klp_check_and_switch_task()'s checks and klp_check_stack(), without switching; needs StackVerdicts prepared. */
+function checkTask(k: Kernel, slot: number, funcs: KlpFunc[]): SwitchVerdict {
   const t = k.tasks;
   if (t.sched[slot] === Sched.RUNNING && slot !== k.current) return { ok: false, errno: -EBUSY as -16, reason: 'running' };
   if (t.flags[slot] & TF.UNRELIABLE) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
   const v = k.verdicts.verdict(t.stack[slot]);
   if (v === -2) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
   if (v >= 0) return { ok: false, errno: -EADDRINUSE as -98, reason: 'sleeping', func: funcs[v].oldName };
-  t.flags[slot] &= ~TF.PATCH_PENDING;
-  t.patchState[slot] = k.klpTargetState;
   return { ok: true };
+}
+
+/** klp_check_and_switch_task(): on success the task takes the target state. */
+function checkAndSwitch(k: Kernel, slot: number, funcs: KlpFunc[]): SwitchVerdict {
+  const v = checkTask(k, slot, funcs);
+  if (v.ok) {
+    k.tasks.flags[slot] &= ~TF.PATCH_PENDING;
+    k.tasks.patchState[slot] = k.klpTargetState;
+  }
+  return v;
 }
 
 function reportSwitchFailure(k: Kernel, slot: number, v: SwitchVerdict): void {
@@ -110,13 +118,7 @@ export function explainSwitch(k: Kernel, slot: number): SwitchVerdict {
   if (!k.config.reliableStacktrace) return { ok: false, errno: 0, reason: 'no-reliable-stacktrace' };
   const { ranges, funcs } = forbiddenRanges(k);
   k.verdicts.begin(ranges);
-  const t = k.tasks;
-  if (t.sched[slot] === Sched.RUNNING && slot !== k.current) return { ok: false, errno: -16, reason: 'running' };
-  if (t.flags[slot] & TF.UNRELIABLE) return { ok: false, errno: -22, reason: 'unreliable' };
-  const v = k.verdicts.verdict(t.stack[slot]);
-  if (v === -2) return { ok: false, errno: -22, reason: 'unreliable' };
-  if (v >= 0) return { ok: false, errno: -98, reason: 'sleeping', func: funcs[v].oldName };
-  return { ok: true };
+  return checkTask(k, slot, funcs);
 }
 
 /** klp_try_switch_task(): one task, with its debug message on failure. */

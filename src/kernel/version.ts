@@ -19,9 +19,6 @@ export interface KernelFeatures {
   sympos01: boolean;
 }
 
-export const VERSION_PROFILES = ['6.1', '6.4-6.15', '6.16+'] as const;
-export type VersionProfile = (typeof VERSION_PROFILES)[number];
-
 /** Parse "6.1", "6.12", "6.19" ... into the features of that release. */
 export function kernelFeatures(version: string): KernelFeatures {
   const m = /^(\d+)\.(\d+)/.exec(version);
@@ -38,18 +35,4 @@ export function kernelFeatures(version: string): KernelFeatures {
     schedHook: n >= 616 ? 'freezable_schedule' : n >= 604 ? 'cond_resched' : 'none',
     sympos01: n >= 619,
   };
-}
-
-/** The profile a version belongs to. */
-export function versionProfile(version: string): VersionProfile {
-  const f = kernelFeatures(version);
-  return f.number >= 616 ? '6.16+' : f.number >= 604 ? '6.4-6.15' : '6.1';
-}
-
-/** Names of the patch_state values in this version's sources. */
-export function patchStateName(version: string, s: number): string {
-  const f = kernelFeatures(version);
-  if (s === -1) return f.transitionStateNames ? 'KLP_TRANSITION_IDLE' : 'KLP_UNDEFINED';
-  if (s === 0) return f.transitionStateNames ? 'KLP_TRANSITION_UNPATCHED' : 'KLP_UNPATCHED';
-  return f.transitionStateNames ? 'KLP_TRANSITION_PATCHED' : 'KLP_PATCHED';
 }

@@ -89,9 +89,3 @@ export function splitWords(line: string): Words {
   if (pendingRedirect) throw new ParseError('missing file name after >');
   return { words, redirect };
 }
-
-/** Quote a word so that splitWords() gives it back (for recording commands). */
-export function quoteWord(w: string): string {
-  if (w !== '' && /^[A-Za-z0-9_./=:,+%@-]+$/.test(w)) return w;
-  return `'${w.replace(/'/g, `'\\''`)}'`;
-}

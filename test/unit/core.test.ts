@@ -4,19 +4,15 @@
 
 import { describe, it, expect } from 'vitest';
 import { Simulation } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
 import type { ModuleDef } from '../../src/kernel/module';
 import type { SeqFile } from '../../src/kernel/vmlinux';
+import { runToEnd } from './helpers';
 
 const LP = '/sys/kernel/livepatch';
 const BOOT_CMDLINE = 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro console=ttyS0,115200 quiet';
 
 function run(sim: Simulation, lines: string[]) {
-  const p = parseScript(lines);
-  if (!p.ok) throw new Error(p.errors.join('\n'));
-  const r = sim.run(p.lines);
-  expect(r.died).toBeUndefined();
-  return r.outcomes.map((o) => ({ ...o.result, time: o.time }));
+  return runToEnd(sim, lines).map((o) => ({ ...o.result, time: o.time }));
 }
 
 /** A livepatch module `name` replacing vmlinux `target` with a show routine printing `name`. */

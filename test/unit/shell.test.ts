@@ -5,6 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { Simulation } from '../../src/engine/simulation';
 import { parseLine, parseScript } from '../../src/scenario/shell';
+import { runScript } from './helpers';
 
 function errorsOf(lines: string[]): string[] {
   const p = parseScript(lines);
@@ -12,11 +13,7 @@ function errorsOf(lines: string[]): string[] {
   return p.ok ? [] : p.errors;
 }
 
-function run(sim: Simulation, lines: string[]) {
-  const p = parseScript(lines);
-  if (!p.ok) throw new Error(p.errors.join('\n'));
-  return sim.run(p.lines);
-}
+const run = runScript;
 
 describe('parseScript / parseLine: errors name the line and what was expected', () => {
   it('an unknown command is reported with its line number and the list of known commands', () => {

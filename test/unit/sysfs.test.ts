@@ -4,9 +4,9 @@
 
 import { describe, it, expect } from 'vitest';
 import { Simulation, SELFTEST_CONFIG } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
 import { TF } from '../../src/kernel/tasks';
 import { KLP_TRANSITION_PATCHED } from '../../src/kernel/constants';
+import { runToEnd } from './helpers';
 
 const LP = '/sys/kernel/livepatch';
 const P = `${LP}/test_klp_livepatch`;
@@ -15,11 +15,7 @@ const EINVAL = 'bash: echo: write error: Invalid argument';
 const EBUSY = 'bash: echo: write error: Device or resource busy';
 
 function run(sim: Simulation, lines: string[]) {
-  const p = parseScript(lines);
-  if (!p.ok) throw new Error(p.errors.join('\n'));
-  const r = sim.run(p.lines);
-  expect(r.died).toBeUndefined();
-  return r.outcomes.map((o) => o.result);
+  return runToEnd(sim, lines).map((o) => o.result);
 }
 
 function withPatch(version?: string) {

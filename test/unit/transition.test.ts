@@ -4,22 +4,18 @@
 
 import { describe, it, expect } from 'vitest';
 import { Simulation } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
 import { explainSwitch } from '../../src/kernel/transition';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../src/kernel/constants';
 import { KERN_NOTICE, KERN_WARNING } from '../../src/kernel/printk';
 import { Sched, TF } from '../../src/kernel/tasks';
+import { runToEnd } from './helpers';
 
 const DEMO = 'test_klp_callbacks_demo';
 const BUSY = 'test_klp_callbacks_busy';
 const DEMO_DIR = `/sys/kernel/livepatch/${DEMO}`;
 
 function run(sim: Simulation, lines: string[]) {
-  const p = parseScript(lines);
-  if (!p.ok) throw new Error(p.errors.join('\n'));
-  const r = sim.run(p.lines);
-  expect(r.died).toBeUndefined();
-  return r.outcomes.map((o) => ({ ...o.result, time: o.time, text: o.line.text }));
+  return runToEnd(sim, lines).map((o) => ({ ...o.result, time: o.time, text: o.line.text }));
 }
 
 /** Records whose text contains `s`. */
