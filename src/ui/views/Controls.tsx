@@ -1,0 +1,60 @@
+import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
+import { engine, usePlayback, useSession } from '../engine';
+import { fmtShort, fmtTime } from '../format';
+import { useView } from '../store';
+
+/** Play / pause / step / speed / time slider: the playback machine's buttons. */
+export function Controls() {
+  const send = engine().playback.send;
+  const playing = usePlayback((s) => s.matches('playing'));
+  const speedExp = usePlayback((s) => s.context.speedExp);
+  const { now, start, head, fork } = useSession((s) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork }));
+  const theme = useView((v) => v.theme);
+  const setTheme = useView((v) => v.setTheme);
+  const setHelp = useView((v) => v.setHelp);
+  const end = Math.max(head, now);
+  return (
+    <div className="controls" role="toolbar" aria-label="Playback">
+      <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)">⏮</button>
+      {playing ? (
+        <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Pause" title="Pause (space)">⏸</button>
+      ) : (
+        <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)">▶</button>
+      )}
+      <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)">⏭</button>
+      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)">⏩ next</button>
+      <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
+        Speed
+        <input
+          type="range"
+          aria-label="Speed"
+          min={SPEED_MIN_EXP}
+          max={SPEED_MAX_EXP}
+          step={1}
+          value={speedExp}
+          aria-valuetext={speedLabel(speedExp)}
+          onChange={(e) => send({ type: 'SPEED', exp: Number(e.target.value) })}
+        />
+        <output>{speedLabel(speedExp)}</output>
+      </label>
+      <label className="slider" title="Virtual time: drag to travel back and forth">
+        <span className="sr-only">Time</span>
+        <input
+          type="range"
+          aria-label="Time"
+          min={start}
+          max={end}
+          step={1000}
+          value={now}
+          aria-valuetext={`${fmtShort(now - start)} into the script`}
+          onChange={(e) => send({ type: 'SEEK', time: Number(e.target.value) })}
+        />
+      </label>
+      <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
+      {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
+      <span className="spacer" />
+      <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
+      <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+    </div>
+  );
+}
