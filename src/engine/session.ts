@@ -212,11 +212,28 @@ export class Session {
     for (const fn of this.listeners) fn();
   }
 
-  /** Let virtual time run to `t` (events due by then run). */
-  advanceTo(t: number): void {
-    if (t <= this.now) return;
-    this.sim.kernel.clock.runUntil(t);
+  /**
+   * Let virtual time run to `t` (events due by then run). `shouldYield`, asked every few
+   * events, lets the page stop early to keep its frame rate: the run then stops at the last
+   * event's time, and the same events run in the same order when it resumes.
+   */
+  advanceTo(t: number, shouldYield?: () => boolean): boolean {
+    if (t <= this.now) return true;
+    const clock = this.sim.kernel.clock;
+    let reached = true;
+    if (!shouldYield) clock.runUntil(t);
+    else {
+      for (let n = 1; clock.nextTime() <= t; n++) {
+        clock.step();
+        if ((n & 15) === 0 && shouldYield()) {
+          reached = false;
+          break;
+        }
+      }
+      if (reached) clock.runUntil(t);
+    }
     this.settle();
+    return reached;
   }
 
   /** Run the next event (whatever it is); returns false when nothing is scheduled. */

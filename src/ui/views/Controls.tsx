@@ -2,12 +2,14 @@ import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback'
 import { engine, usePlayback, useSession } from '../engine';
 import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
+import { Icon } from './icons';
 
 /** Play / pause / step / speed / time slider: the playback machine's buttons. */
 export function Controls() {
   const send = engine().playback.send;
   const playing = usePlayback((s) => s.matches('playing'));
   const speedExp = usePlayback((s) => s.context.speedExp);
+  const limited = usePlayback((s) => s.matches('playing') && s.context.limited);
   const { now, start, head, fork } = useSession((s) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork }));
   const theme = useView((v) => v.theme);
   const setTheme = useView((v) => v.setTheme);
@@ -15,14 +17,14 @@ export function Controls() {
   const end = Math.max(head, now);
   return (
     <div className="controls" role="toolbar" aria-label="Playback">
-      <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)">⏮</button>
+      <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)"><Icon name="stepBack" /></button>
       {playing ? (
-        <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Pause" title="Pause (space)">⏸</button>
+        <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Pause" title="Pause (space)"><Icon name="pause" /></button>
       ) : (
-        <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)">▶</button>
+        <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)"><Icon name="play" /></button>
       )}
-      <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)">⏭</button>
-      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)">⏩ next</button>
+      <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)"><Icon name="stepForward" /></button>
+      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)"><Icon name="next" /> next</button>
       <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
         Speed
         <input
@@ -36,6 +38,7 @@ export function Controls() {
           onChange={(e) => send({ type: 'SPEED', exp: Number(e.target.value) })}
         />
         <output>{speedLabel(speedExp)}</output>
+        {limited && <span className="limited" title="The simulation cannot keep up with this speed; time runs as fast as the model allows">(model-bound)</span>}
       </label>
       <label className="slider" title="Virtual time: drag to travel back and forth">
         <span className="sr-only">Time</span>
