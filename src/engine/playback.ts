@@ -32,7 +32,8 @@ export type PlaybackEvent =
   | { type: 'STEP_FORWARD' }
   | { type: 'STEP_BACK' }
   | { type: 'NEXT_INTERESTING' }
-  | { type: 'SEEK'; time: number }
+  /** Move the cursor; with `shouldYield` a long replay continues over the next frames. */
+  | { type: 'SEEK'; time: number; shouldYield?: () => boolean }
   | { type: 'SPEED'; exp: number }
   | { type: 'FASTER' }
   | { type: 'SLOWER' }
@@ -68,7 +69,13 @@ export const playbackMachine = setup({
       return () => cancelAnimationFrame(id);
     }),
   },
+  guards: {
+    'seek finished': ({ context }) => context.session.seekTarget === null,
+  },
   actions: {
+    'finish the seek': ({ context }) => {
+      context.session.continueSeek();
+    },
     'advance virtual time': assign({
       limited: ({ context, event }) => {
         if (event.type !== 'TICK') return context.limited;
@@ -98,10 +105,13 @@ export const playbackMachine = setup({
     },
     seek: assign({
       trail: ({ context, event }) => {
-        if (event.type === 'SEEK') context.session.seek(event.time);
+        if (event.type === 'SEEK') context.session.seek(event.time, event.shouldYield);
         return [];
       },
     }),
+    'continue the seek': ({ context, event }) => {
+      if (event.type === 'TICK') context.session.continueSeek(event.shouldYield);
+    },
     'set speed': assign({
       speedExp: ({ context, event }) => {
         if (event.type === 'SPEED') return clampExp(event.exp);
@@ -116,12 +126,22 @@ export const playbackMachine = setup({
   context: ({ input }) => ({ session: input.session, speedExp: clampExp(input.speedExp ?? 0), trail: [], limited: false }),
   initial: 'paused',
   on: {
-    SEEK: { actions: 'seek' },
+    SEEK: { target: '.seeking', actions: 'seek' },
     SPEED: { actions: 'set speed' },
     FASTER: { actions: 'set speed' },
     SLOWER: { actions: 'set speed' },
   },
   states: {
+    seeking: {
+      // A backward seek replays from boot; long replays go on over animation frames so
+      // the page keeps responding. Pauses when the cursor arrives.
+      always: { guard: 'seek finished', target: 'paused' },
+      invoke: { src: 'animation frames' },
+      on: {
+        TICK: { actions: 'continue the seek' },
+        PAUSE: { actions: 'finish the seek', target: 'paused' },
+      },
+    },
     paused: {
       on: {
         PLAY: 'playing',

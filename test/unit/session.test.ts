@@ -53,4 +53,19 @@ describe('Session: the explorer’s replayable run', () => {
     expect(s.command('frobnicate now')).toMatchObject({ ok: false });
     expect(s.entries.length).toBe(before);
   });
+
+  it('a long backward seek replays in slices while the views keep the current machine', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 30_000_000);
+    const shown = s.sim;
+    expect(s.seek(s.start + 20_000_000, () => true)).toBe(false);
+    expect(s.sim).toBe(shown);
+    expect(s.now).toBe(s.start + 30_000_000);
+    expect(s.seekProgress).toBeLessThan(1);
+    expect(s.command('cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled')).toMatchObject({ ok: false });
+    while (!s.continueSeek(() => true));
+    expect(s.sim).not.toBe(shown);
+    expect(s.now).toBe(s.start + 20_000_000);
+    expect(s.seekProgress).toBe(1);
+  });
 });

@@ -4,11 +4,15 @@ import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
 
+/** Wall time a seek may take before the rest of its replay moves to the following frames. */
+const SEEK_SLICE_MS = 30;
+
 /** Play / pause / step / speed / time slider: the playback machine's buttons. */
 export function Controls() {
   const send = engine().playback.send;
   const playing = usePlayback((s) => s.matches('playing'));
   const speedExp = usePlayback((s) => s.context.speedExp);
+  const seeking = usePlayback((s) => s.matches('seeking'));
   const limited = usePlayback((s) => s.matches('playing') && s.context.limited);
   const { now, start, head, fork } = useSession((s) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork }));
   const theme = useView((v) => v.theme);
@@ -50,10 +54,14 @@ export function Controls() {
           step={1000}
           value={now}
           aria-valuetext={`${fmtShort(now - start)} into the script`}
-          onChange={(e) => send({ type: 'SEEK', time: Number(e.target.value) })}
+          onChange={(e) => {
+            const deadline = performance.now() + SEEK_SLICE_MS;
+            send({ type: 'SEEK', time: Number(e.target.value), shouldYield: () => performance.now() > deadline });
+          }}
         />
       </label>
       <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
+      {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={engine().session.seekProgress} />}
       {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
