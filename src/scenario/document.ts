@@ -169,7 +169,7 @@ function validateClass(v: unknown, path: string, p: Problems, modules: ReadonlyS
       phases.push({
         frames: frames(get(po, 'frames'), field(at, 'frames'), p, modules),
         weight: present(po, 'weight') ? number(get(po, 'weight'), field(at, 'weight'), p, 'positive', 1e9, 1) : 1,
-        dwellUs: integer(get(po, 'dwellUs'), field(at, 'dwellUs'), p, 1, MAX_DWELL_US, 1),
+        dwellUs: number(get(po, 'dwellUs'), field(at, 'dwellUs'), p, 'positive', MAX_DWELL_US, 1),
         sched: oneOf(get(po, 'sched'), field(at, 'sched'), p, PHASE_SCHED, 'interruptible'),
       });
     });
@@ -355,7 +355,8 @@ function compactKernel(k: KernelSpec): Record<string, unknown> | undefined {
  * URLs); either form validates back to the same scenario.
  */
 export function toDocument(s: Scenario, compact = false): Record<string, unknown> {
-  if (!compact) return { format: FORMAT, version: FORMAT_VERSION, ...structuredClone(s) };
+  // Modules are written with their kind's fields only (a target module has no `replace`).
+  if (!compact) return { format: FORMAT, version: FORMAT_VERSION, ...structuredClone({ ...s, modules: s.modules.map(compactModule) }) };
   const out: Record<string, unknown> = { format: FORMAT, version: FORMAT_VERSION };
   if (s.title) out.title = s.title;
   if (s.description) out.description = s.description;
@@ -370,5 +371,5 @@ export function toDocument(s: Scenario, compact = false): Record<string, unknown
     out.tasks = t;
   }
   if (s.script.length) out.script = s.script;
-  return out;
+  return structuredClone(out);
 }
