@@ -2,6 +2,8 @@
 // path of the field and what was expected, and none of them throws or recurses into a value
 // it was not asked about, so any JSON value at all yields a list of messages.
 
+const SHOWN_CHARS = 40;
+
 /** Collects error messages; each names a field path ("tasks.classes[2].count"). */
 export class Problems {
   readonly errors: string[] = [];
@@ -15,8 +17,9 @@ export class Problems {
   }
 }
 
-/** The path of a field inside the value at `path`. */
+/** The path of a field inside the value at `path`; an odd key is quoted (and cut short): a["x y"]. */
 export function field(path: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return `${path || 'document'}[${JSON.stringify(name.length > SHOWN_CHARS ? `${name.slice(0, SHOWN_CHARS)}...` : name)}]`;
   return path ? `${path}.${name}` : name;
 }
 
@@ -24,8 +27,6 @@ export function field(path: string, name: string): string {
 export function item(path: string, i: number): string {
   return `${path}[${i}]`;
 }
-
-const SHOWN_CHARS = 40;
 
 /** "got ..." for a message: short, and never the whole of a large value. */
 export function got(v: unknown): string {

@@ -59,6 +59,7 @@ describe('validation errors name the field path and what was expected', () => {
   it('unknown fields are rejected with the allowed names', () => {
     expect(errorsOf({ ...HEAD, titel: 'x' })).toEqual(['titel: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
     expect(errorsOf({ ...HEAD, kernel: { cpu: 4 } })).toEqual(['kernel.cpu: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk)']);
+    expect(errorsOf({ ...HEAD, kernel: { 'a b': 1 } })).toEqual(['kernel["a b"]: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk)']);
     expect(errorsOf(JSON.parse(`{"format":"${FORMAT}","version":1,"__proto__":{"x":1}}`))).toEqual(['__proto__: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
   });
 
