@@ -103,7 +103,8 @@ export class Simulation {
       }
     };
     k.startTask(shell.slot, program(), 0);
-    const deadline = k.clock.now + limitUs;
+    // A run told to stop later than the limit may run that long.
+    const deadline = Math.max(k.clock.now + limitUs, until ?? 0);
     while (!done) {
       if (until !== undefined && k.clock.nextTime() > until) {
         k.clock.runUntil(until);
