@@ -34,14 +34,17 @@ export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
   };
 }
 
-/** The module definitions of a scenario's own modules (catalog modules are always present). */
+/**
+ * The module definitions a scenario lists: its own, and the catalog modules it names (those
+ * are always under test_modules/; listed, `insmod NAME.ko` finds them as well).
+ */
 export function moduleDefsOf(s: Scenario): ModuleDef[] {
-  const out: ModuleDef[] = [];
-  for (const m of s.modules) {
-    if (typeof m !== 'string') out.push(toModuleDef(m));
-    else if (!SELFTEST_MODULES.some((c) => c.name === m)) throw new Error(`scenario lists catalog module '${m}', which the catalog does not have (validate the document first)`);
-  }
-  return out;
+  return s.modules.map((m) => {
+    if (typeof m !== 'string') return toModuleDef(m);
+    const def = SELFTEST_MODULES.find((c) => c.name === m);
+    if (!def) throw new Error(`scenario lists catalog module '${m}', which the catalog does not have (validate the document first)`);
+    return def;
+  });
 }
 
 /**

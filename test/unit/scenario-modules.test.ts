@@ -45,6 +45,14 @@ function slotOf(k: ReturnType<typeof build>['sim']['kernel'], comm: string): num
 }
 
 describe('livepatch modules defined by a scenario', () => {
+  it('a catalog module the scenario lists is found by insmod NAME.ko as well as under test_modules/', () => {
+    const { out } = run(['test_klp_livepatch'], ['insmod test_klp_livepatch.ko', 'cat /proc/cmdline']);
+    expect(out.outcomes.map((o) => o.result.status)).toEqual([0, 0]);
+    expect(out.outcomes[1].result.out).toEqual(['test_klp_livepatch: this has been live patched']);
+    const unlisted = run([], ['insmod test_klp_livepatch.ko']);
+    expect(unlisted.out.outcomes[0].result.err).toEqual(['insmod: ERROR: could not load module test_klp_livepatch.ko: No such file or directory']);
+  });
+
   it('a replacement show routine changes what /proc/cmdline prints, until the patch is disabled', () => {
     const lp = { name: 'lp_cmd', livepatch: true, functions: [{ name: 'lp_cmdline', body: [{ show: 'patched cmdline' }] }], objects: [{ name: 'vmlinux', funcs: [{ oldName: 'cmdline_proc_show', newFunc: 'lp_cmdline' }] }] };
     const { out } = run([lp], ['load_lp lp_cmd', 'cat /proc/cmdline', 'disable_lp lp_cmd', 'cat /proc/cmdline']);
