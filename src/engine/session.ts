@@ -13,21 +13,16 @@ import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants
 import type { Step } from '../kernel/exec';
 import { WaitQueue } from '../kernel/exec';
 import { Sched } from '../kernel/tasks';
-import { parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { formatScriptTime, parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
-
-/** A script line and, for lines typed at a moment, the virtual time it was typed at (µs). */
-export interface ScriptEntry {
-  text: string;
-  at?: number;
-}
 
 export interface SessionSource {
   title: string;
   /** A fresh, booted simulation of the scenario (same every call). */
   build(): Simulation;
-  script: readonly ScriptEntry[];
+  /** Script lines; `at 5s: CMD` runs CMD that long after the script starts. */
+  script: readonly string[];
 }
 
 export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'fork';
@@ -66,8 +61,8 @@ class RunState {
 }
 
 export class Session {
-  /** The script of the current timeline (console commands join it). */
-  entries: ScriptEntry[];
+  /** The script of the current timeline (console commands join it as `at T: CMD`). */
+  entries: string[];
   /** How far this timeline has been simulated: the slider's right end. */
   head = 0;
   /** When the script began (the booted machine's hand-over time). */
@@ -137,15 +132,15 @@ export class Session {
         yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: r.input, until: () => i < this.entries.length };
         continue;
       }
-      const e = this.entries[i];
-      if (e.at !== undefined && e.at > k.clock.now) {
-        yield { kind: 'sleep', us: e.at - k.clock.now, state: Sched.INTERRUPTIBLE, until: () => e.at === undefined || e.at <= k.clock.now };
+      const text = this.entries[i];
+      const parsed = parseLine(text, i + 1);
+      if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
+        yield* shell.waitForInput(this.start + parsed.at);
         continue;
       }
       const run: EntryRun = { index: i, start: k.clock.now };
       r.runs.push(run);
-      r.markers.push({ time: run.start, kind: 'command', label: e.text });
-      const parsed = parseLine(e.text, i + 1);
+      r.markers.push({ time: run.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
       if (parsed === null) {
         run.end = k.clock.now;
         run.result = { out: [], err: [], status: 0 };
@@ -342,6 +337,7 @@ export class Session {
     const parsed = parseLine(text, this.entries.length + 1);
     if (parsed === null) return { ok: false, error: 'empty command' };
     if ('error' in parsed) return { ok: false, error: parsed.error.replace(/^line \d+: /, '') };
+    if (parsed.at !== undefined) return { ok: false, error: "a typed command runs now: leave out 'at TIME:' (seek to the time first)" };
     const now = this.now;
     const r = this.cur;
     let forked = false;
@@ -358,14 +354,10 @@ export class Session {
       this.lastFork = { time: now, dropped };
       forked = true;
     }
-    this.entries.push({ text, at: now });
+    this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
     r.sim.kernel.wakeQueue(r.input);
     this.settle();
     return { ok: true, forked };
   }
 
-  /** The script of this timeline as text lines (`at <s>:` for typed commands). */
-  scriptLines(): string[] {
-    return this.entries.map((e) => (e.at === undefined ? e.text : `at ${((e.at - this.start) / 1e6).toFixed(6).replace(/\.?0+$/, '')}s: ${e.text}`));
-  }
 }

@@ -60,3 +60,8 @@ export function buildSimulation(s: Scenario, installWorkload?: WorkloadInstaller
   if (hasTasks && installWorkload) installWorkload(sim.kernel, s.tasks);
   return { sim, lines: parsed.lines };
 }
+
+/** What the explorer's Session replays: this scenario's machine and script. */
+export function sessionSourceOf(s: Scenario, installWorkload?: WorkloadInstaller): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: s.title, build: () => buildSimulation(s, installWorkload).sim, script: s.script };
+}

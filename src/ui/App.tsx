@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
 import { FuncStacksView } from './views/FuncStacksView';
@@ -15,6 +15,7 @@ import { useView } from './store';
 export default function App() {
   const theme = useView((v) => v.theme);
   const title = useSession((s) => s.source.title);
+  const [notice, setNotice] = useState(engine().notice);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -30,6 +31,12 @@ export default function App() {
         <h1>Livepatch Explorer</h1>
         <p className="scenario-title">{title}</p>
       </header>
+      {notice && (
+        <div className="notice" role="alert">
+          <span>{notice}</span>
+          <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
       <Controls />
       <main className="grid">
         <Panel id="tasks" title="Tasks" className="area-tasks"><TasksView /></Panel>

@@ -3,10 +3,10 @@ import { createActor, fromCallback } from 'xstate';
 import { playbackMachine, speedLabel, speedOf } from '../../src/engine/playback';
 import { Session } from '../../src/engine/session';
 import { Simulation } from '../../src/engine/simulation';
-import { DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
+import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
 
 function start() {
-  const session = new Session({ title: 't', build: () => new Simulation(), script: DEFAULT_SCENARIO.script.map((text) => ({ text })) });
+  const session = new Session({ title: 't', build: () => new Simulation(), script: DEFAULT_SCENARIO.script });
   // The test is the frame source: it sends TICK itself instead of requestAnimationFrame.
   const manualFrames = playbackMachine.provide({ actors: { 'animation frames': fromCallback(() => () => {}) } });
   const actor = createActor(manualFrames, { input: { session } });
