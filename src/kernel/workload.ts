@@ -25,9 +25,15 @@
 // The independent coin flips are drawn without flipping a coin per task: the gaps between
 // chosen members of a state are geometric, floor(E / (λ_s·Δ)) with E ~ Exp(1), so a tick
 // costs one draw per task that moves. Members of a state are found by rank through block
-// counts (64 slots per block, 4096 per superblock) over the state bytes, walking forward
-// once per state and tick. Tasks are chosen first and moved afterwards, so a task moved in
-// this tick is not chosen again for the same tick.
+// counts (per 32, 512 and 8192 slots) over the state bytes, walking forward
+// once per state and tick; in a state that fills a quarter of its class's slots or more,
+// the number chosen is counted the same way and that many distinct members are drawn
+// uniformly by rejection, which is the same law. States left within a few dozen ticks on
+// average (user space between syscalls, short syscalls, the exit steps) hold few tasks: for
+// them the same geometric tick count, 1 + floor(E / (λ_s·Δ)), is drawn once when a task
+// enters and kept in a timer wheel, which is per-task timers at tick granularity exactly.
+// Tasks are chosen first and moved afterwards, so a task moved in this tick is not chosen
+// again for the same tick.
 
 import { KLP_TRANSITION_IDLE, MAX_STACK_ENTRIES } from './constants';
 import { TaskKilled, type Kernel } from './kernel';
@@ -98,6 +104,9 @@ const L0_SHIFT = 5;
 const L1_SHIFT = 9;
 const L2_SHIFT = 13;
 const FAN = 4;
+/** States left within this many ticks on average keep per-task expiries in a timer wheel. */
+const WHEEL_MEAN_TICKS = 64;
+const WHEEL_SIZE = 2048;
 // Module-local copies: reading them is cheaper than going through the imported objects.
 const F_USER_MODE = TF.USER_MODE;
 const F_UNRELIABLE = TF.UNRELIABLE;
@@ -131,6 +140,8 @@ interface StateRt {
   phase: number;
   /** λ·Δ of leaving the state (0: never). */
   lamDt: number;
+  /** Short sojourns: each task's expiry tick is drawn on entry and kept in the wheel. */
+  wheel: boolean;
 }
 
 /** WorkloadClassInfo while the workload fills it in. */
@@ -167,6 +178,8 @@ interface ClassRt {
   liveStates: number[];
   /** States whose tasks leave by their own timer. */
   leaveStates: number[];
+  /** One past the highest slot the class has used (forks append). */
+  hi: number;
 }
 
 function fail(msg: string): never {
@@ -186,6 +199,13 @@ export class Workload {
   private l2: Int32Array[] = [];
   private count: number[] = [];
   private readonly memo = new Map<number, number>();
+  private readonly seen = new Set<number>();
+  /** Timer wheel: per tick, entries slot * 256 + state (a negative entry re-arms a long draw). */
+  private readonly wheel: Float64Array[] = Array.from({ length: WHEEL_SIZE }, () => new Float64Array(16));
+  private readonly wheelLen = new Int32Array(WHEEL_SIZE);
+  private tickNo = 0;
+  /** The task whose timer is being handled: re-entering the same state draws a new expiry. */
+  private firing = -1;
   private memoLive = false;
   private pureCalls = true;
   private anyFreed = false;
@@ -348,6 +368,7 @@ export class Workload {
       forkDt: 0,
       liveStates: [],
       leaveStates: [],
+      hi: 0,
     };
     this.rt.push(c);
     return c;
@@ -359,7 +380,7 @@ export class Workload {
   }
 
   private addState(c: ClassRt, kind: Kind, phase: number, lamDt: number): number {
-    this.states.push({ cls: this.rt.indexOf(c), kind, phase, lamDt });
+    this.states.push({ cls: this.rt.indexOf(c), kind, phase, lamDt, wheel: lamDt > 0 && lamDt * WHEEL_MEAN_TICKS >= 1 });
     this.count.push(0);
     return this.states.length - 1;
   }
@@ -392,6 +413,7 @@ export class Workload {
       c.commId = t.commPattern(s.comm, first);
       c.info.firstSlot = first;
       c.info.phaseLabels = c.phaseTemplates.map((tid) => this.innermostName(tid));
+      c.hi = first + s.count;
       const stationary = this.stationary(c);
       for (let i = 0; i < s.count; i++) {
         const slot = k.addTask({ comm: s.comm, kthread: c.kthread, sched: S_RUNNABLE, stack: EMPTY_STACK, cls: c.info.cls });
@@ -442,8 +464,10 @@ export class Workload {
     const k = this.k;
     this.beginEvent();
     this.nSel = 0;
+    this.tickNo++;
+    this.drainWheel();
     for (const c of this.rt) {
-      for (const g of c.leaveStates) this.select(g, this.states[g].lamDt, Ev.LEAVE);
+      for (const g of c.leaveStates) if (!this.states[g].wheel) this.select(g, this.states[g].lamDt, Ev.LEAVE);
       if (c.exitDt > 0) for (const g of c.liveStates) this.select(g, c.exitDt, Ev.EXIT);
       if (c.forkDt > 0) for (const g of c.liveStates) this.select(g, c.forkDt, Ev.FORK);
     }
@@ -452,6 +476,7 @@ export class Workload {
       const g = this.selState[i];
       if (this.st[slot] !== g) continue;
       const ev = this.selEv[i];
+      this.firing = slot;
       try {
         if (ev === Ev.LEAVE) this.leave(slot, g);
         else if (ev === Ev.EXIT) this.beginExit(slot);
@@ -460,6 +485,7 @@ export class Workload {
         this.killed(slot, e);
       }
     }
+    this.firing = -1;
     // cond_resched() in CPU-bound loops: v6.4-v6.15 switch a pending task there (stack checked).
     if (k.klpSchedHookEnabled && k.features.schedHook === 'cond_resched') {
       for (const c of this.rt) {
@@ -495,6 +521,27 @@ export class Workload {
     const every = lamDt === Infinity;
     let r = every ? 0 : Math.floor(-Math.log(1 - prng.next()) / lamDt);
     if (r >= n) return;
+    const c = this.rt[this.states[g].cls];
+    const lo = c.info.firstSlot;
+    const span = c.hi - lo;
+    if (!every && n * 4 >= span) {
+      // Dense state: count the chosen ranks (a Binomial(n, p) draw), then take that many
+      // distinct members uniformly by rejection within the class's slots - the same law.
+      let chosen = 0;
+      while (r < n) {
+        chosen++;
+        r += 1 + Math.floor(-Math.log(1 - prng.next()) / lamDt);
+      }
+      const seen = this.seen;
+      seen.clear();
+      while (seen.size < chosen) {
+        const s = lo + Math.floor(prng.next() * span);
+        if (this.st[s] !== g || seen.has(s)) continue;
+        seen.add(s);
+        this.push(s, g, ev);
+      }
+      return;
+    }
     const l2 = this.l2[g];
     const l1 = this.l1[g];
     const l0 = this.l0[g];
@@ -530,6 +577,42 @@ export class Workload {
         }
       }
     }
+  }
+
+  /** The expiries due this tick: still-valid entries are chosen, long draws re-armed. */
+  private drainWheel(): void {
+    const b = this.tickNo & (WHEEL_SIZE - 1);
+    const list = this.wheel[b];
+    const n = this.wheelLen[b];
+    this.wheelLen[b] = 0;
+    for (let i = 0; i < n; i++) {
+      const e = list[i];
+      const rearm = e < 0;
+      const v = rearm ? -e - 1 : e;
+      const g = v % 256;
+      const slot = (v - g) / 256;
+      if (this.st[slot] !== g) continue;
+      if (rearm) this.arm(slot, g);
+      else this.push(slot, g, Ev.LEAVE);
+    }
+  }
+
+  /** Draw the tick the task's timer in state g expires: 1 + floor(E / λΔ), as in select(). */
+  private arm(slot: number, g: number): void {
+    const ticks = 1 + Math.floor(-Math.log(1 - this.k.prng.next()) / this.states[g].lamDt);
+    const far = ticks >= WHEEL_SIZE;
+    const b = (this.tickNo + (far ? WHEEL_SIZE - 1 : ticks)) & (WHEEL_SIZE - 1);
+    // Memorylessness: a draw beyond the wheel is re-drawn when its last slot comes round.
+    const e = slot * 256 + g;
+    let list = this.wheel[b];
+    const n = this.wheelLen[b];
+    if (n === list.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(list);
+      this.wheel[b] = list = grown;
+    }
+    list[n] = far ? -e - 1 : e;
+    this.wheelLen[b] = n + 1;
   }
 
   private push(slot: number, g: number, ev: Ev): void {
@@ -658,6 +741,7 @@ export class Workload {
     const t = this.k.tasks;
     const child = this.forkTask(c.kthread ? this.kthreadd : parent, (c.spec as TaskClassSpec).comm);
     this.ensureIndex(child + 1);
+    c.hi = child + 1;
     t.comm[child] = c.commId;
     t.cls[child] = c.info.cls;
     if ((c.spec as TaskClassSpec).reliableStack) t.clear(child, F_UNRELIABLE);
@@ -762,6 +846,8 @@ export class Workload {
       this.l1[g][slot >> L1_SHIFT]++;
       this.l2[g][slot >> L2_SHIFT]++;
       this.count[g]++;
+      // A restarted syscall stays in its phase on the timer it had; a fired one is re-armed.
+      if (this.states[g].wheel && (old !== g || slot === this.firing)) this.arm(slot, g);
     }
   }
 

@@ -59,11 +59,13 @@ describe('workload sampling agrees with independent per-task timers at every sca
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1_000_000 }),
-        fc.integer({ min: 200_000, max: 2_000_000 }),
+        // Short dwells are kept in the timer wheel, long ones chosen by rank: both paths.
+        fc.integer({ min: 100_000, max: 300_000 }),
+        fc.integer({ min: 500_000, max: 2_000_000 }),
         fc.double({ min: 0.5, max: 20, noNaN: true }),
         fc.constantFrom(1_000, 3_000),
-        (seed, dwellUs, rate, n) => {
-          for (const count of [n, 10 * n]) {
+        (seed, shortUs, longUs, rate, n) => {
+          for (const [dwellUs, count] of [[shortUs, n], [shortUs, 10 * n], [longUs, n], [longUs, 10 * n]]) {
             const ticks = [20, 100, 400, 1200];
             const { n0, b, out } = decay(seed, count, dwellUs, rate, ticks);
             expect(n0).toBeGreaterThan(0);
