@@ -7,6 +7,7 @@ import type { ModuleDef } from '../kernel/module';
 import type { Step } from '../kernel/exec';
 import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
+import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
 import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
@@ -68,6 +69,7 @@ export class Simulation {
     };
     this.actor.start();
     for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
+    for (const m of FIELD_MODULES) this.files.add(`${m.name}.ko`, m);
     // A scenario's own modules: `insmod NAME.ko`, and the selftest helpers (load_lp NAME) find them too.
     for (const m of modules) {
       this.files.add(`${m.name}.ko`, m);

@@ -696,7 +696,14 @@ export class Kernel {
   exitToUserMode(slot: number): void {
     this.tasks.clear(slot, TF.NOTIFY_SIGNAL);
     this.klpUpdatePatchState(slot);
+    this.exitToUserModeHook?.(slot);
   }
+
+  /**
+   * Told of every exit to user mode, after the switch: the workload restarts a syscall that
+   * a fake signal interrupted, through the ftrace handler, with the task's new state.
+   */
+  exitToUserModeHook: ((slot: number) => void) | null = null;
 
   /** klp_update_patch_state() (transition.c): no stack check. */
   klpUpdatePatchState(slot: number): void {

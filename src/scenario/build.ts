@@ -2,16 +2,13 @@
 // can find, the workload installed, and the parsed script.
 
 import { Simulation } from '../engine/simulation';
-import type { Kernel, KernelConfig } from '../kernel/kernel';
+import type { KernelConfig } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
-import type { WorkloadSpec } from '../kernel/workload';
+import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
 import { toModuleDef } from './moduleSpec';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { parseScript, type ScriptLine } from './shell';
-
-/** Creates the workload's tasks on a booted kernel (the workload model's installWorkload). */
-export type WorkloadInstaller = (k: Kernel, spec: WorkloadSpec) => unknown;
 
 export interface BuiltScenario {
   sim: Simulation;
@@ -47,21 +44,17 @@ export function moduleDefsOf(s: Scenario): ModuleDef[] {
   });
 }
 
-/**
- * Boot the scenario's machine. A scenario with tasks needs the workload model's installer;
- * without one such a scenario cannot be run faithfully, so it is refused.
- */
-export function buildSimulation(s: Scenario, installWorkload?: WorkloadInstaller): BuiltScenario {
+/** Boot the scenario's machine, its workload installed. */
+export function buildSimulation(s: Scenario): BuiltScenario {
   const parsed = parseScript(s.script);
   if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
   const hasTasks = s.tasks.classes.length > 0 || s.tasks.fixed.length > 0;
-  if (hasTasks && !installWorkload) throw new Error('this scenario defines tasks, and no workload installer was given to create them');
   const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s));
-  if (hasTasks && installWorkload) installWorkload(sim.kernel, s.tasks);
+  if (hasTasks) installWorkload(sim.kernel, s.tasks);
   return { sim, lines: parsed.lines };
 }
 
 /** What the explorer's Session replays: this scenario's machine and script. */
-export function sessionSourceOf(s: Scenario, installWorkload?: WorkloadInstaller): { title: string; build(): Simulation; script: readonly string[] } {
-  return { title: s.title, build: () => buildSimulation(s, installWorkload).sim, script: s.script };
+export function sessionSourceOf(s: Scenario): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: s.title, build: () => buildSimulation(s).sim, script: s.script };
 }
