@@ -8,6 +8,7 @@
 // generator coroutines, which cannot be copied, and the model is deterministic, so running
 // the same script again to time t gives exactly the state of the first run at t.
 
+import type { AnyTransitionDefinition } from 'xstate';
 import type { KlpEvent } from '../kernel/kernel';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
 import type { Step } from '../kernel/exec';
@@ -44,6 +45,13 @@ export interface Sample {
   counts: number[];
 }
 
+/** Transitions the klp core machine took in one microstep (for the Statechart view). */
+export interface CoreStep {
+  time: number;
+  event: string;
+  transitions: readonly AnyTransitionDefinition[];
+}
+
 export interface EntryRun {
   index: number;
   start: number;
@@ -67,6 +75,13 @@ export class Session {
   /** Bumped on every change, for the views' subscriptions. */
   version = 0;
   lastFork?: { time: number; dropped: number };
+  /**
+   * What this timeline recorded up to its head before a seek went back: the future beyond
+   * the cursor replays identically, so the timeline can keep drawing it. Dropped on a fork.
+   */
+  recorded?: { markers: Marker[]; samples: Sample[]; until: number };
+  /** The klp core machine's last microstep per top-level region (its first path key). */
+  coreSteps = new Map<string, CoreStep>();
   private newInput = new WaitQueue('tty input');
   private classification?: Classification;
   private classifiedAt = -1;
@@ -101,6 +116,12 @@ export class Session {
     this.died = undefined;
     this.classification = undefined;
     this.classifiedAt = -1;
+    this.coreSteps = new Map();
+    this.sim.actor.system.inspect((ev) => {
+      if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
+      const step = { time: k.clock.now, event: ev.event.type, transitions: ev._transitions };
+      for (const t of ev._transitions) this.coreSteps.set(t.source.path[0] ?? '', step);
+    });
     const forward = k.hooks.emit;
     k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(e); } };
     const warnsBefore = k.incidents.length;
@@ -258,6 +279,7 @@ export class Session {
   seek(t: number): void {
     const target = Math.max(this.start, t);
     if (target < this.now) {
+      if (!this.recorded || this.now >= this.recorded.until) this.recorded = { markers: this.markers, samples: this.samples, until: this.now };
       const head = this.head;
       this.boot();
       this.head = head;
@@ -288,6 +310,7 @@ export class Session {
       this.samples = this.samples.filter((s) => s.time <= now);
       this.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
       this.lastFork = { time: now, dropped };
+      this.recorded = undefined;
       forked = true;
     }
     this.entries.push({ text, at: now });
