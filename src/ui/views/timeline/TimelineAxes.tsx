@@ -6,7 +6,7 @@ import { MARGIN, type Lanes } from './geometry';
 export function TimelineAxes({ x, y, start, lanes, width }: { x: ScaleLinear<number, number>; y: ScalePower<number, number>; start: number; lanes: Lanes; width: number }) {
   const rel = x.copy().domain(x.domain().map((t) => t - start));
   const timeTicks = rel.ticks(Math.max(2, Math.floor(width / 90)));
-  const countTicks = y.ticks(4).filter((v) => Number.isInteger(v));
+  const countTicks = y.ticks(3).filter((v) => Number.isInteger(v));
   return (
     <g aria-hidden="true">
       <g className="tl-grid">
