@@ -18,11 +18,23 @@ export interface ViewState {
   logLevel: number;
   logText: string;
   logFollow: boolean;
+  /** The timeline's visible window of virtual time (µs); null fits the whole run. */
+  timelineWindow: { t0: number; t1: number } | null;
+  /** Virtual time under the pointer on the timeline (its readout), or null. */
+  timelineHover: number | null;
+  /** The statechart's pan and zoom (a d3-zoom transform); null fits the chart. */
+  chartZoom: { k: number; x: number; y: number } | null;
+  /** Whether the statechart prints each transition's actions. */
+  chartActions: boolean;
   setTheme(t: Theme): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
   setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow'>>): void;
+  setTimelineWindow(w: { t0: number; t1: number } | null): void;
+  setTimelineHover(t: number | null): void;
+  setChartZoom(z: { k: number; x: number; y: number } | null): void;
+  setChartActions(on: boolean): void;
 }
 
 export const useView = create<ViewState>()((set) => ({
@@ -33,9 +45,17 @@ export const useView = create<ViewState>()((set) => ({
   logLevel: 7,
   logText: '',
   logFollow: true,
+  timelineWindow: null,
+  timelineHover: null,
+  chartZoom: null,
+  chartActions: false,
   setTheme: (theme) => set({ theme }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),
   setLogFilter: (f) => set(f),
+  setTimelineWindow: (timelineWindow) => set({ timelineWindow }),
+  setTimelineHover: (timelineHover) => set({ timelineHover }),
+  setChartZoom: (chartZoom) => set({ chartZoom }),
+  setChartActions: (chartActions) => set({ chartActions, chartZoom: null }),
 }));
