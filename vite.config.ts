@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { klpChartLayoutPlugin } from './src/ui/views/statechart/chartLayoutPlugin';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), klpChartLayoutPlugin()],
   preview: {
     port: 5173,
   },

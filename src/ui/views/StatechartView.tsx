@@ -6,24 +6,23 @@ import { litFrom } from './statechart/lit';
 import { StatechartLegend } from './statechart/StatechartLegend';
 import { StatechartSvg } from './statechart/StatechartSvg';
 import { download, standaloneSvg } from './statechart/exportSvg';
-import { KLP_CHART, useChartLayout } from './statechart/useChartLayout';
+import { KLP_CHART, klpChartLayout } from './statechart/klpChartLayout';
 import { useElementSize } from './useElementSize';
 import './statechart/statechart.css';
 
-/** The klp core machine as a chart (laid out by elkjs in a worker), lit by the live actor. */
+/** The klp core machine as a chart (laid out by elkjs at build time), lit by the live actor. */
 export function StatechartView() {
   const showActions = useView((v) => v.chartActions);
   const setChartActions = useView((v) => v.setChartActions);
-  const state = useChartLayout(showActions);
+  const layout = klpChartLayout(showActions);
   const lit = useSession((s) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps));
   const start = useSession((s) => s.start);
   const box = useRef<HTMLDivElement>(null);
   const svg = useRef<SVGSVGElement>(null);
   const size = useElementSize(box);
   const setChartZoom = useView((v) => v.setChartZoom);
-  const layout = state && 'layout' in state ? state.layout : null;
   const exportChart = () => {
-    if (!svg.current || !layout) return;
+    if (!svg.current) return;
     const bg = getComputedStyle(document.documentElement).getPropertyValue('--panel').trim() || '#ffffff';
     download('klp-core-statechart.svg', standaloneSvg(svg.current, layout.width, layout.height, bg), 'image/svg+xml');
   };
@@ -35,18 +34,16 @@ export function StatechartView() {
           <label title="Print each transition's actions on the chart (the tooltips always name them)">
             <input type="checkbox" checked={showActions} onChange={(e) => setChartActions(e.target.checked)} /> actions
           </label>
-          <button type="button" onClick={() => setChartZoom(null)} disabled={!layout} title="Fit the whole chart in the panel">Fit</button>
-          <button type="button" onClick={() => setChartZoom({ k: 1, x: 4, y: 4 })} disabled={!layout} aria-label="1:1 actual size" title="Show the chart at 1:1 (drag to pan, wheel to zoom)">1:1</button>
-          <button type="button" onClick={exportChart} disabled={!layout} title="Download the chart as an SVG file">Export SVG</button>
+          <button type="button" onClick={() => setChartZoom(null)} title="Fit the whole chart in the panel">Fit</button>
+          <button type="button" onClick={() => setChartZoom({ k: 1, x: 4, y: 4 })} aria-label="1:1 actual size" title="Show the chart at 1:1 (drag to pan, wheel to zoom)">1:1</button>
+          <button type="button" onClick={exportChart} title="Download the chart as an SVG file">Export SVG</button>
         </span>
       </div>
       <p className="sc-steps muted" aria-live="polite">
         {lit.steps.length === 0 ? 'No transition taken yet in this run.' : lit.steps.map((s) => `${s.region}: ${s.event.startsWith('xstate.after') ? 'timer fired' : s.event} at +${fmtShort(s.time - start)}`).join(' · ')}
       </p>
       <div className="sc-canvas" ref={box}>
-        {state === null && <p className="muted">Laying out the chart…</p>}
-        {state && 'error' in state && <p role="alert">The chart could not be laid out: {state.error}</p>}
-        {layout && size.width > 0 && <StatechartSvg ref={svg} layout={layout} lit={lit} width={size.width} height={size.height} />}
+        {size.width > 0 && <StatechartSvg ref={svg} layout={layout} lit={lit} width={size.width} height={size.height} />}
       </div>
     </div>
   );
