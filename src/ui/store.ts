@@ -10,6 +10,17 @@ export type Selection =
   | { kind: 'func'; name: string }
   | null;
 
+/** A console line that never reached the script: a rejected command, or a fork notice. */
+export interface ConsoleNote {
+  /** Virtual time it was typed at (µs), to place it among the runs. */
+  time: number;
+  /** How many script entries existed then: it shows after them. */
+  after: number;
+  text: string;
+  kind: 'rejected' | 'forked';
+  message: string;
+}
+
 export interface ViewState {
   theme: Theme;
   selection: Selection;
@@ -18,11 +29,17 @@ export interface ViewState {
   logLevel: number;
   logText: string;
   logFollow: boolean;
+  consoleDraft: string;
+  consoleHistory: string[];
+  consoleNotes: ConsoleNote[];
   setTheme(t: Theme): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
   setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow'>>): void;
+  setConsoleDraft(text: string): void;
+  /** A command entered in the console: it joins the history; a note when it was rejected or forked. */
+  enterConsole(text: string, note?: ConsoleNote): void;
 }
 
 export const useView = create<ViewState>()((set) => ({
@@ -33,9 +50,18 @@ export const useView = create<ViewState>()((set) => ({
   logLevel: 7,
   logText: '',
   logFollow: true,
+  consoleDraft: '',
+  consoleHistory: [],
+  consoleNotes: [],
   setTheme: (theme) => set({ theme }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),
   setLogFilter: (f) => set(f),
+  setConsoleDraft: (consoleDraft) => set({ consoleDraft }),
+  enterConsole: (text, note) =>
+    set((v) => ({
+      consoleHistory: v.consoleHistory.at(-1) === text ? v.consoleHistory : [...v.consoleHistory, text],
+      consoleNotes: note ? [...v.consoleNotes, note] : v.consoleNotes,
+    })),
 }));
