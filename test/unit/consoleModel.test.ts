@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { consoleItems, historyStep } from '../../src/ui/views/consoleModel';
+
+const entries = [{ text: 'load_mod a' }, { text: 'cat /x', at: 5 }, { text: 'sleep 9', at: 7 }, { text: 'lsmod', at: 9 }];
+const runs = [
+  { index: 0, start: 1, end: 2, result: { out: ['ok'], err: [], status: 0 } },
+  { index: 1, start: 5, end: 6, result: { out: [], err: ['cat: /x: No such file or directory'], status: 1 } },
+  { index: 2, start: 7 },
+];
+
+describe('consoleItems: the transcript of this timeline', () => {
+  it('lists each command with its output, running and waiting ones marked', () => {
+    const items = consoleItems(entries, runs, []);
+    expect(items.map((i) => [i.command, i.typed, i.status, i.exit])).toEqual([
+      ['load_mod a', false, 'done', 0],
+      ['cat /x', true, 'done', 1],
+      ['sleep 9', true, 'running', undefined],
+      ['lsmod', true, 'waiting', undefined],
+    ]);
+    expect(items[1].err).toEqual(['cat: /x: No such file or directory']);
+    expect(items[0].out).toEqual(['ok']);
+  });
+
+  it('places a rejected line and a fork notice where they were typed', () => {
+    const items = consoleItems(entries, runs, [
+      { time: 6, after: 2, text: 'frobnicate', kind: 'rejected', message: "unknown command 'frobnicate'" },
+      { time: 9, after: 3, text: 'lsmod', kind: 'forked', message: 'Timeline forked' },
+    ]);
+    expect(items.map((i) => `${i.status}:${i.command}`)).toEqual(['done:load_mod a', 'done:cat /x', 'rejected:frobnicate', 'running:sleep 9', 'forked:lsmod', 'waiting:lsmod']);
+    expect(items[2].err).toEqual(["unknown command 'frobnicate'"]);
+  });
+});
+
+describe('historyStep: arrow keys over the history', () => {
+  it('goes back from the draft and stops at the oldest line', () => {
+    expect(historyStep(3, 3, 'ArrowUp')).toBe(2);
+    expect(historyStep(3, 0, 'ArrowUp')).toBe(0);
+  });
+  it('comes forward to the draft and no further', () => {
+    expect(historyStep(3, 2, 'ArrowDown')).toBe(3);
+    expect(historyStep(3, 3, 'ArrowDown')).toBe(3);
+  });
+});
