@@ -1,12 +1,10 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { engine, usePlayback, useSession } from '../engine';
 import { fmtShort } from '../format';
+import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
 import './console.css';
-
-/** The id `/` focuses (see shortcuts.ts). */
-export const CONSOLE_INPUT_ID = 'console-input';
 
 /** Events a paused console may run so that a quick command (cat, echo) finishes at once. */
 const MAX_STEPS_WHEN_PAUSED = 2000;
