@@ -1,10 +1,12 @@
-import { explainBlocker, Reason } from '../../engine/blockers';
+import { explainBlocker, Reason, REASON_NAMES } from '../../engine/blockers';
 import { useSession } from '../engine';
 import { useView } from '../store';
 import { livepatchTree, patchStateOf, type SysfsNode } from './sysfsModel';
 import './sysfs.css';
 
 const MAX_PICKS = 6;
+/** Pending tasks offered for a quick look, the ones that hold the transition up first. */
+const PICK_ORDER = [Reason.UNINTERRUPTIBLE, Reason.SLEEPING, Reason.UNRELIABLE, Reason.RUNNING, Reason.EXITING, Reason.WILL_SWITCH];
 
 /** /sys/kernel/livepatch and /proc/<pid>/patch_state as a user reads them, beside the truth. */
 export function SysfsView() {
@@ -71,9 +73,11 @@ function PatchState() {
   const { truth, picks } = useSession((s) => {
     const k = s.sim.kernel;
     const c = s.classify();
-    const found: { slot: number; label: string }[] = [];
-    for (let i = 0; i < c.n && found.length < MAX_PICKS; i++) {
-      if (c.reason[i] !== Reason.NONE) found.push({ slot: i, label: `${k.tasks.pid[i]} ${k.tasks.commOf(i)}` });
+    const found: { slot: number; label: string; why: string }[] = [];
+    for (const reason of PICK_ORDER) {
+      for (let i = 0; i < c.n && found.length < MAX_PICKS; i++) {
+        if (c.reason[i] === reason) found.push({ slot: i, label: `${k.tasks.pid[i]} ${k.tasks.commOf(i)}`, why: REASON_NAMES[reason] });
+      }
     }
     return { truth: slot >= 0 ? patchStateOf(k, slot, explainBlocker(k, c, slot)) : null, picks: found };
   });
@@ -90,7 +94,7 @@ function PatchState() {
         <p className="sy-picks">
           <span className="muted">Pending:</span>
           {picks.map((p) => (
-            <button key={p.slot} type="button" aria-pressed={p.slot === slot} onClick={() => select({ kind: 'task', slot: p.slot })} title={`Select task ${p.label}`}>
+            <button key={p.slot} type="button" aria-pressed={p.slot === slot} onClick={() => select({ kind: 'task', slot: p.slot })} title={`Select task ${p.label}: ${p.why}`}>
               {p.label}
             </button>
           ))}

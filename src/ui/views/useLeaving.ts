@@ -43,10 +43,12 @@ export function useLeaving<T>(items: readonly T[], keyOf: (t: T) => string, ms: 
   useEffect(() => {
     shown.current = merged;
   });
+  // After every render with a fading item: a timer that fires early only causes another render,
+  // which sets the next one.
   useEffect(() => {
     if (firstDrop === Infinity) return;
     const id = setTimeout(redraw, Math.max(0, firstDrop - performance.now()) + 1);
     return () => clearTimeout(id);
-  }, [firstDrop]);
+  });
   return merged;
 }
