@@ -92,6 +92,13 @@ describe('console, function stacks, sysfs and the keyboard', () => {
 
     await funcs.screenshot({ path: join(RESULTS, 'function-stacks.png') });
     await sysfs.screenshot({ path: join(RESULTS, 'sysfs.png') });
+
+    await page.keyboard.press('t');
+    expect(await page.getAttribute('html', 'data-theme')).toBe('light');
+    await funcs.screenshot({ path: join(RESULTS, 'function-stacks-light.png') });
+    await sysfs.screenshot({ path: join(RESULTS, 'sysfs-light.png') });
+    await page.keyboard.press('t');
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
   });
 
   it('shows a rejected line’s parse error, keeps it in the box, and recalls history with ArrowUp', async () => {

@@ -29,6 +29,11 @@ describe('consoleItems: the transcript of this timeline', () => {
     expect(items.map((i) => `${i.status}:${i.command}`)).toEqual(['done:load_mod a', 'done:cat /x', 'rejected:frobnicate', 'running:sleep 9', 'forked:lsmod', 'waiting:lsmod']);
     expect(items[2].err).toEqual(["unknown command 'frobnicate'"]);
   });
+
+  it('drops notes typed in a future a fork has dropped', () => {
+    const items = consoleItems(entries.slice(0, 2), runs.slice(0, 2), [{ time: 9, after: 3, text: 'frobnicate', kind: 'rejected', message: 'unknown' }]);
+    expect(items.map((i) => i.command)).toEqual(['load_mod a', 'cat /x']);
+  });
 });
 
 describe('historyStep: arrow keys over the history', () => {

@@ -23,7 +23,8 @@ export interface ConsoleItem {
 export function consoleItems(entries: readonly ScriptEntry[], runs: readonly EntryRun[], notes: readonly ConsoleNote[]): ConsoleItem[] {
   const byIndex = new Map(runs.map((r) => [r.index, r]));
   const items: ConsoleItem[] = [];
-  const pending = [...notes].sort((a, b) => a.after - b.after);
+  // Notes typed in a future the timeline has since dropped (a fork) went with it.
+  const pending = notes.filter((n) => n.after <= entries.length).sort((a, b) => a.after - b.after);
   let n = 0;
   const flushNotes = (upTo: number) => {
     for (; n < pending.length && pending[n].after <= upTo; n++) {
