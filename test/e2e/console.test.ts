@@ -22,6 +22,21 @@ async function type(page: Page, line: string): Promise<void> {
   await box.press('Enter');
 }
 
+/** axe's serious and critical violations inside the given regions (with the overlay when open). */
+async function seriousViolations(page: Page, include: string[]): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: await readFile(join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
+  }
+  return page.evaluate(async (sel) => {
+    type Result = { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: unknown): Promise<Result> } }).axe;
+    const r = await axe.run({ include: sel.map((s) => [s]) });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, include);
+}
+
+const MY_VIEWS = ['section[data-view="funcs"]', 'section[data-view="sysfs"]', 'section[data-view="console"]'];
+
 /** The transcript's item for the last command `cmd` once it has finished (or was rejected). */
 function finished(page: Page, cmd: string) {
   return page.locator('.co-item:not(.co-running):not(.co-waiting)', { has: page.locator('code', { hasText: cmd }) }).last();
@@ -93,8 +108,10 @@ describe('console, function stacks, sysfs and the keyboard', () => {
     await funcs.screenshot({ path: join(RESULTS, 'function-stacks.png') });
     await sysfs.screenshot({ path: join(RESULTS, 'sysfs.png') });
 
+    expect(await seriousViolations(page, MY_VIEWS)).toEqual([]);
     await page.keyboard.press('t');
     expect(await page.getAttribute('html', 'data-theme')).toBe('light');
+    expect(await seriousViolations(page, MY_VIEWS)).toEqual([]);
     await funcs.screenshot({ path: join(RESULTS, 'function-stacks-light.png') });
     await sysfs.screenshot({ path: join(RESULTS, 'sysfs-light.png') });
     await page.keyboard.press('t');
@@ -158,6 +175,7 @@ describe('console, function stacks, sysfs and the keyboard', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null)).toBe(true);
+    expect(await seriousViolations(page, ['[role="dialog"]'])).toEqual([]);
     await page.screenshot({ path: join(RESULTS, 'help-overlay.png') });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
