@@ -15,6 +15,7 @@ import type { ModuleDef } from '../kernel/module';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 import { klpTryCompleteTransition } from '../kernel/transition';
 import { parseScript } from '../scenario/shell';
+import { urlFigures } from './benchUrl';
 
 const N_TASKS = 1_000_000;
 const N_PATCHED = 50;
@@ -189,6 +190,7 @@ function main(): void {
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
   console.log(`shared_stack_bytes: ${k.trie.bytes()}`);
   console.log(`stack_nodes: ${k.trie.size}`);
+  for (const line of urlFigures((fn) => measure(fn))) console.log(line);
   // Context (stderr, so stdout stays one figure per line).
   console.error(
     `# tasks=${t.n} (threads ${t.n - k.firstThread}) blockers=${blockers} pending_after_attempt=${pending} shapes=${N_SHAPES} depth=${DEPTH} ` +

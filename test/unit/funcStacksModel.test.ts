@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../src/kernel/constants';
 import { Session } from '../../src/engine/session';
 import { Simulation } from '../../src/engine/simulation';
-import { DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
+import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
 import { funcStacksModel, ORIGINAL, resolveEntry, runsLabel, taskStates } from '../../src/ui/views/funcStacksModel';
 
 const real = { nop: false, transition: false };
@@ -10,7 +10,7 @@ const inTransition = { nop: false, transition: true };
 const nopInTransition = { nop: true, transition: true };
 
 function session(script: readonly string[]): Session {
-  return new Session({ title: 't', build: () => new Simulation(), script: script.map((text) => ({ text })) });
+  return new Session({ title: 't', build: () => new Simulation(), script });
 }
 
 /** Step events until `until` holds (or fail after many steps). */

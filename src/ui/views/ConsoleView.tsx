@@ -21,9 +21,9 @@ const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
 
 /** Type the script language; each line joins the script at the cursor time. */
 export function ConsoleView() {
-  const { entries, runs, start } = useSession((s) => ({ entries: s.entries, runs: s.runs, start: s.start, v: s.version }));
+  const { entries, runs, start, scriptLength } = useSession((s) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }));
   const notes = useView((v) => v.consoleNotes);
-  const items = consoleItems(entries, runs, notes);
+  const items = consoleItems(entries, runs, notes, scriptLength, start);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;

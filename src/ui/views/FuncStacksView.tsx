@@ -54,7 +54,7 @@ function FuncCard({ row, model, leaving }: { row: FuncRow; model: FuncStacksMode
   const entries = useLeaving(row.entries, (e) => e.key, FADE_MS);
   const idle = model.phase === 'idle';
   return (
-    <li className={`fs-func${leaving ? ' fs-leaving' : ''}${selected ? ' fs-selected' : ''}`} data-func={row.name}>
+    <li className={`fs-func${leaving ? ' fs-leaving' : ''}${selected ? ' fs-selected' : ''}`} data-func={row.name} inert={leaving}>
       <div className="fs-func-head">
         <button
           type="button"
@@ -97,7 +97,7 @@ function EntryRow({ entry, row, index, idle }: { entry: StackEntry; row: FuncRow
   const select = useView((v) => v.select);
   const leaving = index === -2;
   return (
-    <li className={`fs-entry${leaving ? ' fs-leaving' : ''}${entry.nop ? ' fs-is-nop' : ''}`}>
+    <li className={`fs-entry${leaving ? ' fs-leaving' : ''}${entry.nop ? ' fs-is-nop' : ''}`} inert={leaving}>
       <span className="fs-entry-main">
         <button
           type="button"

@@ -2,7 +2,7 @@
 // lines typed in), each with what the shell printed, plus the lines that never joined the
 // script (rejected) and the fork notices. Pure: the view passes the session's arrays in.
 
-import type { EntryRun, ScriptEntry } from '../../engine/session';
+import type { EntryRun } from '../../engine/session';
 import type { ConsoleNote } from '../store';
 
 export type ItemStatus = 'waiting' | 'running' | 'done' | 'rejected' | 'forked';
@@ -13,14 +13,23 @@ export interface ConsoleItem {
   /** Typed in the console (not from the scenario's script). */
   typed: boolean;
   status: ItemStatus;
-  /** When it started (µs), or for a waiting typed line the time it is due. */
+  /** When it started (µs since boot), or for a waiting timed line the time it is due. */
   time?: number;
   out: string[];
   err: string[];
   exit?: number;
 }
 
-export function consoleItems(entries: readonly ScriptEntry[], runs: readonly EntryRun[], notes: readonly ConsoleNote[]): ConsoleItem[] {
+/** A timed script line's prefix (`at 5s: `) and its time. */
+const AT = /^\s*at\s+(\d+(?:\.\d+)?)(us|ms|s):\s*/;
+const UNIT_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6 };
+
+/**
+ * `entries` is the timeline's script: its first `scriptLength` lines come from the scenario,
+ * the rest were typed (the session writes them as `at T: CMD`; the transcript shows CMD).
+ * `start` is the virtual time the script began at.
+ */
+export function consoleItems(entries: readonly string[], runs: readonly EntryRun[], notes: readonly ConsoleNote[], scriptLength: number, start: number): ConsoleItem[] {
   const byIndex = new Map(runs.map((r) => [r.index, r]));
   const items: ConsoleItem[] = [];
   // Notes typed in a future the timeline has since dropped (a fork) went with it.
@@ -40,11 +49,13 @@ export function consoleItems(entries: readonly ScriptEntry[], runs: readonly Ent
       });
     }
   };
-  entries.forEach((e, i) => {
+  entries.forEach((text, i) => {
     flushNotes(i);
     const run = byIndex.get(i);
-    const base = { key: `entry-${i}-${e.text}`, command: e.text, typed: e.at !== undefined };
-    if (!run) items.push({ ...base, status: 'waiting', time: e.at, out: [], err: [] });
+    const typed = i >= scriptLength;
+    const at = AT.exec(text);
+    const base = { key: `entry-${i}-${text}`, command: typed && at ? text.slice(at[0].length) : text, typed };
+    if (!run) items.push({ ...base, status: 'waiting', time: at ? start + Number(at[1]) * UNIT_US[at[2]] : undefined, out: [], err: [] });
     else if (run.end === undefined || !run.result) items.push({ ...base, status: 'running', time: run.start, out: [], err: [] });
     else items.push({ ...base, status: 'done', time: run.start, out: run.result.out, err: run.result.err, exit: run.result.status });
   });
