@@ -142,6 +142,9 @@ describe('console, function stacks, sysfs and the keyboard', () => {
     await type(page, 'lsmod');
     await page.locator('.co-forked').getByText(/Timeline forked at \+30s: \d+ later commands? dropped/).waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'Forked at' }).count()).toBe(1);
+    const lsmod = finished(page, 'lsmod');
+    await lsmod.locator('pre').first().waitFor();
+    expect(await lsmod.locator('pre').first().textContent()).toMatch(/^Module\s+Size\s+Used by$/);
   });
 
   it('runs from the keyboard alone: Tab to Play, Space, ? opens the shortcuts, Esc closes them', async () => {
