@@ -67,6 +67,8 @@ class RunState {
   readonly coreSteps = new Map<string, CoreStep>();
   /** The terminal the shell reads commands from when the script is used up. */
   readonly input = new WaitQueue('tty input');
+  /** The shell sleeps until a timed line is due (a fork that drops the line must wake it). */
+  awaitingTimedLine = false;
   constructor(readonly sim: Simulation) {}
 }
 
@@ -158,7 +160,9 @@ export class Session {
       const text = this.entries[i];
       const parsed = parseLine(text, i + 1);
       if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
-        yield* shell.waitForInput(this.start + parsed.at);
+        r.awaitingTimedLine = true;
+        yield* shell.waitForInput(this.start + parsed.at, () => this.entries[i] === text);
+        r.awaitingTimedLine = false;
         continue;
       }
       const run: EntryRun = { index: i, start: k.clock.now };
@@ -383,6 +387,8 @@ export class Session {
     }
     this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
     r.sim.kernel.wakeQueue(r.input);
+    // The line it was waiting for went with the dropped future: read the typed one now.
+    if (forked && r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
     this.settle();
     return { ok: true, forked };
   }

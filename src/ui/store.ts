@@ -10,6 +10,17 @@ export type Selection =
   | { kind: 'func'; name: string }
   | null;
 
+/** A console line that never reached the script: a rejected command, or a fork notice. */
+export interface ConsoleNote {
+  /** Virtual time it was typed at (µs), to place it among the runs. */
+  time: number;
+  /** How many script entries existed then: it shows after them. */
+  after: number;
+  text: string;
+  kind: 'rejected' | 'forked';
+  message: string;
+}
+
 export interface ViewState {
   theme: Theme;
   selection: Selection;
@@ -26,6 +37,9 @@ export interface ViewState {
   chartZoom: { k: number; x: number; y: number } | null;
   /** Whether the statechart prints each transition's actions. */
   chartActions: boolean;
+  consoleDraft: string;
+  consoleHistory: string[];
+  consoleNotes: ConsoleNote[];
   setTheme(t: Theme): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
@@ -35,6 +49,9 @@ export interface ViewState {
   setTimelineHover(t: number | null): void;
   setChartZoom(z: { k: number; x: number; y: number } | null): void;
   setChartActions(on: boolean): void;
+  setConsoleDraft(text: string): void;
+  /** A command entered in the console: it joins the history; a note when it was rejected or forked. */
+  enterConsole(text: string, note?: ConsoleNote): void;
 }
 
 export const useView = create<ViewState>()((set) => ({
@@ -49,6 +66,9 @@ export const useView = create<ViewState>()((set) => ({
   timelineHover: null,
   chartZoom: null,
   chartActions: false,
+  consoleDraft: '',
+  consoleHistory: [],
+  consoleNotes: [],
   setTheme: (theme) => set({ theme }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
@@ -58,4 +78,10 @@ export const useView = create<ViewState>()((set) => ({
   setTimelineHover: (timelineHover) => set({ timelineHover }),
   setChartZoom: (chartZoom) => set({ chartZoom }),
   setChartActions: (chartActions) => set({ chartActions, chartZoom: null }),
+  setConsoleDraft: (consoleDraft) => set({ consoleDraft }),
+  enterConsole: (text, note) =>
+    set((v) => ({
+      consoleHistory: v.consoleHistory.at(-1) === text ? v.consoleHistory : [...v.consoleHistory, text],
+      consoleNotes: note ? [...v.consoleNotes, note] : v.consoleNotes,
+    })),
 }));
