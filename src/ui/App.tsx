@@ -7,6 +7,7 @@ import { KernelLogView } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
 import { SysfsView } from './views/SysfsView';
+import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useSession } from './engine';
@@ -30,7 +31,7 @@ export default function App() {
       </header>
       <Controls />
       <main className="grid">
-        <Panel id="tasks" title="Tasks" className="area-tasks"><TasksView /></Panel>
+        <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks"><TasksView /></Panel>
         <Panel id="funcs" title="Function stacks" className="area-funcs"><FuncStacksView /></Panel>
         <Panel id="timeline" title="Timeline" className="area-timeline"><TimelineView /></Panel>
         <Panel id="log" title="Kernel log" className="area-log"><KernelLogView /></Panel>
