@@ -74,7 +74,7 @@ describe('Tasks view and Inspector in Chromium', () => {
 
     const results = join(PROJECT_ROOT, 'test-results');
     await mkdir(results, { recursive: true });
-    await page.locator('[data-view=tasks]').screenshot({ path: join(results, 'tasks-hover.png') });
+    await page.screenshot({ path: join(results, 'tasks-hover.png') });
 
     await page.mouse.click(x, y);
     const inspector = page.getByTestId('inspector-task');
