@@ -8,6 +8,7 @@ import { playbackMachine } from '../engine/playback';
 import { Session, type SessionSource } from '../engine/session';
 import { Simulation } from '../engine/simulation';
 import { DEFAULT_SCENARIO } from '../scenario/defaultScenario';
+import { benchSource } from './benchHook';
 
 export function defaultSource(): SessionSource {
   return { title: DEFAULT_SCENARIO.title, build: () => new Simulation(), script: DEFAULT_SCENARIO.script.map((text) => ({ text })) };
@@ -22,7 +23,7 @@ let current: Engine | undefined;
 
 export function engine(): Engine {
   if (!current) {
-    const session = new Session(defaultSource());
+    const session = new Session(benchSource(window.location.search) ?? defaultSource());
     const playback = createActor(playbackMachine, { input: { session } });
     playback.start();
     current = { session, playback };

@@ -74,13 +74,13 @@ describe('cell codes', () => {
 
   it('codes cells in group order and counts them per group', () => {
     const groups = [{ name: 'a', slots: Int32Array.of(2, 0) }, { name: 'b', slots: Int32Array.of(1) }];
-    const codes = cellCodes(groups, {
+    const { codes, histogram } = cellCodes(groups, {
       patchState: Int8Array.of(1, 0, 0),
       flags: Uint8Array.of(0, TF.PATCH_PENDING, TF.PATCH_PENDING),
       reason: Uint8Array.of(0, Reason.SLEEPING, Reason.WILL_SWITCH),
     });
     expect([...codes]).toEqual([cellCode(Fill.PENDING, Mark.NONE), cellCode(Fill.PATCHED, Mark.NONE), cellCode(Fill.PENDING, Mark.SLEEPING)]);
-    const counts = groupCounts(groups, codes);
+    const counts = groupCounts(groups, histogram);
     expect(counts[0]).toEqual({ name: 'a', total: 2, fill: [0, 1, 0, 1], mark: [2, 0, 0, 0, 0, 0] });
     expect(counts[1].mark[Mark.SLEEPING]).toBe(1);
     expect(blockedTasks(groups, codes, 10)).toEqual({ rows: [{ slot: 1, mark: Mark.SLEEPING }], more: 0 });

@@ -3,7 +3,6 @@
 // the transition. Bigger bytes are more urgent, so a pixel holding many cells shows the
 // most urgent of them (max), as Perfetto does for sub-pixel slices.
 
-import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../../kernel/constants';
 import { TF } from '../../kernel/tasks';
 import { Reason } from '../../engine/blockers';
 import type { TaskGroup } from './taskGroups';
@@ -30,10 +29,11 @@ export function markOfReason(reason: number): MarkCode {
   return (MARK_OF_REASON[reason] ?? Mark.NONE) as MarkCode;
 }
 
+/** Fill by patch_state + 1 when the pending flag is clear. */
+const FILL_OF_STATE = Uint8Array.of(Fill.IDLE, Fill.UNPATCHED, Fill.PATCHED);
+
 export function fillOf(patchState: number, flags: number): FillCode {
-  if (flags & TF.PATCH_PENDING) return Fill.PENDING;
-  if (patchState === KLP_TRANSITION_IDLE) return Fill.IDLE;
-  return patchState === KLP_TRANSITION_PATCHED ? Fill.PATCHED : Fill.UNPATCHED;
+  return (flags & TF.PATCH_PENDING ? Fill.PENDING : FILL_OF_STATE[patchState + 1]) as FillCode;
 }
 
 /** One byte per cell: 0 is "no cell"; otherwise 1 + mark * 4 + fill. */
@@ -58,19 +58,26 @@ export interface CellInput {
   reason: Uint8Array;
 }
 
-/** Codes of every cell, groups one after another in cell order (`out` reused when big enough). */
-export function cellCodes(groups: readonly TaskGroup[], inp: CellInput, out?: Uint8Array): Uint8Array {
+/**
+ * Codes of every cell, groups one after another in cell order (`out` reused when big
+ * enough), and a histogram of codes per group (group g's count of code c at g * 32 + c).
+ */
+export function cellCodes(groups: readonly TaskGroup[], inp: CellInput, out?: Uint8Array): { codes: Uint8Array; histogram: Int32Array } {
   let total = 0;
   for (const g of groups) total += g.slots.length;
   const codes = out && out.length >= total ? out : new Uint8Array(total);
+  const histogram = new Int32Array(groups.length * 32);
   const { patchState, flags, reason } = inp;
   let i = 0;
-  for (const g of groups) {
-    const slots = g.slots;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const slots = groups[gi].slots;
+    const base = gi * 32;
     for (let j = 0; j < slots.length; j++) {
       const s = slots[j];
-      codes[i++] = 1 + MARK_OF_REASON[reason[s]] * 4 + fillOf(patchState[s], flags[s]);
+      const code = 1 + MARK_OF_REASON[reason[s]] * 4 + fillOf(patchState[s], flags[s]);
+      codes[i++] = code;
+      histogram[base + code]++;
     }
   }
-  return codes;
+  return { codes, histogram };
 }

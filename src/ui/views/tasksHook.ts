@@ -16,6 +16,10 @@ export interface TasksHook {
   rebuilds(n: number): number[];
   /** Cells in the view now. */
   cells(): number;
+  /** Cell redraws since the view mounted. */
+  draws(): number;
+  /** Milliseconds of the view's recent redrawing frames (model sync + cells + overlay), then forgets them. */
+  takeFrameCosts(): number[];
 }
 
 declare global {
@@ -52,6 +56,8 @@ export function installTasksHook(o: { renderer: TasksRenderer; overlay: HTMLCanv
       return out;
     },
     cells: () => renderer.model?.slotOfCell.length ?? 0,
+    draws: () => renderer.drawCount,
+    takeFrameCosts: () => renderer.frameCosts.splice(0),
   };
   window.livepatchTasksView = hook;
   return () => {

@@ -1,9 +1,12 @@
 // The Tasks view's model of one simulation moment: the groups, one code per cell, counts, and
 // the two maps between slots and cells. Rebuilt when the session's version moves; drawing
-// (zoom, pan, resize) reuses it.
+// (zoom, pan, resize) reuses it. The grouping is reused too while no task was added or
+// died: a slot's kind and class never change, so the slot count, the dead count and the
+// kernel object (a seek back boots a new one) decide it.
 
 import type { Session } from '../../engine/session';
 import type { Kernel } from '../../kernel/kernel';
+import { Sched } from '../../kernel/tasks';
 import { cellCodes } from './taskCells';
 import { groupTasks, type TaskGroup } from './taskGroups';
 import { groupCounts, type GroupCounts } from './tasksSummary';
@@ -17,6 +20,8 @@ export interface TasksModel {
   cellOfSlot: Int32Array;
   /** slotOfCell[cell] */
   slotOfCell: Int32Array;
+  /** What the grouping was computed from. */
+  basis: { kernel: Kernel; n: number; dead: number; classes: string };
 }
 
 /** Task class names, once the kernel has them (scenario workloads name their classes). */
@@ -24,14 +29,29 @@ export function classNames(k: Kernel): readonly string[] | undefined {
   return (k as Kernel & { taskClassNames?: readonly string[] }).taskClassNames;
 }
 
+function countDead(sched: Uint8Array, n: number): number {
+  let dead = 0;
+  for (let s = 0; s < n; s++) if (sched[s] === Sched.DEAD) dead++;
+  return dead;
+}
+
 export function buildTasksModel(session: Session, prev?: TasksModel): TasksModel {
   const k = session.sim.kernel;
   const t = k.tasks;
-  const { groups, order: slotOfCell } = groupTasks({ n: t.n, sched: t.sched, flags: t.flags, cls: t.cls, nrCpus: k.nrCpus, classNames: classNames(k) });
+  const names = classNames(k);
+  const basis = { kernel: k, n: t.n, dead: countDead(t.sched, t.n), classes: names?.join('\n') ?? '' };
+  const p = prev?.basis;
+  const same = p && p.kernel === basis.kernel && p.n === basis.n && p.dead === basis.dead && p.classes === basis.classes;
+  let { groups, slotOfCell, cellOfSlot } = prev ?? { groups: [], slotOfCell: new Int32Array(0), cellOfSlot: new Int32Array(0) };
+  if (!same) {
+    const grouping = groupTasks({ n: t.n, sched: t.sched, flags: t.flags, cls: t.cls, nrCpus: k.nrCpus, classNames: names });
+    groups = grouping.groups;
+    slotOfCell = grouping.order;
+    if (cellOfSlot.length < t.n) cellOfSlot = new Int32Array(Math.max(t.n, 1024));
+    cellOfSlot.fill(-1);
+    for (let i = 0; i < slotOfCell.length; i++) cellOfSlot[slotOfCell[i]] = i;
+  }
   const c = session.classify();
-  const codes = cellCodes(groups, { patchState: t.patchState, flags: t.flags, reason: c.reason }, prev?.codes);
-  const cellOfSlot = prev && prev.cellOfSlot.length >= t.n ? prev.cellOfSlot : new Int32Array(Math.max(t.n, 1024));
-  cellOfSlot.fill(-1);
-  for (let i = 0; i < slotOfCell.length; i++) cellOfSlot[slotOfCell[i]] = i;
-  return { version: session.version, groups, codes, counts: groupCounts(groups, codes), cellOfSlot, slotOfCell };
+  const { codes, histogram } = cellCodes(groups, { patchState: t.patchState, flags: t.flags, reason: c.reason }, prev?.codes);
+  return { version: session.version, groups, codes, counts: groupCounts(groups, histogram), cellOfSlot, slotOfCell, basis };
 }

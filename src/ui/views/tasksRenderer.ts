@@ -19,6 +19,10 @@ export class TasksRenderer {
   layout?: TasksLayout;
   /** Wall milliseconds of the last cell redraw (rasterize + putImageData). */
   lastDrawMs = 0;
+  /** Cell redraws so far (the bench checks that playing redraws). */
+  drawCount = 0;
+  /** Wall milliseconds of recent frames that redrew cells (model sync included), oldest first. */
+  readonly frameCosts: number[] = [];
   private frame?: Frame;
   private image?: ImageData;
   private palette?: TasksPalette;
@@ -83,6 +87,7 @@ export class TasksRenderer {
   /** Redraw what changed; returns true when the cell layer was redrawn. */
   draw(t: ZoomTransform, o: Overlay, force = false): boolean {
     if (!this.frame || !this.image) return false;
+    const start = performance.now();
     this.sync();
     const pal = this.ensurePalette();
     const model = this.model as TasksModel;
@@ -94,10 +99,15 @@ export class TasksRenderer {
       rasterize(this.frame, layout, model.codes, t, this.dpr, pal);
       this.cells.getContext('2d')?.putImageData(this.image, 0, 0);
       this.lastDrawMs = performance.now() - t0;
+      this.drawCount++;
       this.drawnKey = key;
       redrawn = true;
     }
     this.drawOverlay(t, o, pal);
+    if (redrawn) {
+      this.frameCosts.push(performance.now() - start);
+      if (this.frameCosts.length > 512) this.frameCosts.shift();
+    }
     return redrawn;
   }
 

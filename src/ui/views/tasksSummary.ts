@@ -13,11 +13,10 @@ export interface GroupCounts {
   mark: number[];
 }
 
-export function groupCounts(groups: readonly TaskGroup[], codes: Uint8Array): GroupCounts[] {
-  let i = 0;
-  return groups.map((g) => {
-    const byCode = new Int32Array(32);
-    for (let j = 0; j < g.slots.length; j++) byCode[codes[i++]]++;
+/** Counts from cellCodes()'s histogram (group g's count of code c at g * 32 + c). */
+export function groupCounts(groups: readonly TaskGroup[], histogram: Int32Array): GroupCounts[] {
+  return groups.map((g, gi) => {
+    const byCode = histogram.subarray(gi * 32, gi * 32 + 32);
     const fill = [0, 0, 0, 0];
     const mark = [0, 0, 0, 0, 0, 0];
     for (let c = 1; c < byCode.length; c++) {
