@@ -32,7 +32,7 @@ export function benchSimulation(n: number): Simulation {
     if (i % 97 === 5) s = kthread ? procKthread : proc;
     if (i % 1009 === 11) sched = Sched.RUNNING;
     else if (i % 499 === 7) {
-      s = procKthread;
+      s = kthread ? procKthread : proc;
       sched = Sched.UNINTERRUPTIBLE;
     }
     const slot = k.addTask({ comm: kthread ? `kworker/u${i % 64}:${i % 7}` : comms[i % comms.length], kthread, sched, stack: s });

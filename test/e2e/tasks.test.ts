@@ -87,7 +87,24 @@ describe('Tasks view and Inspector in Chromium', () => {
     expect(inspectorText).toMatch(/runs busymod_work_func/);
     expect(inspectorText).toContain('the task is unpatched (0)');
     await page.mouse.move(5, 5);
+    // A tall window gives the Inspector's grid row room to show all of it.
+    await page.setViewportSize({ width: 1400, height: 2000 });
     await page.locator('[data-view=inspector]').screenshot({ path: join(results, 'inspector-task.png') });
+    await page.locator('[data-view=inspector] .panel-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.locator('[data-view=inspector]').screenshot({ path: join(results, 'inspector-call.png') });
+
+    // From the func_stack to the patch, from the patch to the function.
+    await page.getByRole('button', { name: 'Inspect patch test_klp_callbacks_demo' }).click();
+    const patch = page.getByTestId('inspector-patch');
+    await patch.waitFor({ state: 'visible' });
+    expect((await patch.textContent()) ?? '').toMatch(/enabled1transition1replace0/);
+    await page.getByRole('button', { name: 'Inspect function busymod_work_func' }).click();
+    const func = page.getByTestId('inspector-func');
+    await func.waitFor({ state: 'visible' });
+    expect((await func.textContent()) ?? '').toContain('patched_work_func');
+    await page.locator('[data-view=inspector]').screenshot({ path: join(results, 'inspector-func.png') });
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.setViewportSize({ width: 1400, height: 900 });
 
     // The table alternative lists the same blocker with its function.
     const table = page.getByTestId('tasks-table');
