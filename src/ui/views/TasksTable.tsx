@@ -18,7 +18,7 @@ export function TasksTable({ model, shown }: { model: TasksModel | null; shown: 
   if (!model) return null;
   const blocked = blockedTasks(model.groups, model.codes, BLOCKED_ROWS);
   return (
-    <div className={shown ? 'tasks-table' : 'sr-only'} data-testid="tasks-table">
+    <div className={shown ? 'tasks-table' : 'sr-only tasks-table-sr'} data-testid="tasks-table">
       <table>
         <caption>Tasks by group and patch state</caption>
         <thead>
