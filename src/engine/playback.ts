@@ -21,6 +21,8 @@ export interface PlaybackContext {
   speedExp: number;
   /** Cursor times before each step forward, so Step back retraces them. */
   trail: number[];
+  /** The last frame could not simulate as far as the speed asked (the model is the bottleneck). */
+  limited: boolean;
 }
 
 export type PlaybackEvent =
@@ -30,14 +32,18 @@ export type PlaybackEvent =
   | { type: 'STEP_FORWARD' }
   | { type: 'STEP_BACK' }
   | { type: 'NEXT_INTERESTING' }
-  | { type: 'SEEK'; time: number }
+  /** Move the cursor; with `shouldYield` a long replay continues over the next frames. */
+  | { type: 'SEEK'; time: number; shouldYield?: () => boolean }
   | { type: 'SPEED'; exp: number }
   | { type: 'FASTER' }
   | { type: 'SLOWER' }
-  | { type: 'TICK'; wallMs: number };
+  /** An animation frame: `wallMs` since the last one; `shouldYield` says the frame's budget is spent. */
+  | { type: 'TICK'; wallMs: number; shouldYield?: () => boolean };
 
 /** Longest wall gap one frame may account for (a background tab must not jump minutes). */
 const MAX_FRAME_MS = 100;
+/** Wall time one frame may spend simulating, leaving the rest of a 60 Hz frame to drawing. */
+const FRAME_BUDGET_MS = 8;
 
 const clampExp = (e: number) => Math.min(SPEED_MAX_EXP, Math.max(SPEED_MIN_EXP, Math.round(e)));
 
@@ -52,7 +58,10 @@ export const playbackMachine = setup({
       let last: number | undefined;
       let id = 0;
       const frame = (t: number) => {
-        if (last !== undefined) sendBack({ type: 'TICK', wallMs: Math.min(MAX_FRAME_MS, t - last) });
+        if (last !== undefined) {
+          const deadline = performance.now() + FRAME_BUDGET_MS;
+          sendBack({ type: 'TICK', wallMs: Math.min(MAX_FRAME_MS, t - last), shouldYield: () => performance.now() > deadline });
+        }
         last = t;
         id = requestAnimationFrame(frame);
       };
@@ -60,12 +69,20 @@ export const playbackMachine = setup({
       return () => cancelAnimationFrame(id);
     }),
   },
+  guards: {
+    'seek finished': ({ context }) => context.session.seekTarget === null,
+  },
   actions: {
-    'advance virtual time': ({ context, event }) => {
-      if (event.type !== 'TICK') return;
-      const s = context.session;
-      s.advanceTo(s.now + Math.max(1, Math.round(event.wallMs * 1000 * speedOf(context.speedExp))));
+    'finish the seek': ({ context }) => {
+      context.session.continueSeek();
     },
+    'advance virtual time': assign({
+      limited: ({ context, event }) => {
+        if (event.type !== 'TICK') return context.limited;
+        const s = context.session;
+        return !s.advanceTo(s.now + Math.max(1, Math.round(event.wallMs * 1000 * speedOf(context.speedExp))), event.shouldYield);
+      },
+    }),
     'run the next event': assign({
       trail: ({ context }) => {
         const before = context.session.now;
@@ -88,10 +105,13 @@ export const playbackMachine = setup({
     },
     seek: assign({
       trail: ({ context, event }) => {
-        if (event.type === 'SEEK') context.session.seek(event.time);
+        if (event.type === 'SEEK') context.session.seek(event.time, event.shouldYield);
         return [];
       },
     }),
+    'continue the seek': ({ context, event }) => {
+      if (event.type === 'TICK') context.session.continueSeek(event.shouldYield);
+    },
     'set speed': assign({
       speedExp: ({ context, event }) => {
         if (event.type === 'SPEED') return clampExp(event.exp);
@@ -103,15 +123,25 @@ export const playbackMachine = setup({
   },
 }).createMachine({
   id: 'playback',
-  context: ({ input }) => ({ session: input.session, speedExp: clampExp(input.speedExp ?? 0), trail: [] }),
+  context: ({ input }) => ({ session: input.session, speedExp: clampExp(input.speedExp ?? 0), trail: [], limited: false }),
   initial: 'paused',
   on: {
-    SEEK: { actions: 'seek' },
+    SEEK: { target: '.seeking', actions: 'seek' },
     SPEED: { actions: 'set speed' },
     FASTER: { actions: 'set speed' },
     SLOWER: { actions: 'set speed' },
   },
   states: {
+    seeking: {
+      // A backward seek replays from boot; long replays go on over animation frames so
+      // the page keeps responding. Pauses when the cursor arrives.
+      always: { guard: 'seek finished', target: 'paused' },
+      invoke: { src: 'animation frames' },
+      on: {
+        TICK: { actions: 'continue the seek' },
+        PAUSE: { actions: 'finish the seek', target: 'paused' },
+      },
+    },
     paused: {
       on: {
         PLAY: 'playing',

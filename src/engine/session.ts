@@ -13,21 +13,16 @@ import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants
 import type { Step } from '../kernel/exec';
 import { WaitQueue } from '../kernel/exec';
 import { Sched } from '../kernel/tasks';
-import { parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { formatScriptTime, parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
-
-/** A script line and, for lines typed at a moment, the virtual time it was typed at (µs). */
-export interface ScriptEntry {
-  text: string;
-  at?: number;
-}
 
 export interface SessionSource {
   title: string;
   /** A fresh, booted simulation of the scenario (same every call). */
   build(): Simulation;
-  script: readonly ScriptEntry[];
+  /** Script lines; `at 5s: CMD` runs CMD that long after the script starts. */
+  script: readonly string[];
 }
 
 export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'fork';
@@ -51,34 +46,63 @@ export interface EntryRun {
   result?: CmdResult;
 }
 
+/** Everything one replay of the timeline produces: the machine and what was recorded on it. */
+class RunState {
+  runs: EntryRun[] = [];
+  markers: Marker[] = [];
+  samples: Sample[] = [];
+  died?: string;
+  seenIncidents = 0;
+  classification?: Classification;
+  classifiedAt = -1;
+  /** The terminal the shell reads commands from when the script is used up. */
+  readonly input = new WaitQueue('tty input');
+  constructor(readonly sim: Simulation) {}
+}
+
 export class Session {
-  sim!: Simulation;
-  /** The script of the current timeline (console commands join it). */
-  entries: ScriptEntry[];
+  /** The script of the current timeline (console commands join it as `at T: CMD`). */
+  entries: string[];
   /** How far this timeline has been simulated: the slider's right end. */
   head = 0;
   /** When the script began (the booted machine's hand-over time). */
   start = 0;
-  runs: EntryRun[] = [];
-  markers: Marker[] = [];
-  samples: Sample[] = [];
-  /** Set when the shell died (a selftest helper's `die`). */
-  died?: string;
   /** Bumped on every change, for the views' subscriptions. */
   version = 0;
   lastFork?: { time: number; dropped: number };
-  private newInput = new WaitQueue('tty input');
-  private classification?: Classification;
-  private classifiedAt = -1;
+  /** A seek in progress (see seek()): the time it goes to. */
+  seekTarget: number | null = null;
+  private cur: RunState;
+  /** A replay being built for a backward seek; the views keep showing `cur` meanwhile. */
+  private replay?: RunState;
   private listeners = new Set<() => void>();
 
   constructor(readonly source: SessionSource) {
     this.entries = [...source.script];
-    this.boot();
+    this.cur = this.boot();
+    this.start = this.cur.sim.kernel.clock.now;
+    this.head = this.start;
+  }
+
+  get sim(): Simulation {
+    return this.cur.sim;
+  }
+  get runs(): readonly EntryRun[] {
+    return this.cur.runs;
+  }
+  get markers(): readonly Marker[] {
+    return this.cur.markers;
+  }
+  get samples(): readonly Sample[] {
+    return this.cur.samples;
+  }
+  /** Set when the shell died (a selftest helper's `die`). */
+  get died(): string | undefined {
+    return this.cur.died;
   }
 
   get now(): number {
-    return this.sim.kernel.clock.now;
+    return this.cur.sim.kernel.clock.now;
   }
 
   subscribe(fn: () => void): () => void {
@@ -86,51 +110,37 @@ export class Session {
     return () => this.listeners.delete(fn);
   }
 
-  private changed(): void {
-    this.version++;
-    for (const fn of this.listeners) fn();
-  }
-
-  private boot(): void {
-    this.sim = this.source.build();
-    const k = this.sim.kernel;
-    this.start = k.clock.now;
-    this.runs = [];
-    this.markers = [];
-    this.samples = [];
-    this.died = undefined;
-    this.classification = undefined;
-    this.classifiedAt = -1;
+  private boot(): RunState {
+    const run = new RunState(this.source.build());
+    const k = run.sim.kernel;
     const forward = k.hooks.emit;
-    k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(e); } };
-    const warnsBefore = k.incidents.length;
-    this.sample();
-    k.startTask(this.sim.shell.slot, this.program(), 0);
-    this.seenIncidents = warnsBefore;
+    k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(run, e); } };
+    run.seenIncidents = k.incidents.length;
+    this.sample(run);
+    k.startTask(run.sim.shell.slot, this.program(run), 0);
+    return run;
   }
-
-  private seenIncidents = 0;
 
   /** The root shell: each entry in turn (waiting for its time if it has one), then the tty. */
-  private *program(): Step<void> {
-    const k = this.sim.kernel;
-    const shell = this.sim.shell;
+  private *program(r: RunState): Step<void> {
+    const k = r.sim.kernel;
+    const shell = r.sim.shell;
     let i = 0;
     for (;;) {
       if (i >= this.entries.length) {
         // Waiting at the prompt: blocked in read() on the terminal until a command arrives.
-        yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: this.newInput, until: () => i < this.entries.length };
+        yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: r.input, until: () => i < this.entries.length };
         continue;
       }
-      const e = this.entries[i];
-      if (e.at !== undefined && e.at > k.clock.now) {
-        yield { kind: 'sleep', us: e.at - k.clock.now, state: Sched.INTERRUPTIBLE, until: () => e.at === undefined || e.at <= k.clock.now };
+      const text = this.entries[i];
+      const parsed = parseLine(text, i + 1);
+      if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
+        yield* shell.waitForInput(this.start + parsed.at);
         continue;
       }
       const run: EntryRun = { index: i, start: k.clock.now };
-      this.runs.push(run);
-      this.markers.push({ time: run.start, kind: 'command', label: e.text });
-      const parsed = parseLine(e.text, i + 1);
+      r.runs.push(run);
+      r.markers.push({ time: run.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
       if (parsed === null) {
         run.end = k.clock.now;
         run.result = { out: [], err: [], status: 0 };
@@ -143,80 +153,107 @@ export class Session {
         } catch (err) {
           if (!(err instanceof ScriptDied)) throw err;
           run.result = { out: [], err: [err.reason], status: err.status };
-          this.died = err.reason;
+          r.died = err.reason;
         }
         run.end = k.clock.now;
       }
       i++;
-      if (this.died) return;
+      if (r.died) return;
     }
   }
 
-  private observe(e: KlpEvent): void {
-    const time = this.now;
+  private observe(r: RunState, e: KlpEvent): void {
+    const time = r.sim.kernel.clock.now;
     switch (e.type) {
       case 'klp.start':
-        this.markers.push({ time, kind: 'start', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
+        r.markers.push({ time, kind: 'start', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
         break;
       case 'klp.attempt':
-        this.markers.push({ time, kind: 'attempt', label: `attempt: ${e.complete ? 'complete' : `${e.pending} tasks pending`}` });
+        r.markers.push({ time, kind: 'attempt', label: `attempt: ${e.complete ? 'complete' : `${e.pending} tasks pending`}` });
         break;
       case 'klp.signal':
-        this.markers.push({ time, kind: 'signal', label: `fake signals, round ${e.round}` });
+        r.markers.push({ time, kind: 'signal', label: `fake signals, round ${e.round}` });
         break;
       case 'klp.reverse':
-        this.markers.push({ time, kind: 'reverse', label: `reversed: ${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
+        r.markers.push({ time, kind: 'reverse', label: `reversed: ${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
         break;
       case 'klp.force':
-        this.markers.push({ time, kind: 'force', label: `forced ${e.patch}` });
+        r.markers.push({ time, kind: 'force', label: `forced ${e.patch}` });
         break;
       case 'klp.complete':
-        this.markers.push({ time, kind: 'complete', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch} complete` });
+        r.markers.push({ time, kind: 'complete', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch} complete` });
         break;
       default:
         return;
     }
-    this.sample();
+    this.sample(r);
   }
 
-  private sample(): void {
-    this.classification = classifyTasks(this.sim.kernel, this.classification);
-    this.classifiedAt = -1;
-    this.samples.push({ time: this.now, counts: this.classification.counts.slice() });
+  private sample(r: RunState): void {
+    r.classification = classifyTasks(r.sim.kernel, r.classification);
+    r.classifiedAt = -1;
+    r.samples.push({ time: r.sim.kernel.clock.now, counts: r.classification.counts.slice() });
   }
 
   /** Blocker reasons of every task now (cached until time or state moves). */
   classify(): Classification {
-    if (this.classification && this.classifiedAt === this.version) return this.classification;
-    this.classification = classifyTasks(this.sim.kernel, this.classification);
-    this.classifiedAt = this.version;
-    return this.classification;
+    const r = this.cur;
+    if (r.classification && r.classifiedAt === this.version) return r.classification;
+    r.classification = classifyTasks(r.sim.kernel, r.classification);
+    r.classifiedAt = this.version;
+    return r.classification;
   }
 
   get inTransition(): boolean {
     return this.sim.kernel.klpTargetState !== KLP_TRANSITION_IDLE;
   }
 
-  private collectIncidents(): void {
-    const inc = this.sim.kernel.incidents;
-    for (; this.seenIncidents < inc.length; this.seenIncidents++) {
-      const w = inc[this.seenIncidents];
-      this.markers.push({ time: w.time, kind: 'warn', label: w.text });
+  private collectIncidents(r: RunState): void {
+    const inc = r.sim.kernel.incidents;
+    for (; r.seenIncidents < inc.length; r.seenIncidents++) {
+      const w = inc[r.seenIncidents];
+      r.markers.push({ time: w.time, kind: 'warn', label: w.text });
     }
   }
 
   private settle(): void {
     if (this.now > this.head) this.head = this.now;
-    this.collectIncidents();
+    this.collectIncidents(this.cur);
+    this.changed();
+  }
+
+  private changed(): void {
     this.version++;
     for (const fn of this.listeners) fn();
   }
 
-  /** Let virtual time run to `t` (events due by then run). */
-  advanceTo(t: number): void {
-    if (t <= this.now) return;
-    this.sim.kernel.clock.runUntil(t);
+  /**
+   * Run `r`'s events due by `t`, asking `shouldYield` every few events: the page stops early
+   * to keep its frame rate, at the last event's time; the same events run in the same order
+   * when it resumes. Returns whether `t` was reached.
+   */
+  private runSliced(r: RunState, t: number, shouldYield?: () => boolean): boolean {
+    const clock = r.sim.kernel.clock;
+    if (shouldYield) {
+      for (let n = 1; clock.nextTime() <= t; n++) {
+        clock.step();
+        if ((n & 15) === 0 && shouldYield()) {
+          this.collectIncidents(r);
+          return false;
+        }
+      }
+    }
+    clock.runUntil(t);
+    this.collectIncidents(r);
+    return true;
+  }
+
+  /** Let virtual time run to `t` (see runSliced for `shouldYield`). */
+  advanceTo(t: number, shouldYield?: () => boolean): boolean {
+    if (t <= this.now) return true;
+    const reached = this.runSliced(this.cur, t, shouldYield);
     this.settle();
+    return reached;
   }
 
   /** Run the next event (whatever it is); returns false when nothing is scheduled. */
@@ -232,19 +269,18 @@ export class Session {
   }
 
   /**
-   * Run until the next event worth stopping at (a warning, a completed transition, the
-   * end of a command), at most `limit` of virtual time ahead.
+   * Run until the next event worth stopping at (a warning, a completed transition, a force,
+   * a fork), at most `limit` of virtual time ahead.
    */
   runToInteresting(limit = 600_000_000): Marker | undefined {
     const stop = this.now + limit;
-    const from = this.markers.length;
-    const k = this.sim.kernel;
-    for (;;) {
-      const next = k.clock.nextTime();
-      if (next > stop) break;
+    const r = this.cur;
+    const from = r.markers.length;
+    const k = r.sim.kernel;
+    while (k.clock.nextTime() <= stop) {
       k.clock.step();
-      this.collectIncidents();
-      const hit = this.markers.slice(from).find((m) => m.kind === 'warn' || m.kind === 'complete' || m.kind === 'force' || m.kind === 'fork');
+      this.collectIncidents(r);
+      const hit = r.markers.slice(from).find((m) => m.kind === 'warn' || m.kind === 'complete' || m.kind === 'force' || m.kind === 'fork');
       if (hit) {
         this.settle();
         return hit;
@@ -254,17 +290,42 @@ export class Session {
     return undefined;
   }
 
-  /** Move the cursor to `t`: forward runs on, backward replays this timeline from boot. */
-  seek(t: number): void {
+  /**
+   * Move the cursor to `t`: forward runs on; backward replays this timeline from boot into
+   * a new machine while the views keep showing the current one. With `shouldYield` the seek
+   * may stop early (returns false; seekTarget stays set): continueSeek() carries on.
+   */
+  seek(t: number, shouldYield?: () => boolean): boolean {
     const target = Math.max(this.start, t);
-    if (target < this.now) {
-      const head = this.head;
-      this.boot();
-      this.head = head;
+    this.replay = target < this.now ? this.boot() : undefined;
+    this.seekTarget = target;
+    return this.continueSeek(shouldYield);
+  }
+
+  continueSeek(shouldYield?: () => boolean): boolean {
+    const target = this.seekTarget;
+    if (target === null) return true;
+    const r = this.replay ?? this.cur;
+    if (!this.runSliced(r, target, shouldYield)) {
+      if (this.replay) this.changed();
+      else this.settle();
+      return false;
     }
-    this.sim.kernel.clock.runUntil(target);
-    if (this.now < target) this.sim.kernel.clock.now = target;
+    if (this.replay) {
+      this.cur = this.replay;
+      this.replay = undefined;
+    }
+    this.seekTarget = null;
     this.settle();
+    return true;
+  }
+
+  /** How far a seek has got (0..1), for a progress bar; 1 when none is running. */
+  get seekProgress(): number {
+    if (this.seekTarget === null) return 1;
+    const r = this.replay ?? this.cur;
+    const from = this.replay ? this.start : this.now;
+    return Math.min(1, (r.sim.kernel.clock.now - from) / Math.max(1, this.seekTarget - from));
   }
 
   /**
@@ -272,37 +333,31 @@ export class Session {
    * cursor before the head), the script's future is dropped first: the timeline forks.
    */
   command(text: string): { ok: true; forked: boolean } | { ok: false; error: string } {
+    if (this.seekTarget !== null) return { ok: false, error: 'the timeline is still being replayed; try again when the cursor arrives' };
     const parsed = parseLine(text, this.entries.length + 1);
     if (parsed === null) return { ok: false, error: 'empty command' };
     if ('error' in parsed) return { ok: false, error: parsed.error.replace(/^line \d+: /, '') };
+    if (parsed.at !== undefined) return { ok: false, error: "a typed command runs now: leave out 'at TIME:' (seek to the time first)" };
     const now = this.now;
+    const r = this.cur;
     let forked = false;
     if (now < this.head) {
-      const started = new Set(this.runs.map((r) => r.index));
+      const started = new Set(r.runs.map((x) => x.index));
       const kept = this.entries.filter((_, i) => started.has(i));
       const dropped = this.entries.length - kept.length;
       this.entries.length = 0;
       this.entries.push(...kept);
       this.head = now;
-      this.markers = this.markers.filter((m) => m.time <= now);
-      this.samples = this.samples.filter((s) => s.time <= now);
-      this.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
+      r.markers = r.markers.filter((m) => m.time <= now);
+      r.samples = r.samples.filter((x) => x.time <= now);
+      r.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
       this.lastFork = { time: now, dropped };
       forked = true;
     }
-    this.entries.push({ text, at: now });
-    this.sim.kernel.wakeQueue(this.newInput);
+    this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
+    r.sim.kernel.wakeQueue(r.input);
     this.settle();
     return { ok: true, forked };
   }
 
-  /** The script of this timeline as text lines (`at <s>:` for typed commands). */
-  scriptLines(): string[] {
-    return this.entries.map((e) => (e.at === undefined ? e.text : `at ${((e.at - this.start) / 1e6).toFixed(6).replace(/\.?0+$/, '')}s: ${e.text}`));
-  }
-
-  /** Notify subscribers (after a change made outside these methods). */
-  touch(): void {
-    this.changed();
-  }
 }

@@ -382,8 +382,10 @@ export function klpForceTransition(k: Kernel): void {
 export function klpSendSignals(k: Kernel): void {
   if (k.klpSignalsCnt === SIGNALS_TIMEOUT) k.klpPr(KERN_NOTICE, 'signaling remaining tasks');
   const t = k.tasks;
+  let signalled = 0;
   for (let s = k.firstThread; s < t.n; s++) {
     if (!(t.flags[s] & TF.LISTED) || !(t.flags[s] & TF.PATCH_PENDING)) continue;
+    signalled++;
     if (t.flags[s] & TF.KTHREAD) {
       k.wakeInterruptible(s);
     } else {
@@ -391,7 +393,7 @@ export function klpSendSignals(k: Kernel): void {
       signalWakeUp(k, s);
     }
   }
-  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT });
+  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT, tasks: signalled });
 }
 
 /**

@@ -46,5 +46,5 @@ export function benchSource(search: string): SessionSource | undefined {
   const name = new URLSearchParams(search).get('bench');
   const n = name ? BENCH_SIZES[name] : undefined;
   if (!n) return undefined;
-  return { title: `Bench: ${n.toLocaleString('en-US')} tasks, test_klp_livepatch stalls on tasks in cmdline_proc_show`, build: () => benchSimulation(n), script: [{ text: 'insmod test_modules/test_klp_livepatch.ko' }] };
+  return { title: `Bench: ${n.toLocaleString('en-US')} tasks, test_klp_livepatch stalls on tasks in cmdline_proc_show`, build: () => benchSimulation(n), script: ['insmod test_modules/test_klp_livepatch.ko'] };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
 import { Simulation } from '../../src/engine/simulation';
 import { formatDmesg } from '../../src/kernel/printk';
-import { DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
+import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
 import { parseScript } from '../../src/scenario/shell';
 
 describe('smoke: the app loads in Chromium', () => {

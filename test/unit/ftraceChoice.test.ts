@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../src/kernel/constants';
 import { klpFtraceChoice } from '../../src/kernel/ftraceChoice';
-import { defaultSource } from '../../src/ui/engine';
+import { sessionSourceOf } from '../../src/scenario/build';
+import { defaultScenario } from '../../src/scenario/defaultScenario';
 
 function stuck() {
-  const s = new Session(defaultSource());
+  const s = new Session(sessionSourceOf(defaultScenario()));
   s.seek(s.start + 10_000_000);
   const k = s.sim.kernel;
   const orig = k.codeOf('test_klp_callbacks_busy', 'busymod_work_func');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Reason } from '../../src/engine/blockers';
 import { Session } from '../../src/engine/session';
 import { Sched, TF } from '../../src/kernel/tasks';
-import { defaultSource } from '../../src/ui/engine';
+import { sessionSourceOf } from '../../src/scenario/build';
+import { defaultScenario } from '../../src/scenario/defaultScenario';
 import { cellCode, cellCodes, Fill, fillOf, fillOfCode, Mark, markOfCode, markOfReason } from '../../src/ui/views/taskCells';
 import { describeTask } from '../../src/ui/views/taskDetails';
 import { groupTasks, KIND_GROUPS } from '../../src/ui/views/taskGroups';
@@ -38,9 +39,9 @@ describe('task groups', () => {
     expect([...order]).toEqual([0, 1, 3, 2, 5]);
   });
 
-  it('groups by task class when the kernel names classes, idle tasks first, empty groups dropped', () => {
-    const { groups } = groupTasks({ ...t, nrCpus: 2, classNames: ['daemons', 'web', 'unused'] });
-    expect(groups.map((g) => g.name)).toEqual(['per-CPU idle tasks', 'daemons', 'web']);
+  it('puts workload tasks in their class (cls = index + 1) after the kinds; empty groups dropped', () => {
+    const { groups } = groupTasks({ ...t, nrCpus: 2, classNames: ['web', 'unused'] });
+    expect(groups.map((g) => g.name)).toEqual(['per-CPU idle tasks', 'kernel threads', 'web']);
     expect(groups.map((g) => [...g.slots])).toEqual([[0, 1], [3], [2, 5]]);
   });
 });
@@ -161,7 +162,7 @@ describe('palette and raster', () => {
 
 describe('task details', () => {
   it('explains the default scenario blocker: the kworker in D state in busymod_work_func', () => {
-    const s = new Session(defaultSource());
+    const s = new Session(sessionSourceOf(defaultScenario()));
     s.seek(s.start + 10_000_000);
     const k = s.sim.kernel;
     const c = s.classify();

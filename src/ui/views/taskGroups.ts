@@ -1,7 +1,8 @@
-// Which group each task's cell sits in. With task classes (a scenario's workload names them)
-// the groups are the classes; without, the kinds the kernel itself distinguishes: the
-// per-CPU idle tasks (slots 0..nr_cpus-1, not on the task list), kernel threads (PF_KTHREAD)
-// and user tasks. Dead slots get no cell.
+// Which group each task's cell sits in. Tasks of a workload class (TaskTable.cls = class
+// index + 1, named by the scenario's workload) sit in their class's group; every other task
+// in one of the kinds the kernel itself distinguishes: the per-CPU idle tasks (slots
+// 0..nr_cpus-1, not on the task list), kernel threads (PF_KTHREAD) and user tasks. Dead
+// slots get no cell.
 
 import { Sched, TF } from '../../kernel/tasks';
 
@@ -17,7 +18,7 @@ export interface GroupInput {
   flags: Uint8Array;
   cls: Uint8Array;
   nrCpus: number;
-  /** Kernel.taskClassNames when the scenario defines task classes. */
+  /** Names of the workload classes: classNames[c - 1] for TaskTable.cls value c. */
   classNames?: readonly string[];
 }
 
@@ -25,23 +26,17 @@ export const KIND_GROUPS = ['per-CPU idle tasks', 'kernel threads', 'user tasks'
 
 /** Group index of every slot (-1: no cell) and the group names. */
 function assign(inp: GroupInput): { of: Int16Array; names: string[] } {
-  const { n, sched, flags, cls, nrCpus, classNames } = inp;
+  const { n, sched, flags, cls, nrCpus } = inp;
+  const classes = inp.classNames ?? [];
   const of = new Int16Array(n);
-  if (classNames && classNames.length > 0) {
-    const names = [KIND_GROUPS[0], ...classNames];
-    for (let s = 0; s < n; s++) {
-      if (sched[s] === Sched.DEAD) of[s] = -1;
-      else if (s < nrCpus) of[s] = 0;
-      else of[s] = 1 + Math.min(cls[s], classNames.length - 1);
-    }
-    return { of, names };
-  }
   for (let s = 0; s < n; s++) {
+    const c = cls[s];
     if (sched[s] === Sched.DEAD) of[s] = -1;
     else if (s < nrCpus) of[s] = 0;
+    else if (c > 0 && c <= classes.length) of[s] = KIND_GROUPS.length + c - 1;
     else of[s] = flags[s] & TF.KTHREAD ? 1 : 2;
   }
-  return { of, names: [...KIND_GROUPS] };
+  return { of, names: [...KIND_GROUPS, ...classes] };
 }
 
 export interface Grouping {

@@ -24,9 +24,11 @@ export interface TasksModel {
   basis: { kernel: Kernel; n: number; dead: number; classes: string };
 }
 
-/** Task class names, once the kernel has them (scenario workloads name their classes). */
-export function classNames(k: Kernel): readonly string[] | undefined {
-  return (k as Kernel & { taskClassNames?: readonly string[] }).taskClassNames;
+/** Names of the scenario workload's classes, by TaskTable.cls value - 1. */
+export function classNames(session: Session): string[] {
+  const names: string[] = [];
+  for (const c of session.sim.workload?.classes ?? []) names[c.cls - 1] = c.name;
+  return Array.from(names, (n, i) => n ?? `class ${i + 1}`);
 }
 
 function countDead(sched: Uint8Array, n: number): number {
@@ -38,8 +40,8 @@ function countDead(sched: Uint8Array, n: number): number {
 export function buildTasksModel(session: Session, prev?: TasksModel): TasksModel {
   const k = session.sim.kernel;
   const t = k.tasks;
-  const names = classNames(k);
-  const basis = { kernel: k, n: t.n, dead: countDead(t.sched, t.n), classes: names?.join('\n') ?? '' };
+  const names = classNames(session);
+  const basis = { kernel: k, n: t.n, dead: countDead(t.sched, t.n), classes: names.join('\n') };
   const p = prev?.basis;
   const same = p && p.kernel === basis.kernel && p.n === basis.n && p.dead === basis.dead && p.classes === basis.classes;
   let { groups, slotOfCell, cellOfSlot } = prev ?? { groups: [], slotOfCell: new Int32Array(0), cellOfSlot: new Int32Array(0) };
