@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Reason } from '../../src/engine/blockers';
 import { Session } from '../../src/engine/session';
+import { SELFTEST_CONFIG, Simulation } from '../../src/engine/simulation';
+import { installWorkload } from '../../src/kernel/workload';
+import { buildTasksModel } from '../../src/ui/views/tasksModel';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
@@ -179,5 +182,27 @@ describe('task details', () => {
     expect(blocking[0].version).toBe('module test_klp_callbacks_busy (original)');
     expect(d.frames[d.frames.length - 1].name).toBe('ret_from_fork_asm');
     expect(d.why).toContain('busymod_work_func');
+  });
+});
+
+describe('tasks model with a workload', () => {
+  it('groups the workload class by its name beside the booted machine kinds', () => {
+    const FUTEX = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_futex', 'do_futex', 'futex_wait', 'futex_wait_queue', 'schedule'];
+    const build = () => {
+      const sim = new Simulation({ ...SELFTEST_CONFIG, dynamicDebug: [] });
+      sim.workload = installWorkload(sim.kernel, {
+        classes: [{ name: 'web servers', comm: 'nginx-%d', count: 50, kind: 'user', phases: [{ frames: FUTEX, weight: 1, dwellUs: 1_000_000, sched: 'interruptible' }], syscallRatePerS: 0, forkRatePerS: 0, exitRatePerS: 0, reliableStack: true }],
+        fixed: [],
+      });
+      return sim;
+    };
+    const s = new Session({ title: 'workload', build, script: [] });
+    const m = buildTasksModel(s);
+    expect(m.groups.map((g) => g.name)).toEqual(['per-CPU idle tasks', 'kernel threads', 'user tasks', 'web servers']);
+    expect(m.groups[3].slots.length).toBe(50);
+    expect(s.sim.kernel.tasks.commOf(m.groups[3].slots[0])).toMatch(/^nginx-\d+$/);
+    // Nothing added or died: the next model reuses the grouping.
+    s.advanceTo(s.start + 1000);
+    expect(buildTasksModel(s, m).groups).toBe(m.groups);
   });
 });
