@@ -9,6 +9,7 @@ import { KernelLogView } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
 import { SysfsView } from './views/SysfsView';
+import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useSession } from './engine';
@@ -43,7 +44,7 @@ export default function App() {
       )}
       <Controls />
       <main className="grid">
-        <Panel id="tasks" title="Tasks" className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
+        <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
         <Panel id="funcs" title="Function stacks" className="area-funcs" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>
         <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
         <Panel id="log" title="Kernel log" className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>

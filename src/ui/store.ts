@@ -40,6 +40,12 @@ export interface ViewState {
   consoleDraft: string;
   consoleHistory: string[];
   consoleNotes: ConsoleNote[];
+  /** d3-zoom transform of the Tasks canvas. */
+  tasksZoom: { k: number; x: number; y: number };
+  /** The Tasks view shows its table instead of only offering it to screen readers. */
+  tasksTable: boolean;
+  /** The function the Inspector's "what would it run" question is about (original name). */
+  inspectorCall: string | null;
   setTheme(t: Theme): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
@@ -52,6 +58,9 @@ export interface ViewState {
   setConsoleDraft(text: string): void;
   /** A command entered in the console: it joins the history; a note when it was rejected or forked. */
   enterConsole(text: string, note?: ConsoleNote): void;
+  setTasksZoom(z: { k: number; x: number; y: number }): void;
+  setTasksTable(shown: boolean): void;
+  setInspectorCall(name: string | null): void;
 }
 
 export const useView = create<ViewState>()((set) => ({
@@ -69,6 +78,9 @@ export const useView = create<ViewState>()((set) => ({
   consoleDraft: '',
   consoleHistory: [],
   consoleNotes: [],
+  tasksZoom: { k: 1, x: 0, y: 0 },
+  tasksTable: false,
+  inspectorCall: null,
   setTheme: (theme) => set({ theme }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
@@ -84,4 +96,7 @@ export const useView = create<ViewState>()((set) => ({
       consoleHistory: v.consoleHistory.at(-1) === text ? v.consoleHistory : [...v.consoleHistory, text],
       consoleNotes: note ? [...v.consoleNotes, note] : v.consoleNotes,
     })),
+  setTasksZoom: (tasksZoom) => set({ tasksZoom }),
+  setTasksTable: (tasksTable) => set({ tasksTable }),
+  setInspectorCall: (inspectorCall) => set({ inspectorCall }),
 }));

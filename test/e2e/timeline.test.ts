@@ -118,7 +118,7 @@ describe('timeline and statechart views', () => {
     await page.waitForFunction((t) => (window as unknown as { livepatchExplorer: Explorer }).livepatchExplorer.session.now === t, signalAt);
 
     // Zoom in with the button, then Fit.
-    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in on timeline' }).click();
     expect(await page.getByRole('button', { name: 'Fit' }).first().isEnabled()).toBe(true);
 
     // Export the statechart as a standalone SVG with its colours.

@@ -27,8 +27,8 @@ export function TimelineView() {
     <div className="tl-view">
       <div className="tl-bar">
         <span className="tl-zoom">
-          <button type="button" aria-label="Zoom in" title="Zoom in around the cursor (+, or the wheel over the chart)" onClick={() => zoomBy(0.5)}>+</button>
-          <button type="button" aria-label="Zoom out" title="Zoom out (-)" onClick={() => zoomBy(2)} disabled={!zoomed}>−</button>
+          <button type="button" aria-label="Zoom in on timeline" title="Zoom in around the cursor (+, or the wheel over the chart)" onClick={() => zoomBy(0.5)}>+</button>
+          <button type="button" aria-label="Zoom out of timeline" title="Zoom out (-)" onClick={() => zoomBy(2)} disabled={!zoomed}>−</button>
           <button type="button" title="Show the whole run (0)" onClick={() => setWindow(null)} disabled={!zoomed}>Fit</button>
         </span>
         <TimelineLegend lock={holds !== undefined} />
