@@ -92,7 +92,7 @@ describe('validation errors name the field path and what was expected', () => {
     expect(t([cls({}), cls({}), cls({ phases: [{ ...phase, dwellUs: 'x' }] })])).toEqual(['tasks.classes[2].phases[0].dwellUs: expected a positive number, got "x"']);
     expect(t([cls({ count: 0 })])).toEqual(['tasks.classes[0].count: expected an integer from 1 to 1000000, got 0']);
     expect(t([cls({ count: 600_000 }), cls({ count: 500_000 })])).toEqual(['tasks: expected at most 1,000,000 tasks in all, the classes and fixed tasks add up to 1,100,000']);
-    expect(t([cls({ comm: 'nginx-worker-%d', count: 100 })])).toEqual(['tasks.classes[0].comm: expected at most 15 characters after expansion (TASK_COMM_LEN - 1), "nginx-worker-100" has 16']);
+    expect(t([cls({ comm: 'nginx-worker-%d', count: 101 })])).toEqual(['tasks.classes[0].comm: expected at most 15 characters after expansion (TASK_COMM_LEN - 1), "nginx-worker-100" has 16']);
     expect(t([cls({ comm: 'a%s' })])).toEqual(['tasks.classes[0].comm: expected a comm pattern with at most one %d (replaced by the task\'s index), got "a%s"']);
     expect(t([cls({ kind: 'daemon' })])).toEqual(['tasks.classes[0].kind: expected one of "user", "kthread", got "daemon"']);
     expect(t([cls({ phases: [{ ...phase, sched: 'sleeping' }] })])).toEqual(['tasks.classes[0].phases[0].sched: expected one of "running", "interruptible", "uninterruptible", "freezable", got "sleeping"']);
