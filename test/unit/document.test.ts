@@ -39,6 +39,16 @@ describe('a valid document', () => {
     expect(s.tasks.classes[0]).toEqual({ name: 'w', comm: 'w', count: 2, kind: 'user', phases: [], syscallRatePerS: 0, forkRatePerS: 0, exitRatePerS: 0, reliableStack: true });
     expect(toDocument(s, true)).toEqual({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 2 }] } });
   });
+
+  it('a class may set the mean times of the two exit steps; they survive both documents; bad values are named', () => {
+    const doc = { ...HEAD, tasks: { classes: [{ comm: 'job-%d', count: 3, exitRatePerS: 1, exitListedUs: 1500, exitUnhashedUs: 300000 }] } };
+    const s = scenarioOf(doc);
+    expect(s.tasks.classes[0]).toMatchObject({ exitRatePerS: 1, exitListedUs: 1500, exitUnhashedUs: 300000 });
+    expect(toDocument(s, true)).toEqual(doc);
+    expect(scenarioOf(toDocument(s))).toEqual(s);
+    expect(scenarioOf({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 1 }] } }).tasks.classes[0]).not.toHaveProperty('exitUnhashedUs');
+    expect(errorsOf({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 1, exitUnhashedUs: 0, exitListedUs: 'x' }] } })).toEqual(['tasks.classes[0].exitListedUs: expected a positive number, got "x"', 'tasks.classes[0].exitUnhashedUs: expected a positive number, got 0']);
+  });
 });
 
 describe('validation errors name the field path and what was expected', () => {
