@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LineOutcome, Simulation } from '../../src/engine/simulation';
-import { summaryLines } from '../../src/engine/summary';
+import { pendingByReason, summaryLines } from '../../src/engine/summary';
 import { KLP_TRANSITION_IDLE } from '../../src/kernel/constants';
 import { formatAddr } from '../../src/kernel/symbols';
 import { parseScenarioText, type Scenario } from '../../src/scenario/document';
@@ -80,6 +80,20 @@ function stackOf(sim: Simulation, slot: number): string[] {
     .map((c) => `${c.name} [${c.owner}]`);
 }
 
+/**
+ * What blocks the n-th transition of a shipped scenario right after its first attempt: the
+ * machine built again and run until just after that attempt.
+ */
+function pendingAfterFirstAttempt(file: string, n: number) {
+  const done = run(file);
+  const inits = done.sim.klpEvents.filter((e) => e.event.type === 'klp.init');
+  const attempt = done.sim.klpEvents.find((e) => e.event.type === 'klp.attempt' && e.time >= inits[n].time);
+  if (!attempt) throw new Error(`transition ${n} of ${file} made no attempt`);
+  const { sim, lines } = buildSimulation(done.scenario);
+  sim.run(lines, undefined, attempt.time + 1);
+  return pendingByReason(sim.kernel);
+}
+
 /** Log records up to (not including) virtual time `us`. */
 function logBefore(sim: Simulation, us: number): string[] {
   return sim.log.filter((l) => l.time < us).map((l) => `${l.time} ${l.text}`);
@@ -105,6 +119,17 @@ const CHECKS: Record<string, () => void> = {
     expect(r.texts.slice(at, r.texts.indexOf('---[ end trace 0000000000000000 ]---', at)).some((l) => /^ {2}do_exit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[livepatch_61_release6\]$/.test(l))).toBe(true);
     expect(at).toBeGreaterThan(r.texts.indexOf(`livepatch: enabling patch '${R12}'`));
     expect(at).toBeLessThan(r.texts.indexOf(`livepatch: '${R12}': patching complete`));
+    // The first upgrade after its first attempt: idle CPUs and a few threads in patched functions.
+    const p = pendingAfterFirstAttempt('stress-loop.json', 1);
+    const byReason = new Map(p.reasons.map((g) => [g.reason, g]));
+    expect(byReason.get('running')?.count).toBe(127);
+    const others = p.reasons.filter((g) => g.reason !== 'running');
+    expect(others.length).toBeGreaterThan(0);
+    for (const g of others) {
+      expect(g.reason).toMatch(/^sleeping on function (do_iter_readv_writev|do_exit), uninterruptible$/);
+      for (const e of g.examples) expect(e).toMatch(g.reason.includes('do_exit') ? /^job-\d+:\d+$/ : /^io-\d+:\d+$/);
+    }
+    expect(p.total - 127).toBeLessThan(20);
   },
 
   'server-1m.json': () => {
@@ -117,6 +142,11 @@ const CHECKS: Record<string, () => void> = {
     expect(r.summary.slice(-2)).toEqual(['signals: 0 rounds, 0 tasks signalled', 'warnings: 0 WARN, 0 BUG, 0 Oops']);
     expect(r.summary.some((l) => l.startsWith('pending:'))).toBe(false);
     expect(failed(r)).toEqual([]);
+    // After the first walk only the idle CPUs are left: 127 of 128 (the walk itself runs on one).
+    const p = pendingAfterFirstAttempt('server-1m.json', 0);
+    expect(p.total).toBe(127);
+    expect(p.reasons.map((g) => [g.reason, g.count])).toEqual([['running', 127]]);
+    expect(p.reasons[0].examples).toEqual(['swapper/1:0', 'swapper/2:0', 'swapper/3:0']);
   },
 
   'do-exit-crash.json': () => {
