@@ -12,11 +12,17 @@ import { SysfsView } from './views/SysfsView';
 import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
-import { engine, useSession } from './engine';
+import { engine, useEngineId, useSession } from './engine';
+import { ScenarioMenu } from './views/ScenarioMenu';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 
 export default function App() {
+  // A new scenario is a new engine: every view remounts on it.
+  return <Workspace key={useEngineId()} />;
+}
+
+function Workspace() {
   const theme = useView((v) => v.theme);
   const title = useSession((s) => s.source.title);
   const [notice, setNotice] = useState(engine().notice);
@@ -35,6 +41,7 @@ export default function App() {
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
         <p className="scenario-title">{title}</p>
+        <ScenarioMenu />
       </header>
       {notice && (
         <div className="notice" role="alert">

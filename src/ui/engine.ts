@@ -65,6 +65,41 @@ export function engine(): Engine {
   return current;
 }
 
+const engineListeners = new Set<() => void>();
+let engineId = 0;
+
+/**
+ * Replace the page's scenario (a preset, a loaded file): a new session and playback; the
+ * views remount on it. Returns an error message, changing nothing, when it cannot start.
+ */
+export function openScenario(scenario: Scenario): string | undefined {
+  let session: Session;
+  try {
+    session = new Session(sessionSourceOf(scenario));
+  } catch (e) {
+    return `This scenario could not be started: ${(e as Error).message}`;
+  }
+  current?.playback.stop();
+  const playback = createActor(playbackMachine, { input: { session } });
+  playback.start();
+  current = { session, playback, scenario };
+  keepAddressCurrent(current);
+  engineId++;
+  for (const fn of engineListeners) fn();
+  return undefined;
+}
+
+/** Changes whenever openScenario() replaced the engine (the views key on it). */
+export function useEngineId(): number {
+  return useSyncExternalStore(
+    (fn) => {
+      engineListeners.add(fn);
+      return () => engineListeners.delete(fn);
+    },
+    () => engineId,
+  );
+}
+
 /** The scenario as it stands (typed commands included), for sharing and saving. */
 export function scenarioNow(e: Engine = engine()): Scenario {
   return currentScenario(e.scenario, e.session.entries);
@@ -80,6 +115,7 @@ function keepAddressCurrent(e: Engine): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const write = () => {
     timer = undefined;
+    if (current !== e) return;
     lastWrite = performance.now();
     lastScript = e.session.entries.length;
     const s = scenarioNow(e);

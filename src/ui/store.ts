@@ -47,6 +47,8 @@ export interface ViewState {
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
   setTheme(t: Theme): void;
+  /** Forget what referred to the previous scenario (selection, zooms, console notes). */
+  resetForScenario(): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
@@ -82,6 +84,7 @@ export const useView = create<ViewState>()((set) => ({
   tasksTable: false,
   inspectorCall: null,
   setTheme: (theme) => set({ theme }),
+  resetForScenario: () => set({ selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),

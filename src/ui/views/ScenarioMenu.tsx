@@ -1,0 +1,78 @@
+import { useRef, useState } from 'react';
+import { parseScenarioText, toDocument } from '../../scenario/document';
+import { defaultScenario } from '../../scenario/defaultScenario';
+import { openScenario, scenarioNow } from '../engine';
+import { download } from '../export';
+import { loadPreset, PRESETS } from '../presets';
+import { useView } from '../store';
+
+const MAX_FILE_BYTES = 1_000_000;
+
+/** Open a preset or a scenario file, export the scenario, copy its link. */
+export function ScenarioMenu() {
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const file = useRef<HTMLInputElement>(null);
+  const resetView = useView((v) => v.resetForScenario);
+  const open = (s: Parameters<typeof openScenario>[0]) => {
+    const err = openScenario(s);
+    if (err) setMessage({ text: err, error: true });
+    else {
+      resetView();
+      setMessage(null);
+    }
+  };
+  const choose = async (id: string) => {
+    if (!id) return;
+    if (id === 'default') return open(defaultScenario());
+    const r = await loadPreset(id);
+    if (r.ok) open(r.scenario);
+    else setMessage({ text: `The preset could not be opened: ${r.errors.join('; ')}`, error: true });
+  };
+  const readFile = async (f: File) => {
+    if (f.size > MAX_FILE_BYTES) return setMessage({ text: `${f.name} is ${f.size.toLocaleString('en-US')} bytes; a scenario file may have at most ${MAX_FILE_BYTES.toLocaleString('en-US')}.`, error: true });
+    const r = parseScenarioText(await f.text());
+    if (r.ok) open(r.scenario);
+    else setMessage({ text: `${f.name} is not a valid scenario: ${r.errors.slice(0, 3).join('; ')}${r.errors.length > 3 ? ` (and ${r.errors.length - 3} more)` : ''}`, error: true });
+  };
+  return (
+    <div className="scenario-menu">
+      <label>
+        <span className="sr-only">Scenario preset</span>
+        <select aria-label="Scenario preset" value="" onChange={(e) => void choose(e.target.value)} title="Open one of the shipped scenarios">
+          <option value="">Open a preset…</option>
+          <option value="default">{defaultScenario().title}</option>
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>{p.title}</option>
+          ))}
+        </select>
+      </label>
+      <button type="button" onClick={() => file.current?.click()} title="Open a scenario JSON file">Open file…</button>
+      <input
+        ref={file}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        aria-label="Scenario file"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = '';
+          if (f) void readFile(f);
+        }}
+      />
+      <button type="button" onClick={() => download(new Blob([`${JSON.stringify(toDocument(scenarioNow()), null, 2)}\n`], { type: 'application/json' }), 'scenario.json')} title="Download the scenario, typed commands included, as a JSON document">Export scenario</button>
+      <button
+        type="button"
+        title="Copy a link that replays this scenario to the current moment"
+        onClick={() => {
+          navigator.clipboard.writeText(location.href).then(
+            () => setMessage({ text: 'Link copied.', error: false }),
+            () => setMessage({ text: 'The browser refused the clipboard: copy the address bar instead.', error: true }),
+          );
+        }}
+      >
+        Copy link
+      </button>
+      {message && <span role={message.error ? 'alert' : 'status'} className={message.error ? 'menu-error' : 'muted'}>{message.text}</span>}
+    </div>
+  );
+}
