@@ -163,6 +163,11 @@ function main(): void {
     if (klpTryCompleteTransition(k)) throw new Error('the transition completed: the blockers did not block');
   };
 
+  // Virtual time the walk holds tasklist_lock (the cost model): insmod's attempt over every
+  // thread, then the first retry over the threads it left pending.
+  const firstHold = k.tasklist.holds[0];
+  attempt();
+  const retryHold = k.tasklist.holds[k.tasklist.holds.length - 1];
   const fullMs = measure(attempt, resetSwitched);
   let pending = 0;
   for (let s = k.firstThread; s < t.n; s++) if (t.patchState[s] !== target && t.flags[s] & TF.LISTED) pending++;
@@ -192,6 +197,8 @@ function main(): void {
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
   // Scratch of a transition, not per-task state: 4 bytes per blocked thread, grown by doubling.
   console.log(`pending_list_bytes_per_task: ${(k.klpPending.bytes() / (t.n - k.firstThread)).toFixed(3)}`);
+  console.log(`walk_hold_1m_tasks_virtual_s: ${((firstHold.end - firstHold.start) / 1e6).toFixed(3)}`);
+  console.log(`walk_hold_1m_tasks_switched_virtual_ms: ${((retryHold.end - retryHold.start) / 1e3).toFixed(3)}`);
   console.log(`shared_stack_bytes: ${k.trie.bytes()}`);
   console.log(`stack_nodes: ${k.trie.size}`);
   // Context (stderr, so stdout stays one figure per line).

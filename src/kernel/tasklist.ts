@@ -31,7 +31,12 @@ export class TasklistLock {
   /** The read section in progress ends here (virtual µs); writers wait until then. */
   readUntil = 0;
 
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Kernel) {
+    for (const knob of ['walkCheckUsPerTask', 'walkDebugPrintUs'] as const) {
+      const v = k.config[knob];
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${knob} must be a number of microseconds >= 0, got ${String(v)}`);
+    }
+  }
 
   /** read_lock() .. read_unlock() of one attempt walk. */
   readHold(h: TasklistHold): void {

@@ -13,7 +13,11 @@ export class NmiWatchdog {
   /** Every report: CPU, time, and the task that spun. */
   readonly lockups: { cpu: number; time: number; slot: number }[] = [];
 
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: Kernel) {
+    const t = k.config.watchdogThresh;
+    // proc_watchdog_thresh(): an integer from 0 (off) to 60 seconds.
+    if (!Number.isInteger(t) || t < 0 || t > 60) throw new Error(`watchdogThresh must be an integer number of seconds from 0 to 60, got ${String(t)}`);
+  }
 
   /**
    * `cpu` runs with interrupts off from `from` to `to` (µs), its task `slot` spinning in

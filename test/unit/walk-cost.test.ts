@@ -6,7 +6,7 @@
 // writer spinning with interrupts off long enough trips the NMI hard-lockup detector.
 
 import { describe, it, expect } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/kernel/kernel';
+import { DEFAULT_CONFIG, Kernel } from '../../src/kernel/kernel';
 import { KERN_EMERG, KERN_INFO } from '../../src/kernel/printk';
 import { TF } from '../../src/kernel/tasks';
 import { enable, walkMachine, type WalkMachine } from './walkMachine';
@@ -22,6 +22,13 @@ describe('read_lock(tasklist_lock) for the whole walk (klp_try_complete_transiti
     expect(DEFAULT_CONFIG.walkCheckUsPerTask).toBe(3);
     expect(DEFAULT_CONFIG.walkDebugPrintUs).toBe(8680);
     expect(DEFAULT_CONFIG.watchdogThresh).toBe(10);
+  });
+
+  it('a cost that is not a number of µs >= 0, or a watchdog_thresh outside 0-60 s, is refused by name', () => {
+    expect(() => new Kernel({ walkCheckUsPerTask: -1 })).toThrow('walkCheckUsPerTask must be a number of microseconds >= 0, got -1');
+    expect(() => new Kernel({ walkDebugPrintUs: Number.NaN })).toThrow('walkDebugPrintUs must be a number of microseconds >= 0, got NaN');
+    expect(() => new Kernel({ watchdogThresh: 61 })).toThrow('watchdogThresh must be an integer number of seconds from 0 to 60, got 61');
+    expect(() => new Kernel({ watchdogThresh: 2.5 })).toThrow('watchdogThresh must be an integer number of seconds from 0 to 60, got 2.5');
   });
 
   it('holds it from the attempt for walkCheckUsPerTask per checked thread: every thread first, then only the blocked ones', () => {
