@@ -213,16 +213,19 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
   if (reliable) checked = walkThreads(k, target);
   else collectPending(k, target);
   const pend = k.klpPending;
-  let pending = pend.len;
+  const blocked = pend.len;
   if (debugOn) {
-    for (let i = 0; i < pend.len; i++) {
+    for (let i = 0; i < blocked; i++) {
       const s = pend.slots[i];
       reportSwitchFailure(k, s, checkAndSwitch(k, s, funcs));
     }
   }
-  const holdUs = checked * k.config.walkCheckUsPerTask + (debugOn ? pending : 0) * k.config.walkDebugPrintUs;
-  k.tasklist.readHold({ start: k.clock.now, end: k.clock.now + holdUs, checked, debugLines: debugOn ? pending : 0, cpu: k.cpuOf(k.current) });
-  k.rcuTasks.holdout(k.clock.now, k.clock.now + holdUs);
+  const debugLines = debugOn ? blocked : 0;
+  const holdUs = checked * k.config.walkCheckUsPerTask + debugLines * k.config.walkDebugPrintUs;
+  const now = k.clock.now;
+  k.tasklist.readHold({ start: now, end: now + holdUs, checked, debugLines, cpu: k.cpuOf(k.current) });
+  k.rcuTasks.holdout(now, now + holdUs);
+  let pending = blocked;
   for (let c = 0; c < k.nrCpus; c++) {
     const s = k.idleSlot(c);
     if (k.cpus[c].online) {

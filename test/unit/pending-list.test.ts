@@ -121,6 +121,16 @@ describe('klp_try_complete_transition over the pending list', () => {
     expect(k.tasklist.holds[before].checked).toBe(switchedBack.length);
   });
 
+  it('without reliable stack traces klp_try_switch_task() returns before any check: no thread switches by the walk, no per-task lines', () => {
+    const m = walkMachine({ reliableStacktrace: false, dynamicDebug: DEBUG }, 10, 2);
+    enable(m);
+    const k = m.sim.kernel;
+    m.sim.advance(3_000_000);
+    expect(k.log.records.filter((r) => r.text.includes('klp_try_switch_task:'))).toEqual([]);
+    for (const s of [...m.clean, ...m.blocked]) expect(k.tasks.patchState[s]).toBe(KLP_TRANSITION_UNPATCHED);
+    expect(Array.from(k.klpPending.slots.subarray(0, k.klpPending.len))).toEqual(k.listedSlots().filter((s) => k.tasks.patchState[s] !== KLP_TRANSITION_PATCHED));
+  });
+
   it('switches exactly the threads a check of every listed thread (explainSwitch) allows, attempt after attempt', () => {
     const m = walkMachine({}, 60, 6);
     enable(m);
