@@ -17,6 +17,8 @@ import type { ModuleDef } from '../kernel/module';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 import { klpTryCompleteTransition } from '../kernel/transition';
 import { parseScript } from '../scenario/shell';
+import { urlFigures } from './benchUrl';
+import { DEFAULT_SERVER_WORKLOAD, installWorkload } from '../kernel/workload';
 
 const N_TASKS = 1_000_000;
 const N_PATCHED = 50;
@@ -215,6 +217,7 @@ function main(): void {
   console.log(`walk_hold_1m_tasks_switched_virtual_ms: ${((retryHold.end - retryHold.start) / 1e3).toFixed(3)}`);
   console.log(`shared_stack_bytes: ${k.trie.bytes()}`);
   console.log(`stack_nodes: ${k.trie.size}`);
+  for (const line of urlFigures((fn) => measure(fn))) console.log(line);
   // Context (stderr, so stdout stays one figure per line).
   console.error(
     `# tasks=${t.n} (threads ${t.n - k.firstThread}) blockers=${blockers} pending_after_attempt=${pending} shapes=${N_SHAPES} depth=${DEPTH} ` +
@@ -224,3 +227,35 @@ function main(): void {
 }
 
 main();
+
+// ------------------------------------------------------------------ sim_speed_1m_tasks_x
+//
+// Virtual seconds simulated per wall second while a transition runs on a machine with the
+// default workload (a million threads, src/kernel/workload.ts): the field's cumulative patch
+// livepatch_61_release12 is loaded, and a kworker sleeping in d_delete (D state) keeps its
+// transition open, so every measured second includes the workload's ticks and a full
+// attempt walk over the task list.
+
+const SPEED_SPAN_US = 10_000_000;
+const SPEED_WARMUP = 1;
+const SPEED_RUNS = 5;
+
+function simSpeed1m(): void {
+  const sim = new Simulation({ cpus: 128, dynamicDebug: [], seed: 1 });
+  const k = sim.kernel;
+  const wl = installWorkload(k, {
+    classes: DEFAULT_SERVER_WORKLOAD.classes,
+    fixed: [{ comm: 'kworker/3:2', kind: 'kthread', frames: ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'd_delete', 'schedule'], sched: 'uninterruptible' }],
+  });
+  const script = parseScript(['insmod livepatch_61_release12.ko']);
+  if (!script.ok) throw new Error(script.errors.join('\n'));
+  sim.run(script.lines);
+  const span = () => sim.advance(SPEED_SPAN_US);
+  const ms = measure(span, () => {}, SPEED_WARMUP, SPEED_RUNS);
+  if (k.klpTransitionPatch?.name !== 'livepatch_61_release12') throw new Error('the transition ended during the measurement');
+  console.log(`sim_speed_1m_tasks_x: ${(SPEED_SPAN_US / 1e6 / (ms / 1000)).toFixed(1)}`);
+  console.log(`workload_bytes_per_task: ${wl.bytesPerSlot().toFixed(2)}`);
+  console.error(`# sim_speed: tasks=${k.tasks.n} tick_us=${wl.tickUs} span_s=${SPEED_SPAN_US / 1e6} runs=${SPEED_RUNS} attempts=${k.klpAttempts} virtual_s=${(k.clock.now / 1e6).toFixed(1)}`);
+}
+
+simSpeed1m();

@@ -1,69 +1,120 @@
-// npm run --silent sim -- <case.json> [--no-timestamps] [--format json]
-// Runs the script of a case (or a script-only document) on a fresh simulated machine in the
-// selftest configuration and prints the kernel log as dmesg would.
+// npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--no-timestamps] [--format json]
+// Runs a scenario document (its kernel, modules and timed script) or the script of a case file
+// (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
+// how the transitions went and what still blocks.
 
 import { readFileSync } from 'node:fs';
 import { validateCase } from '../scenario/case';
-import { parseScript } from '../scenario/shell';
+import { parseScenarioText } from '../scenario/document';
+import { buildSimulation, type BuiltScenario } from '../scenario/build';
+import { parseScript, parseScriptTime } from '../scenario/shell';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
+import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 
-const USAGE = 'usage: npm run --silent sim -- <case.json> [--no-timestamps] [--format text|json]';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--no-timestamps] [--format text|json]\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
-function main(argv: string[]): number {
-  let timestamps = true;
-  let format = 'text';
+interface Options {
+  timestamps: boolean;
+  format: string;
+  until?: number;
+  summary: boolean;
+  file: string;
+}
+
+function parseArgs(argv: string[]): Options | { exit: number } {
+  const o: Options = { timestamps: true, format: 'text', summary: false, file: '' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--no-timestamps') timestamps = false;
-    else if (a === '--format') format = argv[++i] ?? '';
-    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
-    else if (a === '-h' || a === '--help') {
+    const value = (name: string) => (a === name ? (argv[++i] ?? '') : a.slice(name.length + 1));
+    if (a === '--no-timestamps') o.timestamps = false;
+    else if (a === '--summary') o.summary = true;
+    else if (a === '--format' || a.startsWith('--format=')) o.format = value('--format');
+    else if (a === '--until' || a.startsWith('--until=')) {
+      const t = value('--until');
+      const us = parseScriptTime(t);
+      if (us === null) {
+        console.error(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
+        return { exit: 2 };
+      }
+      o.until = us;
+    } else if (a === '-h' || a === '--help') {
       console.log(USAGE);
-      return 0;
+      return { exit: 0 };
     } else if (a.startsWith('-')) {
       console.error(`sim: unknown option '${a}'\n${USAGE}`);
-      return 2;
+      return { exit: 2 };
     } else files.push(a);
   }
-  if (format !== 'text' && format !== 'json') {
-    console.error(`sim: --format must be text or json, got '${format}'`);
-    return 2;
+  if (o.format !== 'text' && o.format !== 'json') {
+    console.error(`sim: --format must be text or json, got '${o.format}'`);
+    return { exit: 2 };
   }
   if (files.length !== 1) {
     console.error(USAGE);
-    return 2;
+    return { exit: 2 };
   }
-  const file = files[0];
+  o.file = files[0];
+  return o;
+}
+
+/** A scenario document (it has "format") or a case file; errors name the file. */
+function load(file: string, text: string): BuiltScenario | { errors: string[] } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    console.error(`sim: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : `not valid JSON (${(e as Error).message})`}`);
-    return 1;
+    return { errors: [`${file}: not valid JSON (${(e as Error).message})`] };
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'format' in json) {
+    const r = parseScenarioText(text);
+    if (!r.ok) return { errors: r.errors.map((e) => `${file}: ${e}`) };
+    try {
+      return buildSimulation(r.scenario);
+    } catch (e) {
+      return { errors: [`${file}: ${(e as Error).message}`] };
+    }
   }
   const v = validateCase(json, file);
-  if (!v.ok) {
-    console.error(v.errors.map((e) => `sim: ${e}`).join('\n'));
-    return 1;
-  }
+  if (!v.ok) return { errors: v.errors };
   const parsed = parseScript(v.c.script);
-  if (!parsed.ok) {
-    console.error(parsed.errors.map((e) => `sim: ${file}: ${e}`).join('\n'));
+  if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}: ${e}`) };
+  return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines };
+}
+
+function main(argv: string[]): number {
+  const o = parseArgs(argv);
+  if ('exit' in o) return o.exit;
+  let text: string;
+  try {
+    text = readFileSync(o.file, 'utf8');
+  } catch (e) {
+    console.error(`sim: ${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
     return 1;
   }
-  const sim = new Simulation(SELFTEST_CONFIG);
-  const out = sim.run(parsed.lines);
-  if (format === 'json') {
+  const loaded = load(o.file, text);
+  if ('errors' in loaded) {
+    console.error(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
+    return 1;
+  }
+  const { sim, lines } = loaded;
+  const now = sim.kernel.clock.now;
+  if (o.until !== undefined && o.until < now) {
+    console.error(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
+    return 2;
+  }
+  const out = sim.run(lines, undefined, o.until);
+  if (o.format === 'json') {
     console.log(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1));
   } else {
-    for (const r of sim.log) console.log(formatDmesg(r, timestamps));
+    for (const r of sim.log) console.log(formatDmesg(r, o.timestamps));
   }
+  if (o.summary) console.log(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
   let status = 0;
-  for (const o of out.outcomes) {
-    if (o.result.status !== 0) {
-      console.error(`sim: line ${o.line.line} (${o.line.text}) failed: ${o.result.err.join('; ') || `exit status ${o.result.status}`}`);
+  for (const l of out.outcomes) {
+    if (l.result.status !== 0) {
+      console.error(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
       status = 1;
     }
   }
@@ -71,6 +122,7 @@ function main(argv: string[]): number {
     console.error(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
     status = 1;
   }
+  if (out.stoppedAt !== undefined) console.error(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);
   return status;
 }
 

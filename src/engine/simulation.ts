@@ -2,11 +2,12 @@
 // on the virtual clock, the booted userspace and the root shell that runs a script.
 
 import { createActor, type Actor } from 'xstate';
-import { Kernel, type KernelConfig } from '../kernel/kernel';
+import { Kernel, type KernelConfig, type KlpEvent } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import type { Step } from '../kernel/exec';
 import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
+import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
 import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
@@ -22,6 +23,14 @@ export interface RunOutcome {
   outcomes: LineOutcome[];
   /** Set when a helper died (the selftest's `die`) or skipped. */
   died?: { line: ScriptLine; reason: string; status: number };
+  /** Set when the run stopped at the `until` time before the script ended (µs). */
+  stoppedAt?: number;
+}
+
+/** A livepatch lifecycle event and the virtual time it happened at (µs). */
+export interface TimedKlpEvent {
+  time: number;
+  event: KlpEvent;
 }
 
 /** The selftest configuration of conformance/README.md. */
@@ -37,6 +46,8 @@ export class Simulation {
   readonly actor: Actor<typeof klpCoreMachine>;
   readonly shell: Shell;
   readonly files = new ModuleFiles();
+  /** Every livepatch lifecycle event of the run, in order (for summaries and timelines). */
+  readonly klpEvents: TimedKlpEvent[] = [];
 
   constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = []) {
     const k = new Kernel(config);
@@ -51,24 +62,38 @@ export class Simulation {
     });
     k.hooks = {
       scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
-      emit: (e) => this.actor.send(e),
+      emit: (e) => {
+        this.klpEvents.push({ time: clock.now, event: e });
+        this.actor.send(e);
+      },
     };
     this.actor.start();
     for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
-    for (const m of modules) this.files.add(`${m.name}.ko`, m);
+    for (const m of FIELD_MODULES) this.files.add(`${m.name}.ko`, m);
+    // A scenario's own modules: `insmod NAME.ko`, and the selftest helpers (load_lp NAME) find them too.
+    for (const m of modules) {
+      this.files.add(`${m.name}.ko`, m);
+      this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
+    }
     const booted = bootIdleMachine(k);
     this.shell = new Shell(k, booted.shell, this.files);
   }
 
-  /** Run script lines on the shell; returns when the script ends or a helper dies. */
-  run(lines: readonly ScriptLine[], limitUs = 24 * 3600 * 1_000_000): RunOutcome {
+  /**
+   * Run script lines on the shell; returns when the script ends or a helper dies. A line with
+   * an `at` time waits until that long after the script started. With `until` (virtual µs
+   * since boot) the run stops at that time, script finished or not, and time passes up to it.
+   */
+  run(lines: readonly ScriptLine[], limitUs = 24 * 3600 * 1_000_000, until?: number): RunOutcome {
     const k = this.kernel;
     const outcome: RunOutcome = { outcomes: [] };
     let done = false;
     const shell = this.shell;
+    const start = k.clock.now;
     const program = function* (): Step<void> {
       try {
         for (const line of lines) {
+          if (line.at !== undefined) yield* shell.waitForInput(start + line.at);
           const result = yield* shell.run(line);
           outcome.outcomes.push({ line, result, time: k.clock.now });
         }
@@ -80,11 +105,18 @@ export class Simulation {
       }
     };
     k.startTask(shell.slot, program(), 0);
-    const deadline = k.clock.now + limitUs;
+    // A run told to stop later than the limit may run that long.
+    const deadline = Math.max(k.clock.now + limitUs, until ?? 0);
     while (!done) {
+      if (until !== undefined && k.clock.nextTime() > until) {
+        k.clock.runUntil(until);
+        outcome.stoppedAt = until;
+        return outcome;
+      }
       if (k.clock.nextTime() > deadline) throw new Error('the script did not finish within the time limit');
       if (!k.clock.step()) throw new Error('model bug: the shell is waiting but nothing is scheduled');
     }
+    if (until !== undefined && k.clock.now < until) k.clock.runUntil(until);
     return outcome;
   }
 

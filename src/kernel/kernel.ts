@@ -43,7 +43,7 @@ export interface KernelConfig {
    * Virtual µs one klp_try_switch_task() check of a pending thread costs inside the walk's
    * read_lock(tasklist_lock) section: task_call_func() plus the reliable unwind, measured at
    * 2.5-3.5 µs per task on production hosts (CONTEXT.md C2). Already switched threads return
-   * at the first test and cost nothing at this resolution.
+   * at the first test and cost nothing at this resolution. A scenario sets it as walk.checkUsPerTask.
    */
   walkCheckUsPerTask: number;
   /**
@@ -83,7 +83,7 @@ export type KlpEvent =
   | { type: 'klp.init'; patch: string; target: PatchState }
   | { type: 'klp.start'; patch: string; target: PatchState }
   | { type: 'klp.attempt'; patch: string; complete: boolean; pending: number }
-  | { type: 'klp.signal'; patch: string; round: number }
+  | { type: 'klp.signal'; patch: string; round: number; tasks: number }
   | { type: 'klp.reverse'; patch: string; target: PatchState }
   | { type: 'klp.force'; patch: string }
   | { type: 'klp.complete'; patch: string; target: PatchState }
@@ -111,6 +111,13 @@ interface WorkerPool {
   queue: WorkItem[];
   wq: WaitQueue;
   workers: number[];
+}
+
+/** struct kthread: the stop request and the completion kthread_stop() waits on. */
+interface Kthread {
+  shouldStop: boolean;
+  exited: boolean;
+  exitedWq: WaitQueue;
 }
 
 interface Coroutine {
@@ -168,6 +175,7 @@ export class Kernel {
   private nextPid = 1;
   private coroutines = new Map<number, Coroutine>();
   private pools: WorkerPool[] = [];
+  private kthreads = new Map<number, Kthread>();
   private warnedOnce = new Set<string>();
   /** Taint letters set so far (for the "Tainted:" line of splats). */
   readonly taints = new Set<string>();
@@ -504,7 +512,8 @@ export class Kernel {
     this.current = saved;
     if (r.done) {
       this.coroutines.delete(slot);
-      this.offCpu(slot, Sched.RUNNABLE);
+      // A program that ended in do_exit() has already been reaped.
+      this.offCpu(slot, this.tasks.sched[slot] === Sched.DEAD ? Sched.DEAD : Sched.RUNNABLE);
       return;
     }
     this.enterWait(slot, co, r.value);
@@ -664,6 +673,59 @@ export class Kernel {
     }
   }
 
+  // ------------------------------------------------------------------ kthreads
+
+  /**
+   * kthread_run() (kernel/kthread.c): kthreadd forks the thread (so it inherits kthreadd's
+   * patch state, as klp_copy_process() does for any child), which runs `threadfn` from
+   * kthread() and exits when it returns.
+   */
+  kthreadRun(comm: string, threadfn: (x: Exec) => Step | unknown): number {
+    const saved = this.current;
+    const kthreadd = this.tasks.slotOfPid(2, this.firstThread);
+    if (kthreadd >= 0 && this.tasks.commOf(kthreadd) === 'kthreadd') this.current = kthreadd;
+    const slot = this.addTask({ comm, kthread: true, sched: Sched.RUNNABLE, frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread']) });
+    this.current = saved;
+    const kt: Kthread = { shouldStop: false, exited: false, exitedWq: new WaitQueue(`kthread ${comm} exited`) };
+    this.kthreads.set(slot, kt);
+    this.startTask(slot, this.kthreadMain(slot, kt, threadfn), this.cpuOf(saved));
+    return slot;
+  }
+
+  /** kthread(): run the thread function; whatever way it ends, the thread exits. */
+  private *kthreadMain(slot: number, kt: Kthread, threadfn: (x: Exec) => Step | unknown): Step<void> {
+    try {
+      const r = threadfn(new Exec(this, slot));
+      if (isStep(r)) yield* r;
+    } finally {
+      this.kthreadExit(slot, kt);
+    }
+  }
+
+  /** kthread_exit() -> do_exit(): unhashed, the exited completion fires, then reaped. */
+  private kthreadExit(slot: number, kt: Kthread): void {
+    this.tasks.set(slot, TF.EXITING);
+    this.unhash(slot);
+    kt.exited = true;
+    this.wakeQueue(kt.exitedWq);
+    this.reap(slot);
+  }
+
+  /** kthread_should_stop() for the kthread in `slot`. */
+  kthreadShouldStop(slot: number): boolean {
+    return this.kthreads.get(slot)?.shouldStop === true;
+  }
+
+  /** kthread_stop(): ask the thread to stop, wake it, wait until it has exited. */
+  *kthreadStop(slot: number): Step<void> {
+    const kt = this.kthreads.get(slot);
+    if (!kt) return;
+    kt.shouldStop = true;
+    this.wakeUp(slot);
+    while (!kt.exited) yield { kind: 'block', state: Sched.UNINTERRUPTIBLE, wq: kt.exitedWq, until: () => kt.exited };
+    this.kthreads.delete(slot);
+  }
+
   // ------------------------------------------------------------------ switch paths outside the walk
 
   /**
@@ -673,7 +735,14 @@ export class Kernel {
   exitToUserMode(slot: number): void {
     this.tasks.clear(slot, TF.NOTIFY_SIGNAL);
     this.klpUpdatePatchState(slot);
+    this.exitToUserModeHook?.(slot);
   }
+
+  /**
+   * Told of every exit to user mode, after the switch: the workload restarts a syscall that
+   * a fake signal interrupted, through the ftrace handler, with the task's new state.
+   */
+  exitToUserModeHook: ((slot: number) => void) | null = null;
 
   /** klp_update_patch_state() (transition.c): no stack check. */
   klpUpdatePatchState(slot: number): void {

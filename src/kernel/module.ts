@@ -208,6 +208,23 @@ export class ModuleCtx {
     yield* this.k.flushWork(w);
   }
 
+  /** kthread_run(threadfn, data, comm): the thread calls the module's `fnSymbol` through the ftrace handler. */
+  kthreadRun(fnSymbol: string, comm: string): number {
+    return this.k.kthreadRun(comm, (x: Exec) => x.call(this.mod.name, fnSymbol));
+  }
+
+  /** kthread_should_stop() as seen by the kthread running in `x`. */
+  kthreadShouldStop(x: Exec): boolean {
+    return this.k.kthreadShouldStop(x.slot);
+  }
+
+  /** kthread_stop(): in the caller's context (module_exit), waits until the thread has exited. */
+  *kthreadStop(slot: number): Step<void> {
+    const k = this.k;
+    const x = k.execOfCurrent();
+    yield* x.within('vmlinux', ['kthread_stop', 'wait_for_completion', '__wait_for_common', 'schedule'], () => k.kthreadStop(slot));
+  }
+
   registerKprobe(symbol: string, postHandler: boolean): number {
     const r = this.k.ftrace.registerKprobe(symbol, postHandler);
     if (r.kp) this.mod.kprobes.push(r.kp);

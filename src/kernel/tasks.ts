@@ -69,6 +69,8 @@ export class TaskTable {
   comm: Uint16Array;
   cls: Uint8Array;
   private commNames: string[] = [];
+  /** Per comm id: -1 for a plain name, else the slot numbering base of a '%d' pattern. */
+  private commBase: number[] = [];
   private commIds = new Map<string, number>();
 
   constructor(capacity = 256) {
@@ -120,19 +122,34 @@ export class TaskTable {
   }
 
   commId(name: string): number {
-    const c = name.slice(0, 15); // TASK_COMM_LEN - 1
-    let id = this.commIds.get(c);
+    return this.intern(name.slice(0, 15), name.slice(0, 15), -1); // TASK_COMM_LEN - 1
+  }
+
+  /**
+   * One comm id for a whole class of tasks ('nginx-%d'): '%d' shows slot - base, so a
+   * million distinct names cost one table entry instead of overflowing the 16-bit ids.
+   */
+  commPattern(pattern: string, base: number): number {
+    return this.intern(`${pattern}\u0000${base}`, pattern, base);
+  }
+
+  private intern(key: string, name: string, base: number): number {
+    let id = this.commIds.get(key);
     if (id === undefined) {
       if (this.commNames.length >= 65535) throw new Error('too many distinct task names (limit 65535)');
       id = this.commNames.length;
-      this.commNames.push(c);
-      this.commIds.set(c, id);
+      this.commNames.push(name);
+      this.commBase.push(base);
+      this.commIds.set(key, id);
     }
     return id;
   }
 
   commOf(slot: number): string {
-    return this.commNames[this.comm[slot]];
+    const id = this.comm[slot];
+    const base = this.commBase[id];
+    const name = this.commNames[id];
+    return base < 0 ? name : name.replace('%d', String(slot - base)).slice(0, 15);
   }
 
   setComm(slot: number, name: string): void {

@@ -501,9 +501,11 @@ export function klpSendSignals(k: Kernel): void {
   const t = k.tasks;
   // The attempt's walk has just left exactly the unswitched threads here, in task-list order.
   const pend = k.klpPending;
+  let signalled = 0;
   for (let i = 0; i < pend.len; i++) {
     const s = pend.slots[i];
     if (!(t.flags[s] & TF.LISTED) || !(t.flags[s] & TF.PATCH_PENDING)) continue;
+    signalled++;
     if (t.flags[s] & TF.KTHREAD) {
       k.wakeInterruptible(s);
     } else {
@@ -511,7 +513,7 @@ export function klpSendSignals(k: Kernel): void {
       signalWakeUp(k, s);
     }
   }
-  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT });
+  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT, tasks: signalled });
 }
 
 /**

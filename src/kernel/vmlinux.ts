@@ -66,7 +66,7 @@ const scenery = [
   'do_idle', 'cpu_startup_entry', 'start_secondary', 'secondary_startup_64', 'x86_64_start_kernel',
   'start_kernel', 'rest_init', 'default_idle_call', 'update_rq_clock', 'try_to_wake_up', 'wake_up_process',
   // kthreads
-  'ret_from_fork_asm', 'ret_from_fork', 'kthread', 'kthreadd', 'worker_thread', 'process_one_work',
+  'ret_from_fork_asm', 'ret_from_fork', 'kthread', 'kthreadd', 'kthread_stop', 'worker_thread', 'process_one_work',
   'smpboot_thread_fn', 'rcu_gp_kthread', 'rcu_gp_fqs_loop', 'swait_event_idle_timeout', 'kcompactd',
   'khugepaged', 'kswapd', 'watchdog', 'irq_thread', 'oom_reaper', 'kauditd_thread', 'khungtaskd',
   'rcu_tasks_kthread', 'rcu_tasks_one_gp', 'rcu_tasks_wait_gp', 'devtmpfsd', 'jbd2_journal_commit_transaction', 'kjournald2',

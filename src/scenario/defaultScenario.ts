@@ -2,8 +2,15 @@
 // stalls the patching transition; fake signals cannot wake it (it sleeps in D state); the
 // operator reverses the transition, which completes at the next attempt.
 
-export const DEFAULT_SCENARIO = {
+import { FORMAT, FORMAT_VERSION, validateScenario, type Scenario } from './document';
+
+export const DEFAULT_SCENARIO_DOCUMENT = {
+  format: FORMAT,
+  version: FORMAT_VERSION,
   title: 'A kworker blocks the transition; the operator reverses it',
+  description:
+    'test_klp_callbacks_busy parks a kworker in busymod_work_func, uninterruptibly; the demo patch replaces that function, so the ' +
+    'patching transition cannot finish and fake signals do not help. Disabling the patch reverses the transition.',
   script: [
     "echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control",
     'load_mod test_klp_callbacks_busy block_transition=Y',
@@ -13,4 +20,11 @@ export const DEFAULT_SCENARIO = {
     'unload_lp test_klp_callbacks_demo',
     'unload_mod test_klp_callbacks_busy',
   ],
-} as const;
+};
+
+/** The default scenario, validated (a broken default is a bug: it throws). */
+export function defaultScenario(): Scenario {
+  const r = validateScenario(DEFAULT_SCENARIO_DOCUMENT);
+  if (!r.ok) throw new Error(`the default scenario does not validate: ${r.errors.join('; ')}`);
+  return r.scenario;
+}

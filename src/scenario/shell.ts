@@ -73,10 +73,41 @@ export interface ScriptLine {
   text: string;
   words: string[];
   redirect?: { path: string; append: boolean };
+  /** `at 5s: ...`: virtual time since the script started at which the line runs (µs). */
+  at?: number;
+}
+
+const AT_PREFIX = /^\s*at\s+([^:]*):(.*)$/;
+const AT_TIME = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|us)$/;
+const AT_UNIT_US = { s: 1_000_000, ms: 1_000, us: 1 } as const;
+
+/** A time as scenario scripts write it: `5s`, `1500ms`, `2.5s`, `250us`; null if malformed. */
+export function parseScriptTime(t: string): number | null {
+  const m = AT_TIME.exec(t.trim());
+  if (!m) return null;
+  const us = Math.round(Number(m[1]) * AT_UNIT_US[m[2] as keyof typeof AT_UNIT_US]);
+  return Number.isSafeInteger(us) ? us : null;
+}
+
+/** A time in µs as a script would write it (the shortest exact unit). */
+export function formatScriptTime(us: number): string {
+  if (us % 1000 !== 0) return `${us}us`;
+  if (us % 1_000_000 !== 0) return `${us / 1000}ms`;
+  return `${us / 1_000_000}s`;
 }
 
 /** Validate one line; returns the parsed line, null for blank/comment, or an error message. */
 export function parseLine(text: string, line: number): ScriptLine | null | { error: string } {
+  const at = AT_PREFIX.exec(text);
+  if (at) {
+    const us = parseScriptTime(at[1]);
+    if (us === null) return { error: `line ${line}: expected a time such as 'at 5s:', 'at 1500ms:' or 'at 2.5s:', got 'at ${at[1].trim()}:'` };
+    const inner = parseLine(at[2], line);
+    if (inner === null) return { error: `line ${line}: 'at ${at[1].trim()}:' needs a command after it` };
+    if ('error' in inner) return inner;
+    if (inner.at !== undefined) return { error: `line ${line}: a line takes one 'at TIME:' prefix` };
+    return { ...inner, text, at: us };
+  }
   let w;
   try {
     w = splitWords(text);
@@ -105,6 +136,7 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
     const inner = parseLine(args[0], line);
     if (inner === null) return { error: `line ${line}: ${cmd} needs a command to run` };
     if ('error' in inner) return { error: `${inner.error} (inside ${cmd})` };
+    if (inner.at !== undefined) return { error: `line ${line}: the command inside ${cmd} cannot have an 'at TIME:' prefix` };
   }
   if (cmd === 'set_ftrace_enabled') {
     const vals = args[0] === '--fail' ? args.slice(1) : args;
@@ -117,11 +149,22 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
 export function parseScript(lines: readonly string[]): { ok: true; lines: ScriptLine[] } | { ok: false; errors: string[] } {
   const out: ScriptLine[] = [];
   const errors: string[] = [];
+  let last: ScriptLine | undefined;
   lines.forEach((t, i) => {
     const r = parseLine(t, i + 1);
     if (r === null) return;
-    if ('error' in r) errors.push(r.error);
-    else out.push(r);
+    if ('error' in r) {
+      errors.push(r.error);
+      return;
+    }
+    if (r.at !== undefined) {
+      // The shell waits for a line's time; one earlier than the previous timed line cannot be honoured.
+      if (last?.at !== undefined && r.at < last.at) {
+        errors.push(`line ${r.line}: time ${formatScriptTime(r.at)} is earlier than ${formatScriptTime(last.at)} on line ${last.line}; times must not go backwards`);
+      }
+      last = r;
+    }
+    out.push(r);
   });
   return errors.length ? { ok: false, errors } : { ok: true, lines: out };
 }
@@ -169,6 +212,16 @@ export class Shell {
     const spec = COMMANDS[cmd];
     if (spec.kind === 'shell') return yield* this.shellCommand(cmd, args, l.redirect);
     return yield* this.helper(cmd, args);
+  }
+
+  /**
+   * The shell sits in read() on its terminal until `until` (virtual µs): the next line of a
+   * timed script is typed then. A signal that interrupts the read only restarts it.
+   */
+  *waitForInput(until: number): Step<void> {
+    const k = this.k;
+    while (k.clock.now < until) yield { kind: 'sleep', us: until - k.clock.now, state: Sched.INTERRUPTIBLE };
+    k.exitToUserMode(this.slot);
   }
 
   /** Run a command given as text (the console, and the CMD of the wait/assert commands). */

@@ -1,45 +1,53 @@
-import { useMemo } from 'react';
-import { Simulation } from '../engine/simulation';
-import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
-import { DEFAULT_SCENARIO } from '../scenario/defaultScenario';
-import { parseScript } from '../scenario/shell';
-
-/** Run the default scenario on the model, in the browser, exactly as the CLI does. */
-function useDefaultTranscript() {
-  return useMemo(() => {
-    const parsed = parseScript(DEFAULT_SCENARIO.script);
-    if (!parsed.ok) return { records: [], error: parsed.errors.join('\n') };
-    const sim = new Simulation();
-    const out = sim.run(parsed.lines);
-    return { records: [...sim.log], error: out.died?.reason ?? '' };
-  }, []);
-}
+import { useEffect, useState } from 'react';
+import { Controls } from './views/Controls';
+import { ConsoleView } from './views/ConsoleView';
+import { FuncStacksView } from './views/FuncStacksView';
+import { InspectorView } from './views/InspectorView';
+import { KernelLogView } from './views/KernelLogView';
+import { Panel } from './views/Panel';
+import { StatechartView } from './views/StatechartView';
+import { SysfsView } from './views/SysfsView';
+import { TasksView } from './views/TasksView';
+import { TimelineView } from './views/TimelineView';
+import { engine, useSession } from './engine';
+import { useView } from './store';
 
 export default function App() {
-  const { records, error } = useDefaultTranscript();
+  const theme = useView((v) => v.theme);
+  const title = useSession((s) => s.source.title);
+  const [notice, setNotice] = useState(engine().notice);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  useEffect(() => {
+    // For the end-to-end tests and for users poking at the model from devtools.
+    (window as unknown as { livepatchExplorer: unknown }).livepatchExplorer = engine();
+    // The first render is on screen: `npm run bench` reads this mark (first_render_ms).
+    requestAnimationFrame(() => performance.mark('lpx:first-render'));
+  }, []);
   return (
-    <main className="app">
-      <h1>Livepatch Explorer</h1>
-      <p>
-        The simulated kernel below ran the default scenario in your browser: {DEFAULT_SCENARIO.title.toLowerCase()}.
-        The same transcript comes out of <code>npm run sim</code>; the interactive views arrive next.
-      </p>
-      <section aria-labelledby="script-h">
-        <h2 id="script-h">Script</h2>
-        <pre className="script">{DEFAULT_SCENARIO.script.join('\n')}</pre>
-      </section>
-      <section aria-labelledby="log-h">
-        <h2 id="log-h">Kernel log</h2>
-        {error && <p role="alert">The script stopped: {error}</p>}
-        <pre className="dmesg" data-testid="dmesg">
-          {records.map((r) => (
-            <span key={r.seq} className={`lvl-${LEVEL_NAMES[r.level]}`}>
-              {formatDmesg(r)}
-              {'\n'}
-            </span>
-          ))}
-        </pre>
-      </section>
-    </main>
+    <div className="app">
+      <header className="app-head">
+        <h1>Livepatch Explorer</h1>
+        <p className="scenario-title">{title}</p>
+      </header>
+      {notice && (
+        <div className="notice" role="alert">
+          <span>{notice}</span>
+          <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
+      <Controls />
+      <main className="grid">
+        <Panel id="tasks" title="Tasks" className="area-tasks"><TasksView /></Panel>
+        <Panel id="funcs" title="Function stacks" className="area-funcs"><FuncStacksView /></Panel>
+        <Panel id="timeline" title="Timeline" className="area-timeline"><TimelineView /></Panel>
+        <Panel id="log" title="Kernel log" className="area-log"><KernelLogView /></Panel>
+        <Panel id="console" title="Console" className="area-console"><ConsoleView /></Panel>
+        <Panel id="inspector" title="Inspector" className="area-inspector"><InspectorView /></Panel>
+        <Panel id="statechart" title="Statechart" className="area-statechart"><StatechartView /></Panel>
+        <Panel id="sysfs" title="sysfs" className="area-sysfs"><SysfsView /></Panel>
+      </main>
+    </div>
   );
 }

@@ -24,7 +24,7 @@ describe('klpCoreMachine graph (explicit events)', () => {
     { type: 'klp.init', patch: 'p', target: KLP_TRANSITION_PATCHED },
     { type: 'klp.init', patch: 'p', target: KLP_TRANSITION_UNPATCHED },
     { type: 'klp.attempt', patch: 'p', complete: false, pending: 1 },
-    { type: 'klp.signal', patch: 'p', round: 1 },
+    { type: 'klp.signal', patch: 'p', round: 1, tasks: 1 },
     { type: 'klp.reverse', patch: 'p', target: KLP_TRANSITION_UNPATCHED },
     { type: 'klp.force', patch: 'p' },
     { type: 'klp.complete', patch: 'p', target: KLP_TRANSITION_PATCHED },

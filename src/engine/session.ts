@@ -1,0 +1,363 @@
+// A replayable run of a scenario, for the explorer: the script runs on the simulated root
+// shell, time moves only when asked (advance, step, seek), commands typed in the console join
+// the script at the cursor time, and acting in the past forks the future (RaftScope's
+// semantics). Everything the views draw over time (pending counts by reason, markers) is
+// recorded here as the run goes.
+//
+// Why seek replays from boot instead of restoring a checkpoint: the model's code paths are
+// generator coroutines, which cannot be copied, and the model is deterministic, so running
+// the same script again to time t gives exactly the state of the first run at t.
+
+import type { KlpEvent } from '../kernel/kernel';
+import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
+import type { Step } from '../kernel/exec';
+import { WaitQueue } from '../kernel/exec';
+import { Sched } from '../kernel/tasks';
+import { formatScriptTime, parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { classifyTasks, type Classification } from './blockers';
+import type { Simulation } from './simulation';
+
+export interface SessionSource {
+  title: string;
+  /** A fresh, booted simulation of the scenario (same every call). */
+  build(): Simulation;
+  /** Script lines; `at 5s: CMD` runs CMD that long after the script starts. */
+  script: readonly string[];
+}
+
+export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'fork';
+
+export interface Marker {
+  time: number;
+  kind: MarkerKind;
+  label: string;
+}
+
+/** Pending tasks by blocker reason at one moment (Reason order). */
+export interface Sample {
+  time: number;
+  counts: number[];
+}
+
+export interface EntryRun {
+  index: number;
+  start: number;
+  end?: number;
+  result?: CmdResult;
+}
+
+/** Everything one replay of the timeline produces: the machine and what was recorded on it. */
+class RunState {
+  runs: EntryRun[] = [];
+  markers: Marker[] = [];
+  samples: Sample[] = [];
+  died?: string;
+  seenIncidents = 0;
+  classification?: Classification;
+  classifiedAt = -1;
+  /** The terminal the shell reads commands from when the script is used up. */
+  readonly input = new WaitQueue('tty input');
+  constructor(readonly sim: Simulation) {}
+}
+
+export class Session {
+  /** The script of the current timeline (console commands join it as `at T: CMD`). */
+  entries: string[];
+  /** How far this timeline has been simulated: the slider's right end. */
+  head = 0;
+  /** When the script began (the booted machine's hand-over time). */
+  start = 0;
+  /** Bumped on every change, for the views' subscriptions. */
+  version = 0;
+  lastFork?: { time: number; dropped: number };
+  /** A seek in progress (see seek()): the time it goes to. */
+  seekTarget: number | null = null;
+  private cur: RunState;
+  /** A replay being built for a backward seek; the views keep showing `cur` meanwhile. */
+  private replay?: RunState;
+  private listeners = new Set<() => void>();
+
+  constructor(readonly source: SessionSource) {
+    this.entries = [...source.script];
+    this.cur = this.boot();
+    this.start = this.cur.sim.kernel.clock.now;
+    this.head = this.start;
+  }
+
+  get sim(): Simulation {
+    return this.cur.sim;
+  }
+  get runs(): readonly EntryRun[] {
+    return this.cur.runs;
+  }
+  get markers(): readonly Marker[] {
+    return this.cur.markers;
+  }
+  get samples(): readonly Sample[] {
+    return this.cur.samples;
+  }
+  /** Set when the shell died (a selftest helper's `die`). */
+  get died(): string | undefined {
+    return this.cur.died;
+  }
+
+  get now(): number {
+    return this.cur.sim.kernel.clock.now;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private boot(): RunState {
+    const run = new RunState(this.source.build());
+    const k = run.sim.kernel;
+    const forward = k.hooks.emit;
+    k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(run, e); } };
+    run.seenIncidents = k.incidents.length;
+    this.sample(run);
+    k.startTask(run.sim.shell.slot, this.program(run), 0);
+    return run;
+  }
+
+  /** The root shell: each entry in turn (waiting for its time if it has one), then the tty. */
+  private *program(r: RunState): Step<void> {
+    const k = r.sim.kernel;
+    const shell = r.sim.shell;
+    let i = 0;
+    for (;;) {
+      if (i >= this.entries.length) {
+        // Waiting at the prompt: blocked in read() on the terminal until a command arrives.
+        yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: r.input, until: () => i < this.entries.length };
+        continue;
+      }
+      const text = this.entries[i];
+      const parsed = parseLine(text, i + 1);
+      if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
+        yield* shell.waitForInput(this.start + parsed.at);
+        continue;
+      }
+      const run: EntryRun = { index: i, start: k.clock.now };
+      r.runs.push(run);
+      r.markers.push({ time: run.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
+      if (parsed === null) {
+        run.end = k.clock.now;
+        run.result = { out: [], err: [], status: 0 };
+      } else if ('error' in parsed) {
+        run.end = k.clock.now;
+        run.result = { out: [], err: [parsed.error], status: 2 };
+      } else {
+        try {
+          run.result = yield* shell.run(parsed as ScriptLine);
+        } catch (err) {
+          if (!(err instanceof ScriptDied)) throw err;
+          run.result = { out: [], err: [err.reason], status: err.status };
+          r.died = err.reason;
+        }
+        run.end = k.clock.now;
+      }
+      i++;
+      if (r.died) return;
+    }
+  }
+
+  private observe(r: RunState, e: KlpEvent): void {
+    const time = r.sim.kernel.clock.now;
+    switch (e.type) {
+      case 'klp.start':
+        r.markers.push({ time, kind: 'start', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
+        break;
+      case 'klp.attempt':
+        r.markers.push({ time, kind: 'attempt', label: `attempt: ${e.complete ? 'complete' : `${e.pending} tasks pending`}` });
+        break;
+      case 'klp.signal':
+        r.markers.push({ time, kind: 'signal', label: `fake signals, round ${e.round}` });
+        break;
+      case 'klp.reverse':
+        r.markers.push({ time, kind: 'reverse', label: `reversed: ${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
+        break;
+      case 'klp.force':
+        r.markers.push({ time, kind: 'force', label: `forced ${e.patch}` });
+        break;
+      case 'klp.complete':
+        r.markers.push({ time, kind: 'complete', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch} complete` });
+        break;
+      default:
+        return;
+    }
+    this.sample(r);
+  }
+
+  private sample(r: RunState): void {
+    r.classification = classifyTasks(r.sim.kernel, r.classification);
+    r.classifiedAt = -1;
+    r.samples.push({ time: r.sim.kernel.clock.now, counts: r.classification.counts.slice() });
+  }
+
+  /** Blocker reasons of every task now (cached until time or state moves). */
+  classify(): Classification {
+    const r = this.cur;
+    if (r.classification && r.classifiedAt === this.version) return r.classification;
+    r.classification = classifyTasks(r.sim.kernel, r.classification);
+    r.classifiedAt = this.version;
+    return r.classification;
+  }
+
+  get inTransition(): boolean {
+    return this.sim.kernel.klpTargetState !== KLP_TRANSITION_IDLE;
+  }
+
+  private collectIncidents(r: RunState): void {
+    const inc = r.sim.kernel.incidents;
+    for (; r.seenIncidents < inc.length; r.seenIncidents++) {
+      const w = inc[r.seenIncidents];
+      r.markers.push({ time: w.time, kind: 'warn', label: w.text });
+    }
+  }
+
+  private settle(): void {
+    if (this.now > this.head) this.head = this.now;
+    this.collectIncidents(this.cur);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * Run `r`'s events due by `t`, asking `shouldYield` every few events: the page stops early
+   * to keep its frame rate, at the last event's time; the same events run in the same order
+   * when it resumes. Returns whether `t` was reached.
+   */
+  private runSliced(r: RunState, t: number, shouldYield?: () => boolean): boolean {
+    const clock = r.sim.kernel.clock;
+    if (shouldYield) {
+      for (let n = 1; clock.nextTime() <= t; n++) {
+        clock.step();
+        if ((n & 15) === 0 && shouldYield()) {
+          this.collectIncidents(r);
+          return false;
+        }
+      }
+    }
+    clock.runUntil(t);
+    this.collectIncidents(r);
+    return true;
+  }
+
+  /** Let virtual time run to `t` (see runSliced for `shouldYield`). */
+  advanceTo(t: number, shouldYield?: () => boolean): boolean {
+    if (t <= this.now) return true;
+    const reached = this.runSliced(this.cur, t, shouldYield);
+    this.settle();
+    return reached;
+  }
+
+  /** Run the next event (whatever it is); returns false when nothing is scheduled. */
+  stepEvent(): boolean {
+    const ok = this.sim.kernel.clock.step();
+    this.settle();
+    return ok;
+  }
+
+  /** Time of the next scheduled event (Infinity when none). */
+  nextEventTime(): number {
+    return this.sim.kernel.clock.nextTime();
+  }
+
+  /**
+   * Run until the next event worth stopping at (a warning, a completed transition, a force,
+   * a fork), at most `limit` of virtual time ahead.
+   */
+  runToInteresting(limit = 600_000_000): Marker | undefined {
+    const stop = this.now + limit;
+    const r = this.cur;
+    const from = r.markers.length;
+    const k = r.sim.kernel;
+    while (k.clock.nextTime() <= stop) {
+      k.clock.step();
+      this.collectIncidents(r);
+      const hit = r.markers.slice(from).find((m) => m.kind === 'warn' || m.kind === 'complete' || m.kind === 'force' || m.kind === 'fork');
+      if (hit) {
+        this.settle();
+        return hit;
+      }
+    }
+    this.advanceTo(stop);
+    return undefined;
+  }
+
+  /**
+   * Move the cursor to `t`: forward runs on; backward replays this timeline from boot into
+   * a new machine while the views keep showing the current one. With `shouldYield` the seek
+   * may stop early (returns false; seekTarget stays set): continueSeek() carries on.
+   */
+  seek(t: number, shouldYield?: () => boolean): boolean {
+    const target = Math.max(this.start, t);
+    this.replay = target < this.now ? this.boot() : undefined;
+    this.seekTarget = target;
+    return this.continueSeek(shouldYield);
+  }
+
+  continueSeek(shouldYield?: () => boolean): boolean {
+    const target = this.seekTarget;
+    if (target === null) return true;
+    const r = this.replay ?? this.cur;
+    if (!this.runSliced(r, target, shouldYield)) {
+      if (this.replay) this.changed();
+      else this.settle();
+      return false;
+    }
+    if (this.replay) {
+      this.cur = this.replay;
+      this.replay = undefined;
+    }
+    this.seekTarget = null;
+    this.settle();
+    return true;
+  }
+
+  /** How far a seek has got (0..1), for a progress bar; 1 when none is running. */
+  get seekProgress(): number {
+    if (this.seekTarget === null) return 1;
+    const r = this.replay ?? this.cur;
+    const from = this.replay ? this.start : this.now;
+    return Math.min(1, (r.sim.kernel.clock.now - from) / Math.max(1, this.seekTarget - from));
+  }
+
+  /**
+   * A command typed now. Bad input is rejected before anything changes. In the past (the
+   * cursor before the head), the script's future is dropped first: the timeline forks.
+   */
+  command(text: string): { ok: true; forked: boolean } | { ok: false; error: string } {
+    if (this.seekTarget !== null) return { ok: false, error: 'the timeline is still being replayed; try again when the cursor arrives' };
+    const parsed = parseLine(text, this.entries.length + 1);
+    if (parsed === null) return { ok: false, error: 'empty command' };
+    if ('error' in parsed) return { ok: false, error: parsed.error.replace(/^line \d+: /, '') };
+    if (parsed.at !== undefined) return { ok: false, error: "a typed command runs now: leave out 'at TIME:' (seek to the time first)" };
+    const now = this.now;
+    const r = this.cur;
+    let forked = false;
+    if (now < this.head) {
+      const started = new Set(r.runs.map((x) => x.index));
+      const kept = this.entries.filter((_, i) => started.has(i));
+      const dropped = this.entries.length - kept.length;
+      this.entries.length = 0;
+      this.entries.push(...kept);
+      this.head = now;
+      r.markers = r.markers.filter((m) => m.time <= now);
+      r.samples = r.samples.filter((x) => x.time <= now);
+      r.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
+      this.lastFork = { time: now, dropped };
+      forked = true;
+    }
+    this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
+    r.sim.kernel.wakeQueue(r.input);
+    this.settle();
+    return { ok: true, forked };
+  }
+
+}

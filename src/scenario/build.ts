@@ -1,0 +1,60 @@
+// From a validated scenario to a ready machine: the kernel configuration, the modules insmod
+// can find, the workload installed, and the parsed script.
+
+import { Simulation } from '../engine/simulation';
+import type { KernelConfig } from '../kernel/kernel';
+import type { ModuleDef } from '../kernel/module';
+import { installWorkload } from '../kernel/workload';
+import type { Scenario } from './document';
+import { toModuleDef } from './moduleSpec';
+import { SELFTEST_MODULES } from './catalog/selftests';
+import { parseScript, type ScriptLine } from './shell';
+
+export interface BuiltScenario {
+  sim: Simulation;
+  lines: ScriptLine[];
+}
+
+/** The KernelConfig a scenario's kernel settings and seed describe. */
+export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
+  const k = s.kernel;
+  return {
+    version: k.version,
+    cpus: k.cpus.count,
+    offlineCpus: [...k.cpus.offline],
+    hz: k.hz,
+    reliableStacktrace: k.reliableStacktrace,
+    ftraceEnabled: k.ftraceEnabled,
+    dynamicDebug: [...k.dynamicDebug],
+    seed: s.seed,
+    walkCheckUsPerTask: k.walk.checkUsPerTask,
+  };
+}
+
+/**
+ * The module definitions a scenario lists: its own, and the catalog modules it names (those
+ * are always under test_modules/; listed, `insmod NAME.ko` finds them as well).
+ */
+export function moduleDefsOf(s: Scenario): ModuleDef[] {
+  return s.modules.map((m) => {
+    if (typeof m !== 'string') return toModuleDef(m);
+    const def = SELFTEST_MODULES.find((c) => c.name === m);
+    if (!def) throw new Error(`scenario lists catalog module '${m}', which the catalog does not have (validate the document first)`);
+    return def;
+  });
+}
+
+/** Boot the scenario's machine, its workload installed. */
+export function buildSimulation(s: Scenario): BuiltScenario {
+  const parsed = parseScript(s.script);
+  if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
+  const hasTasks = s.tasks.classes.length > 0 || s.tasks.fixed.length > 0;
+  const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s));
+  if (hasTasks) installWorkload(sim.kernel, s.tasks);
+  return { sim, lines: parsed.lines };
+}
+
+/** What the explorer's Session replays: this scenario's machine and script. */
+export function sessionSourceOf(s: Scenario): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: s.title, build: () => buildSimulation(s).sim, script: s.script };
+}

@@ -1,0 +1,140 @@
+// The scenario in a URL fragment: `#s=<version>.<payload>&t=<cursor µs>`, the payload being
+// the compact document, deflated and base64url-encoded. Decoding trusts nothing: every size
+// is capped before work is done, the inflater is fed in small pieces so that a hostile
+// payload stops at the cap, and every failure is a message, never an exception.
+
+import { deflateSync, Inflate } from 'fflate';
+import { FORMAT_VERSION, MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, type Scenario } from './document';
+
+/** Longest fragment decoded (browsers keep far longer URLs; no scenario needs this much). */
+export const MAX_FRAGMENT_CHARS = 1_500_000;
+/** Compressed bytes fed to the inflater at a time: at most ~1,032x that comes out per push. */
+const INFLATE_CHUNK = 1024;
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
+
+export type DecodedUrl = { ok: true; scenario: Scenario; cursorUs?: number } | { ok: false; errors: string[] };
+
+export function base64urlEncode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63] + B64URL[(n >> 6) & 63] + B64URL[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63];
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64URL[n >> 18] + B64URL[(n >> 12) & 63] + B64URL[(n >> 6) & 63];
+  }
+  return out;
+}
+
+/** base64url without padding; null if a character is outside the alphabet or the length is impossible. */
+export function base64urlDecode(s: string): Uint8Array | null {
+  if (s.length % 4 === 1) return null;
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64URL_INDEX[c] : -1;
+    if (v < 0) return null;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** The fragment (with its leading #) that holds `scenario` and, optionally, the cursor time. */
+export function encodeScenarioUrl(scenario: Scenario, cursorUs?: number): string {
+  const json = JSON.stringify(toDocument(scenario, true));
+  const payload = base64urlEncode(deflateSync(new TextEncoder().encode(json), { level: 9 }));
+  return `#s=${FORMAT_VERSION}.${payload}${cursorUs !== undefined ? `&t=${Math.max(0, Math.round(cursorUs))}` : ''}`;
+}
+
+/** Inflate at most `cap` bytes; null when the data is not a complete deflate stream, 'too-big' past the cap. */
+function inflateCapped(data: Uint8Array, cap: number): Uint8Array | null | 'too-big' {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  let tooBig = false;
+  const inf = new Inflate((chunk, final) => {
+    total += chunk.length;
+    if (total > cap) tooBig = true;
+    else parts.push(chunk);
+    if (final) ended = true;
+  });
+  try {
+    for (let i = 0; i < data.length && !tooBig; i += INFLATE_CHUNK) {
+      inf.push(data.subarray(i, i + INFLATE_CHUNK), i + INFLATE_CHUNK >= data.length);
+    }
+  } catch {
+    return null;
+  }
+  if (tooBig) return 'too-big';
+  if (!ended) return null;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Decode a location hash (`#s=1.…&t=…`, the # optional). Returns the validated scenario and
+ * the cursor, or messages saying what is wrong with the link. Never throws.
+ */
+export function decodeScenarioUrl(hash: string): DecodedUrl {
+  const fail = (...errors: string[]): DecodedUrl => ({ ok: false, errors });
+  if (typeof hash !== 'string') return fail('link: expected the text of a URL fragment');
+  if (hash.length > MAX_FRAGMENT_CHARS) return fail(`link: the fragment has ${hash.length.toLocaleString('en-US')} characters, more than the ${MAX_FRAGMENT_CHARS.toLocaleString('en-US')} a scenario link may have`);
+  const body = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (body === '') return fail('link: no scenario in the fragment (expected #s=<version>.<data>)');
+  const params = new Map<string, string>();
+  for (const part of body.split('&')) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    if (key !== 's' && key !== 't') return fail(`link: unknown part '${key.slice(0, 20)}' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>)`);
+    if (params.has(key)) return fail(`link: '${key}=' appears twice in the fragment`);
+    params.set(key, eq < 0 ? '' : part.slice(eq + 1));
+  }
+  const s = params.get('s');
+  if (s === undefined) return fail('link: no scenario in the fragment (expected #s=<version>.<data>)');
+  const m = /^(\d{1,6})\.([\s\S]*)$/.exec(s);
+  if (!m) return fail('link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)');
+  const version = Number(m[1]);
+  if (version < 1) return fail(`link: scenario version ${version} does not exist (versions start at 1)`);
+  if (version > FORMAT_VERSION) return fail(`link: the scenario is version ${version}, made by a newer Livepatch Explorer; this one reads versions up to ${FORMAT_VERSION}`);
+  let cursorUs: number | undefined;
+  const t = params.get('t');
+  if (t !== undefined) {
+    if (!/^\d{1,15}$/.test(t)) return fail(`link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=${t.slice(0, 20)}'`);
+    cursorUs = Number(t);
+  }
+  const bytes = base64urlDecode(m[2]);
+  if (!bytes) return fail('link: the scenario data is damaged (characters outside base64url, or cut short)');
+  const inflated = inflateCapped(bytes, MAX_DOCUMENT_BYTES);
+  if (inflated === 'too-big') return fail(`link: the scenario data expands to more than ${MAX_DOCUMENT_BYTES.toLocaleString('en-US')} bytes, the largest document allowed`);
+  if (!inflated) return fail('link: the scenario data is damaged (not complete compressed data: was the link cut short?)');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
+  } catch {
+    return fail('link: the scenario data is not UTF-8 text');
+  }
+  const r = parseScenarioText(text);
+  if (!r.ok) return fail(...r.errors.map((e) => `link: ${e}`));
+  return cursorUs === undefined ? { ok: true, scenario: r.scenario } : { ok: true, scenario: r.scenario, cursorUs };
+}

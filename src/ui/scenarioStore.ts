@@ -1,0 +1,64 @@
+// Where the page's scenario comes from and where it goes: the URL fragment first (a shared
+// link), then the copy saved in this browser (nothing typed is lost on reload), then the
+// default. A bad link or a damaged saved copy gives a notice and the default scenario.
+// The fragment is rewritten as the scenario changes, so the address bar can always be
+// copied and shared again.
+
+import { toDocument, validateScenario, type Scenario } from '../scenario/document';
+import { defaultScenario } from '../scenario/defaultScenario';
+import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
+
+export const STORAGE_KEY = 'livepatch-explorer/current';
+
+export interface InitialScenario {
+  scenario: Scenario;
+  cursorUs?: number;
+  from: 'link' | 'saved' | 'default';
+  /** Why the link or saved copy was not used (shown to the user). */
+  notice?: string;
+}
+
+function fromSaved(saved: string): { ok: true; scenario: Scenario; cursorUs?: number } | { ok: false; error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(saved);
+  } catch {
+    return { ok: false, error: 'the saved scenario is not valid JSON' };
+  }
+  if (typeof v !== 'object' || v === null || !('document' in v)) return { ok: false, error: 'the saved scenario has no document' };
+  const r = validateScenario((v as { document: unknown }).document);
+  if (!r.ok) return { ok: false, error: `the saved scenario is invalid: ${r.errors[0]}` };
+  const cursor = (v as { cursorUs?: unknown }).cursorUs;
+  return { ok: true, scenario: r.scenario, cursorUs: typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined };
+}
+
+/** Pick the scenario to open from the fragment and the saved copy. */
+export function initialScenario(hash: string, saved: string | null): InitialScenario {
+  const h = hash.replace(/^#/, '');
+  if (h) {
+    const r = decodeScenarioUrl(h);
+    if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link' };
+    return { scenario: defaultScenario(), from: 'default', notice: `This link could not be opened (${r.errors[0]}); showing the default scenario instead.` };
+  }
+  if (saved) {
+    const r = fromSaved(saved);
+    if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'saved' };
+    return { scenario: defaultScenario(), from: 'default', notice: `Your saved scenario could not be restored (${r.error}); showing the default scenario instead.` };
+  }
+  return { scenario: defaultScenario(), from: 'default' };
+}
+
+/** The scenario as it stands now: its script replaced by the timeline's (typed commands included). */
+export function currentScenario(base: Scenario, script: readonly string[]): Scenario {
+  return { ...base, script: [...script] };
+}
+
+/** The saved copy: the document and the cursor. */
+export function savedCopy(s: Scenario, cursorUs: number): string {
+  return JSON.stringify({ document: toDocument(s, true), cursorUs });
+}
+
+/** The fragment for the address bar. */
+export function fragmentOf(s: Scenario, cursorUs: number): string {
+  return encodeScenarioUrl(s, cursorUs);
+}

@@ -1,0 +1,71 @@
+import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
+import { engine, usePlayback, useSession } from '../engine';
+import { fmtShort, fmtTime } from '../format';
+import { useView } from '../store';
+import { Icon } from './icons';
+
+/** Wall time a seek may take before the rest of its replay moves to the following frames. */
+const SEEK_SLICE_MS = 30;
+
+/** Play / pause / step / speed / time slider: the playback machine's buttons. */
+export function Controls() {
+  const send = engine().playback.send;
+  const playing = usePlayback((s) => s.matches('playing'));
+  const speedExp = usePlayback((s) => s.context.speedExp);
+  const seeking = usePlayback((s) => s.matches('seeking'));
+  const limited = usePlayback((s) => s.matches('playing') && s.context.limited);
+  const { now, start, head, fork } = useSession((s) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork }));
+  const theme = useView((v) => v.theme);
+  const setTheme = useView((v) => v.setTheme);
+  const setHelp = useView((v) => v.setHelp);
+  const end = Math.max(head, now);
+  return (
+    <div className="controls" role="toolbar" aria-label="Playback">
+      <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)"><Icon name="stepBack" /></button>
+      {playing ? (
+        <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Pause" title="Pause (space)"><Icon name="pause" /></button>
+      ) : (
+        <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)"><Icon name="play" /></button>
+      )}
+      <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)"><Icon name="stepForward" /></button>
+      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)"><Icon name="next" /> next</button>
+      <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
+        Speed
+        <input
+          type="range"
+          aria-label="Speed"
+          min={SPEED_MIN_EXP}
+          max={SPEED_MAX_EXP}
+          step={1}
+          value={speedExp}
+          aria-valuetext={speedLabel(speedExp)}
+          onChange={(e) => send({ type: 'SPEED', exp: Number(e.target.value) })}
+        />
+        <output>{speedLabel(speedExp)}</output>
+        {limited && <span className="limited" title="The simulation cannot keep up with this speed; time runs as fast as the model allows">(model-bound)</span>}
+      </label>
+      <label className="slider" title="Virtual time: drag to travel back and forth">
+        <span className="sr-only">Time</span>
+        <input
+          type="range"
+          aria-label="Time"
+          min={start}
+          max={end}
+          step={1000}
+          value={now}
+          aria-valuetext={`${fmtShort(now - start)} into the script`}
+          onChange={(e) => {
+            const deadline = performance.now() + SEEK_SLICE_MS;
+            send({ type: 'SEEK', time: Number(e.target.value), shouldYield: () => performance.now() > deadline });
+          }}
+        />
+      </label>
+      <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
+      {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={engine().session.seekProgress} />}
+      {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
+      <span className="spacer" />
+      <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
+      <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, startPreviewServer, type PreviewServer } from './browser';
+
+interface Hook {
+  livepatchExplorer: { session: { start: number; now: number; entries: string[]; command(t: string): unknown }; playback: { send(ev: unknown): void } };
+}
+
+describe('scenario links and the saved copy', () => {
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    server = await startPreviewServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a malformed link shows why and opens the default scenario', async () => {
+    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const page = await browser.newPage();
+    await page.goto(`${server.url}#s=1.%3Cscript%3E&t=5`, { waitUntil: 'load' });
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('This link could not be opened');
+    expect(await page.locator('.scenario-title').textContent()).toBe('A kworker blocks the transition; the operator reverses it');
+    await page.close();
+  });
+
+  it('a typed command is in the address bar and survives a reload, and the link replays it elsewhere', async () => {
+    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'load' });
+    const before = await page.evaluate(() => {
+      const e = (window as unknown as Hook).livepatchExplorer;
+      e.playback.send({ type: 'SEEK', time: e.session.start + 2_000_000 });
+      const hash = location.hash;
+      e.session.command('cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
+      return hash;
+    });
+    // The script changed: the fragment and the saved copy are rewritten.
+    await page.waitForFunction((old) => location.hash !== old && (localStorage.getItem('livepatch-explorer/current') ?? '').includes('at 2s: cat'), before);
+    const link = await page.evaluate(() => location.href);
+    expect(link).toMatch(/#s=1\.[A-Za-z0-9_-]+&t=\d+$/);
+
+    await page.goto(server.url, { waitUntil: 'load' });
+    const restored = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.session.entries);
+    expect(restored.at(-1)).toBe('at 2s: cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
+
+    const other = await browser.newPage();
+    await other.goto(link, { waitUntil: 'load' });
+    const shared = await other.evaluate(() => {
+      const e = (window as unknown as Hook).livepatchExplorer;
+      return { entries: e.session.entries, at: e.session.now - e.session.start };
+    });
+    expect(shared.entries.at(-1)).toBe('at 2s: cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
+    expect(shared.at).toBe(2_000_000);
+    await other.close();
+    await context.close();
+  });
+});

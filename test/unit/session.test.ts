@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Reason } from '../../src/engine/blockers';
+import { Session } from '../../src/engine/session';
+import { Simulation } from '../../src/engine/simulation';
+import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
+import { runToEnd } from './helpers';
+
+const source = { title: DEFAULT_SCENARIO.title, build: () => new Simulation(), script: DEFAULT_SCENARIO.script };
+
+function reference(): string[] {
+  const sim = new Simulation();
+  runToEnd(sim, [...DEFAULT_SCENARIO.script]);
+  return sim.dmesg();
+}
+
+describe('Session: the explorer’s replayable run', () => {
+  it('plays the script to the same transcript as the runner', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 60_000_000);
+    expect(s.sim.dmesg()).toEqual(reference());
+    expect(s.runs.map((r) => r.result?.status)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('counts the kworker sleeping in busymod_work_func as an uninterruptible blocker', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 10_000_000);
+    const c = s.classify();
+    expect(c.counts[Reason.UNINTERRUPTIBLE]).toBe(1);
+    const slot = [...c.reason.subarray(0, c.n)].indexOf(Reason.UNINTERRUPTIBLE);
+    expect(c.funcNames[c.func[slot]]).toBe('busymod_work_func');
+    expect(s.markers.some((m) => m.kind === 'attempt')).toBe(true);
+  });
+
+  it('seeking back replays to the same state; a command there forks the future', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 60_000_000);
+    const full = s.sim.dmesg();
+    s.seek(s.start + 3_000_000);
+    const at3 = s.sim.dmesg();
+    expect(full.slice(0, at3.length)).toEqual(at3);
+    expect(s.head).toBeGreaterThanOrEqual(s.start + 60_000_000);
+    const r = s.command('echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force');
+    expect(r).toEqual({ ok: true, forked: true });
+    expect(s.markers.at(-1)?.kind).toBe('fork');
+    s.advanceTo(s.start + 30_000_000);
+    expect(s.sim.dmesg().join('\n')).toContain('livepatch: \'test_klp_callbacks_demo\': patching complete');
+    expect(s.entries).not.toContain('disable_lp test_klp_callbacks_demo');
+  });
+
+  it('rejects a bad command without changing the script', () => {
+    const s = new Session(source);
+    const before = s.entries.length;
+    expect(s.command('frobnicate now')).toMatchObject({ ok: false });
+    expect(s.entries.length).toBe(before);
+  });
+
+  it('a long backward seek replays in slices while the views keep the current machine', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 30_000_000);
+    const shown = s.sim;
+    expect(s.seek(s.start + 20_000_000, () => true)).toBe(false);
+    expect(s.sim).toBe(shown);
+    expect(s.now).toBe(s.start + 30_000_000);
+    expect(s.seekProgress).toBeLessThan(1);
+    expect(s.command('cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled')).toMatchObject({ ok: false });
+    while (!s.continueSeek(() => true));
+    expect(s.sim).not.toBe(shown);
+    expect(s.now).toBe(s.start + 20_000_000);
+    expect(s.seekProgress).toBe(1);
+  });
+});
