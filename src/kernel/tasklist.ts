@@ -52,7 +52,19 @@ export class TasklistLock {
       fn();
       return;
     }
-    k.nmiWatchdog.irqsOff(k.cpuOf(writer), now, this.readUntil, writer, WRITER_FRAMES[path]);
+    k.nmiWatchdog.irqsOff(this.writerCpu(writer), now, this.readUntil, writer, WRITER_FRAMES[path]);
     k.clock.at(this.readUntil, fn, `write_lock_irq(&tasklist_lock) ${path}`);
+  }
+
+  /**
+   * The CPU a writer spins on: the one it runs on, else (workload tasks are not placed on
+   * CPUs) one picked by slot among the online CPUs, so writers spread as they would.
+   */
+  private writerCpu(writer: number): number {
+    const cpus = this.k.cpus;
+    const on = cpus.findIndex((c) => c.curr === writer);
+    if (on >= 0) return on;
+    const online = cpus.flatMap((c, i) => (c.online ? [i] : []));
+    return online.length ? online[writer % online.length] : 0;
   }
 }

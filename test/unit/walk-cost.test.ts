@@ -9,7 +9,8 @@ import { describe, it, expect } from 'vitest';
 import { DEFAULT_CONFIG, Kernel } from '../../src/kernel/kernel';
 import { KERN_EMERG, KERN_INFO } from '../../src/kernel/printk';
 import { TF } from '../../src/kernel/tasks';
-import { enable, walkMachine, type WalkMachine } from './walkMachine';
+import { installWorkload } from '../../src/kernel/workload';
+import { CLEAN_FRAMES, enable, walkMachine, type WalkMachine } from './walkMachine';
 
 const DEBUG = ['file kernel/livepatch/* +p'];
 
@@ -110,6 +111,28 @@ describe('writers wait for the walk (kernel.tasklistWriteLock: write_lock_irq in
     expect(child).toBeGreaterThan(0);
     expect(k.tasks.has(child, TF.PATCH_PENDING)).toBe(true);
     expect(Array.from(k.klpPending.slots.subarray(0, k.klpPending.len))).toEqual([...m.blocked, child]);
+  });
+});
+
+describe('workload forks and exits take tasklist_lock for write (copy_process, release_task)', () => {
+  it('no task joins or leaves the task list while the walk holds it; the queued forks and exits happen when it ends', () => {
+    const m = walkMachine({ walkCheckUsPerTask: 50_000 }, 0, 0);
+    const k = m.sim.kernel;
+    installWorkload(k, {
+      classes: [{ name: 'forkers', comm: 'forker-%d', count: 40, kind: 'user', phases: [{ frames: CLEAN_FRAMES, weight: 1, dwellUs: 20_000, sched: 'interruptible' }], syscallRatePerS: 20, forkRatePerS: 2, exitRatePerS: 2, exitListedUs: 1000, reliableStack: true }],
+      fixed: [],
+    });
+    enable(m);
+    const [hold] = k.tasklist.holds;
+    expect(hold.end - hold.start).toBeGreaterThan(2_000_000);
+    const slots = k.tasks.n;
+    const listed = k.listedSlots();
+    m.sim.advance(hold.end - 1 - k.clock.now);
+    expect(k.tasks.n).toBe(slots);
+    expect(k.listedSlots()).toEqual(listed);
+    m.sim.advance(2);
+    expect(k.tasks.n).toBeGreaterThan(slots);
+    expect(listed.filter((s) => !k.tasks.has(s, TF.LISTED)).length).toBeGreaterThan(0);
   });
 });
 
@@ -221,6 +244,20 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     expect(hold.end).toBeLessThan(40_000_000);
     expect(splat).toEqual([]);
     expect(forkedAt).toEqual([hold.end]);
+  });
+
+  it('a writer that is on no CPU (a workload task) spins on the online CPU its slot picks', () => {
+    const m = walkMachine({ dynamicDebug: DEBUG, walkDebugPrintUs: 25_000_000, offlineCpus: [1] }, 10, 2);
+    const k = m.sim.kernel;
+    enable(m);
+    const writer = m.clean[4];
+    expect(k.cpus.some((c) => c.curr === writer)).toBe(false);
+    k.clock.at(21_000_000, () => k.tasklistWriteLock(() => {}, 'exit', writer));
+    m.sim.advance(31_000_000 - k.clock.now);
+    const cpu = [0, 2, 3][writer % 3];
+    expect(k.nmiWatchdog.lockups).toEqual([{ cpu, time: 30_000_000, slot: writer }]);
+    const i = m.sim.log.findIndex((r) => r.text === `watchdog: Watchdog detected hard LOCKUP on cpu ${cpu}`);
+    expect(m.sim.log.slice(i + 7, i + 14).map((r) => r.text.trim().replace(/\+.*/, ''))).toEqual(['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
   });
 
   it('kernel.watchdog_thresh=0 turns the detector off', () => {
