@@ -8,6 +8,7 @@
 // generator coroutines, which cannot be copied, and the model is deterministic, so running
 // the same script again to time t gives exactly the state of the first run at t.
 
+import type { AnyTransitionDefinition } from 'xstate';
 import type { KlpEvent } from '../kernel/kernel';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
 import type { Step } from '../kernel/exec';
@@ -39,6 +40,13 @@ export interface Sample {
   counts: number[];
 }
 
+/** Transitions the klp core machine took in one microstep (for the Statechart view). */
+export interface CoreStep {
+  time: number;
+  event: string;
+  transitions: readonly AnyTransitionDefinition[];
+}
+
 export interface EntryRun {
   index: number;
   start: number;
@@ -55,8 +63,12 @@ class RunState {
   seenIncidents = 0;
   classification?: Classification;
   classifiedAt = -1;
+  /** The klp core machine's last microstep per top-level region (its first path key). */
+  readonly coreSteps = new Map<string, CoreStep>();
   /** The terminal the shell reads commands from when the script is used up. */
   readonly input = new WaitQueue('tty input');
+  /** The shell sleeps until a timed line is due (a fork that drops the line must wake it). */
+  awaitingTimedLine = false;
   constructor(readonly sim: Simulation) {}
 }
 
@@ -75,6 +87,11 @@ export class Session {
   private cur: RunState;
   /** A replay being built for a backward seek; the views keep showing `cur` meanwhile. */
   private replay?: RunState;
+  /**
+   * What this timeline recorded up to its head before a seek went back: the future beyond
+   * the cursor replays identically, so the timeline can keep drawing it. Dropped on a fork.
+   */
+  recorded?: { markers: readonly Marker[]; samples: readonly Sample[]; until: number };
   private listeners = new Set<() => void>();
 
   constructor(readonly source: SessionSource) {
@@ -96,6 +113,9 @@ export class Session {
   get samples(): readonly Sample[] {
     return this.cur.samples;
   }
+  get coreSteps(): ReadonlyMap<string, CoreStep> {
+    return this.cur.coreSteps;
+  }
   /** Set when the shell died (a selftest helper's `die`). */
   get died(): string | undefined {
     return this.cur.died;
@@ -113,6 +133,11 @@ export class Session {
   private boot(): RunState {
     const run = new RunState(this.source.build());
     const k = run.sim.kernel;
+    run.sim.actor.system.inspect((ev) => {
+      if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
+      const step = { time: k.clock.now, event: ev.event.type, transitions: ev._transitions };
+      for (const t of ev._transitions) run.coreSteps.set(t.source.path[0] ?? '', step);
+    });
     const forward = k.hooks.emit;
     k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(run, e); } };
     run.seenIncidents = k.incidents.length;
@@ -135,7 +160,9 @@ export class Session {
       const text = this.entries[i];
       const parsed = parseLine(text, i + 1);
       if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
-        yield* shell.waitForInput(this.start + parsed.at);
+        r.awaitingTimedLine = true;
+        yield* shell.waitForInput(this.start + parsed.at, () => this.entries[i] === text);
+        r.awaitingTimedLine = false;
         continue;
       }
       const run: EntryRun = { index: i, start: k.clock.now };
@@ -297,7 +324,10 @@ export class Session {
    */
   seek(t: number, shouldYield?: () => boolean): boolean {
     const target = Math.max(this.start, t);
-    this.replay = target < this.now ? this.boot() : undefined;
+    if (target < this.now) {
+      if (!this.recorded || this.now >= this.recorded.until) this.recorded = { markers: this.markers, samples: this.samples, until: this.now };
+      this.replay = this.boot();
+    } else this.replay = undefined;
     this.seekTarget = target;
     return this.continueSeek(shouldYield);
   }
@@ -352,10 +382,13 @@ export class Session {
       r.samples = r.samples.filter((x) => x.time <= now);
       r.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
       this.lastFork = { time: now, dropped };
+      this.recorded = undefined;
       forked = true;
     }
     this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
     r.sim.kernel.wakeQueue(r.input);
+    // The line it was waiting for went with the dropped future: read the typed one now.
+    if (forked && r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
     this.settle();
     return { ok: true, forked };
   }

@@ -11,6 +11,7 @@ import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
 import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
+import type { Workload } from '../kernel/workload';
 
 export interface LineOutcome {
   line: ScriptLine;
@@ -46,6 +47,8 @@ export class Simulation {
   readonly actor: Actor<typeof klpCoreMachine>;
   readonly shell: Shell;
   readonly files = new ModuleFiles();
+  /** The scenario's task classes, once installed (the views group tasks by them). */
+  workload?: Workload;
   /** Every livepatch lifecycle event of the run, in order (for summaries and timelines). */
   readonly klpEvents: TimedKlpEvent[] = [];
 

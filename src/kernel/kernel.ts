@@ -459,11 +459,13 @@ export class Kernel {
     const sym = this.syms.codes[code];
     const cpu = this.cpuOf(slot);
     const addr = formatAddr(sym.addr);
+    // __die_header(): "[#%d]" is ++die_counter, one more for every Oops since boot.
+    const dieCounter = this.incidents.filter((i) => i.kind === 'oops').length + 1;
     const lines = [
       `BUG: unable to handle page fault for address: ${addr}`,
       '#PF: supervisor instruction fetch in kernel mode',
       '#PF: error_code(0x0010) - not-present page',
-      `Oops: 0010 [#1] PREEMPT SMP NOPTI`,
+      `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
       `CPU: ${cpu} UID: 0 PID: ${this.tasks.pid[slot]} Comm: ${this.tasks.commOf(slot)} Tainted: ${this.taintString()} ${this.features.release} #1 PREEMPT(voluntary)`,
       `RIP: 0010:0x${addr}`,
       'Call Trace:',
@@ -493,7 +495,10 @@ export class Kernel {
     if (!co || this.tasks.sched[slot] === Sched.DEAD) return;
     co.timer = undefined;
     co.wait = undefined;
-    const cpu = this.pickCpu(co.cpu);
+    // A task coming back from a `run` step never left its CPU: it keeps it (else it would
+    // also take an idle CPU and be curr of two).
+    const own = this.cpus.findIndex((c) => c.curr === slot);
+    const cpu = own >= 0 ? own : this.pickCpu(co.cpu);
     this.runOn(slot, cpu);
     const saved = this.current;
     this.current = slot;

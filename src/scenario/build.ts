@@ -50,7 +50,7 @@ export function buildSimulation(s: Scenario): BuiltScenario {
   if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
   const hasTasks = s.tasks.classes.length > 0 || s.tasks.fixed.length > 0;
   const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s));
-  if (hasTasks) installWorkload(sim.kernel, s.tasks);
+  if (hasTasks) sim.workload = installWorkload(sim.kernel, s.tasks);
   return { sim, lines: parsed.lines };
 }
 

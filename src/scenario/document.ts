@@ -49,7 +49,7 @@ export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; err
 
 const TOP_FIELDS = ['format', 'version', 'title', 'description', 'seed', 'kernel', 'modules', 'tasks', 'script'] as const;
 const KERNEL_FIELDS = ['version', 'cpus', 'hz', 'reliableStacktrace', 'dynamicDebug', 'ftraceEnabled', 'walk'] as const;
-const CLASS_FIELDS = ['name', 'comm', 'count', 'kind', 'phases', 'syscallRatePerS', 'cpuBound', 'forkRatePerS', 'exitRatePerS', 'reliableStack'] as const;
+const CLASS_FIELDS = ['name', 'comm', 'count', 'kind', 'phases', 'syscallRatePerS', 'cpuBound', 'forkRatePerS', 'exitRatePerS', 'exitListedUs', 'exitUnhashedUs', 'reliableStack'] as const;
 const FIXED_FIELDS = ['comm', 'kind', 'frames', 'sched', 'reliableStack'] as const;
 const HZ_VALUES = [100, 250, 300, 1000] as const;
 const PHASE_SCHED: readonly PhaseSched[] = ['running', 'interruptible', 'uninterruptible', 'freezable'];
@@ -148,7 +148,8 @@ function validateComm(v: unknown, path: string, p: Problems, count: number | nul
     p.add(path, count === null ? `expected a task name without %, ${got(comm)}` : `expected a comm pattern with at most one %d (replaced by the task's index), ${got(comm)}`);
     return comm;
   }
-  const longest = count === null ? comm : comm.replace('%d', String(count));
+  // Tasks are numbered from 0 (TaskTable.commPattern), so the widest name has count - 1.
+  const longest = count === null ? comm : comm.replace('%d', String(count - 1));
   if (longest.length > COMM_MAX) p.add(path, `expected at most ${COMM_MAX} characters after expansion (TASK_COMM_LEN - 1), ${JSON.stringify(longest)} has ${longest.length}`);
   return comm;
 }
@@ -185,6 +186,10 @@ function validateClass(v: unknown, path: string, p: Problems, modules: ReadonlyS
     exitRatePerS: rate('exitRatePerS'),
     reliableStack: present(o, 'reliableStack') ? boolean(get(o, 'reliableStack'), field(path, 'reliableStack'), p, true) : true,
   };
+  // The two steps of an exit (the do_exit crash needs a long tail after release_task()).
+  for (const key of ['exitListedUs', 'exitUnhashedUs'] as const) {
+    if (present(o, key)) spec[key] = number(get(o, key), field(path, key), p, 'positive', MAX_DWELL_US, 1);
+  }
   if (present(o, 'cpuBound')) {
     const cp = field(path, 'cpuBound');
     const c = object(get(o, 'cpuBound'), cp, p, 'a CPU-bound loop ({ frames, condResched })', ['frames', 'condResched'], ['frames', 'condResched']);
@@ -333,6 +338,8 @@ function compactClass(c: TaskClassSpec): Record<string, unknown> {
   if (c.cpuBound) out.cpuBound = c.cpuBound;
   if (c.forkRatePerS) out.forkRatePerS = c.forkRatePerS;
   if (c.exitRatePerS) out.exitRatePerS = c.exitRatePerS;
+  if (c.exitListedUs !== undefined) out.exitListedUs = c.exitListedUs;
+  if (c.exitUnhashedUs !== undefined) out.exitUnhashedUs = c.exitUnhashedUs;
   if (!c.reliableStack) out.reliableStack = false;
   return out;
 }

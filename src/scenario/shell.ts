@@ -216,11 +216,12 @@ export class Shell {
 
   /**
    * The shell sits in read() on its terminal until `until` (virtual µs): the next line of a
-   * timed script is typed then. A signal that interrupts the read only restarts it.
+   * timed script is typed then. A signal that interrupts the read only restarts it, unless
+   * the line is no longer `due` (a fork dropped it).
    */
-  *waitForInput(until: number): Step<void> {
+  *waitForInput(until: number, due: () => boolean = () => true): Step<void> {
     const k = this.k;
-    while (k.clock.now < until) yield { kind: 'sleep', us: until - k.clock.now, state: Sched.INTERRUPTIBLE };
+    while (k.clock.now < until && due()) yield { kind: 'sleep', us: until - k.clock.now, state: Sched.INTERRUPTIBLE };
     k.exitToUserMode(this.slot);
   }
 

@@ -1,21 +1,26 @@
 import { useEffect, useState } from 'react';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
+import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
 import { FuncStacksView } from './views/FuncStacksView';
+import { HelpOverlay } from './views/HelpOverlay';
 import { InspectorView } from './views/InspectorView';
 import { KernelLogView } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
 import { SysfsView } from './views/SysfsView';
+import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useSession } from './engine';
 import { useView } from './store';
+import { useShortcuts } from './useShortcuts';
 
 export default function App() {
   const theme = useView((v) => v.theme);
   const title = useSession((s) => s.source.title);
   const [notice, setNotice] = useState(engine().notice);
+  useShortcuts();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -39,15 +44,16 @@ export default function App() {
       )}
       <Controls />
       <main className="grid">
-        <Panel id="tasks" title="Tasks" className="area-tasks"><TasksView /></Panel>
-        <Panel id="funcs" title="Function stacks" className="area-funcs"><FuncStacksView /></Panel>
-        <Panel id="timeline" title="Timeline" className="area-timeline"><TimelineView /></Panel>
-        <Panel id="log" title="Kernel log" className="area-log"><KernelLogView /></Panel>
-        <Panel id="console" title="Console" className="area-console"><ConsoleView /></Panel>
-        <Panel id="inspector" title="Inspector" className="area-inspector"><InspectorView /></Panel>
-        <Panel id="statechart" title="Statechart" className="area-statechart"><StatechartView /></Panel>
-        <Panel id="sysfs" title="sysfs" className="area-sysfs"><SysfsView /></Panel>
+        <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
+        <Panel id="funcs" title="Function stacks" className="area-funcs" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>
+        <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
+        <Panel id="log" title="Kernel log" className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>
+        <Panel id="console" title="Console" className="area-console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>
+        <Panel id="inspector" title="Inspector" className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
+        <Panel id="statechart" title="Statechart" className="area-statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>
+        <Panel id="sysfs" title="sysfs" className="area-sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>
       </main>
+      <HelpOverlay />
     </div>
   );
 }

@@ -5,10 +5,11 @@
 import { createActor, type Actor } from 'xstate';
 import { useSyncExternalStore } from 'react';
 import { playbackMachine } from '../engine/playback';
-import { Session } from '../engine/session';
+import { Session, type SessionSource } from '../engine/session';
 import type { Scenario } from '../scenario/document';
 import { sessionSourceOf } from '../scenario/build';
 import { currentScenario, fragmentOf, initialScenario, savedCopy, STORAGE_KEY } from './scenarioStore';
+import { benchSource } from './benchHook';
 
 export interface Engine {
   session: Session;
@@ -47,10 +48,19 @@ function open(): Engine {
   return { session, playback, scenario, notice };
 }
 
+/** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */
+function openBench(source: SessionSource): Engine {
+  const session = new Session(source);
+  const playback = createActor(playbackMachine, { input: { session } });
+  playback.start();
+  return { session, playback, scenario: initialScenario('', null).scenario };
+}
+
 export function engine(): Engine {
   if (!current) {
-    current = open();
-    keepAddressCurrent(current);
+    const bench = benchSource(window.location.search);
+    current = bench ? openBench(bench) : open();
+    if (!bench) keepAddressCurrent(current);
   }
   return current;
 }

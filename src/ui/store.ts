@@ -10,6 +10,17 @@ export type Selection =
   | { kind: 'func'; name: string }
   | null;
 
+/** A console line that never reached the script: a rejected command, or a fork notice. */
+export interface ConsoleNote {
+  /** Virtual time it was typed at (µs), to place it among the runs. */
+  time: number;
+  /** How many script entries existed then: it shows after them. */
+  after: number;
+  text: string;
+  kind: 'rejected' | 'forked';
+  message: string;
+}
+
 export interface ViewState {
   theme: Theme;
   selection: Selection;
@@ -18,11 +29,38 @@ export interface ViewState {
   logLevel: number;
   logText: string;
   logFollow: boolean;
+  /** The timeline's visible window of virtual time (µs); null fits the whole run. */
+  timelineWindow: { t0: number; t1: number } | null;
+  /** Virtual time under the pointer on the timeline (its readout), or null. */
+  timelineHover: number | null;
+  /** The statechart's pan and zoom (a d3-zoom transform); null fits the chart. */
+  chartZoom: { k: number; x: number; y: number } | null;
+  /** Whether the statechart prints each transition's actions. */
+  chartActions: boolean;
+  consoleDraft: string;
+  consoleHistory: string[];
+  consoleNotes: ConsoleNote[];
+  /** d3-zoom transform of the Tasks canvas. */
+  tasksZoom: { k: number; x: number; y: number };
+  /** The Tasks view shows its table instead of only offering it to screen readers. */
+  tasksTable: boolean;
+  /** The function the Inspector's "what would it run" question is about (original name). */
+  inspectorCall: string | null;
   setTheme(t: Theme): void;
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
   setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow'>>): void;
+  setTimelineWindow(w: { t0: number; t1: number } | null): void;
+  setTimelineHover(t: number | null): void;
+  setChartZoom(z: { k: number; x: number; y: number } | null): void;
+  setChartActions(on: boolean): void;
+  setConsoleDraft(text: string): void;
+  /** A command entered in the console: it joins the history; a note when it was rejected or forked. */
+  enterConsole(text: string, note?: ConsoleNote): void;
+  setTasksZoom(z: { k: number; x: number; y: number }): void;
+  setTasksTable(shown: boolean): void;
+  setInspectorCall(name: string | null): void;
 }
 
 export const useView = create<ViewState>()((set) => ({
@@ -33,9 +71,32 @@ export const useView = create<ViewState>()((set) => ({
   logLevel: 7,
   logText: '',
   logFollow: true,
+  timelineWindow: null,
+  timelineHover: null,
+  chartZoom: null,
+  chartActions: false,
+  consoleDraft: '',
+  consoleHistory: [],
+  consoleNotes: [],
+  tasksZoom: { k: 1, x: 0, y: 0 },
+  tasksTable: false,
+  inspectorCall: null,
   setTheme: (theme) => set({ theme }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),
   setLogFilter: (f) => set(f),
+  setTimelineWindow: (timelineWindow) => set({ timelineWindow }),
+  setTimelineHover: (timelineHover) => set({ timelineHover }),
+  setChartZoom: (chartZoom) => set({ chartZoom }),
+  setChartActions: (chartActions) => set({ chartActions, chartZoom: null }),
+  setConsoleDraft: (consoleDraft) => set({ consoleDraft }),
+  enterConsole: (text, note) =>
+    set((v) => ({
+      consoleHistory: v.consoleHistory.at(-1) === text ? v.consoleHistory : [...v.consoleHistory, text],
+      consoleNotes: note ? [...v.consoleNotes, note] : v.consoleNotes,
+    })),
+  setTasksZoom: (tasksZoom) => set({ tasksZoom }),
+  setTasksTable: (tasksTable) => set({ tasksTable }),
+  setInspectorCall: (inspectorCall) => set({ inspectorCall }),
 }));

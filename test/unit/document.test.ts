@@ -39,6 +39,16 @@ describe('a valid document', () => {
     expect(s.tasks.classes[0]).toEqual({ name: 'w', comm: 'w', count: 2, kind: 'user', phases: [], syscallRatePerS: 0, forkRatePerS: 0, exitRatePerS: 0, reliableStack: true });
     expect(toDocument(s, true)).toEqual({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 2 }] } });
   });
+
+  it('a class may set the mean times of the two exit steps; they survive both documents; bad values are named', () => {
+    const doc = { ...HEAD, tasks: { classes: [{ comm: 'job-%d', count: 3, exitRatePerS: 1, exitListedUs: 1500, exitUnhashedUs: 300000 }] } };
+    const s = scenarioOf(doc);
+    expect(s.tasks.classes[0]).toMatchObject({ exitRatePerS: 1, exitListedUs: 1500, exitUnhashedUs: 300000 });
+    expect(toDocument(s, true)).toEqual(doc);
+    expect(scenarioOf(toDocument(s))).toEqual(s);
+    expect(scenarioOf({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 1 }] } }).tasks.classes[0]).not.toHaveProperty('exitUnhashedUs');
+    expect(errorsOf({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 1, exitUnhashedUs: 0, exitListedUs: 'x' }] } })).toEqual(['tasks.classes[0].exitListedUs: expected a positive number, got "x"', 'tasks.classes[0].exitUnhashedUs: expected a positive number, got 0']);
+  });
 });
 
 describe('validation errors name the field path and what was expected', () => {
@@ -92,7 +102,7 @@ describe('validation errors name the field path and what was expected', () => {
     expect(t([cls({}), cls({}), cls({ phases: [{ ...phase, dwellUs: 'x' }] })])).toEqual(['tasks.classes[2].phases[0].dwellUs: expected a positive number, got "x"']);
     expect(t([cls({ count: 0 })])).toEqual(['tasks.classes[0].count: expected an integer from 1 to 1000000, got 0']);
     expect(t([cls({ count: 600_000 }), cls({ count: 500_000 })])).toEqual(['tasks: expected at most 1,000,000 tasks in all, the classes and fixed tasks add up to 1,100,000']);
-    expect(t([cls({ comm: 'nginx-worker-%d', count: 100 })])).toEqual(['tasks.classes[0].comm: expected at most 15 characters after expansion (TASK_COMM_LEN - 1), "nginx-worker-100" has 16']);
+    expect(t([cls({ comm: 'nginx-worker-%d', count: 101 })])).toEqual(['tasks.classes[0].comm: expected at most 15 characters after expansion (TASK_COMM_LEN - 1), "nginx-worker-100" has 16']);
     expect(t([cls({ comm: 'a%s' })])).toEqual(['tasks.classes[0].comm: expected a comm pattern with at most one %d (replaced by the task\'s index), got "a%s"']);
     expect(t([cls({ kind: 'daemon' })])).toEqual(['tasks.classes[0].kind: expected one of "user", "kthread", got "daemon"']);
     expect(t([cls({ phases: [{ ...phase, sched: 'sleeping' }] })])).toEqual(['tasks.classes[0].phases[0].sched: expected one of "running", "interruptible", "uninterruptible", "freezable", got "sleeping"']);

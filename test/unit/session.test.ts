@@ -68,4 +68,21 @@ describe('Session: the explorer’s replayable run', () => {
     expect(s.now).toBe(s.start + 20_000_000);
     expect(s.seekProgress).toBe(1);
   });
+
+  it('a command typed in the past runs at once, though the shell was waiting for a later typed line the fork dropped', () => {
+    const s = new Session(source);
+    s.advanceTo(s.start + 60_000_000);
+    expect(s.command('lsmod')).toEqual({ ok: true, forked: false });
+    s.advanceTo(s.now + 1_000_000);
+    s.seek(s.start + 30_000_000);
+    expect(s.command('cat /sys/kernel/livepatch/nonexistent/enabled')).toEqual({ ok: true, forked: true });
+    s.advanceTo(s.start + 31_000_000);
+    const run = s.runs.find((r) => r.index === 7);
+    expect(run?.start).toBe(s.start + 30_000_000);
+    expect(run?.result?.err).toEqual(['cat: /sys/kernel/livepatch/nonexistent/enabled: No such file or directory']);
+    const live = s.sim.dmesg();
+    s.seek(s.start + 29_000_000);
+    s.advanceTo(s.start + 31_000_000);
+    expect(s.sim.dmesg()).toEqual(live);
+  });
 });

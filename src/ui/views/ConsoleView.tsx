@@ -1,4 +1,136 @@
-/** Placeholder until the Console view lands. */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { engine, usePlayback, useSession } from '../engine';
+import { fmtShort } from '../format';
+import { CONSOLE_INPUT_ID } from '../shortcuts';
+import { useView } from '../store';
+import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
+import './console.css';
+
+/** Events a paused console may run so that a quick command (cat, echo) finishes at once. */
+const MAX_STEPS_WHEN_PAUSED = 2000;
+/** Virtual time a paused console lets pass for it (longer commands wait for Play). */
+const MAX_US_WHEN_PAUSED = 2_000_000;
+
+const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
+  waiting: 'waiting for the commands before it',
+  running: 'running…',
+  done: '',
+  rejected: 'rejected',
+  forked: 'timeline forked',
+};
+
+/** Type the script language; each line joins the script at the cursor time. */
 export function ConsoleView() {
-  return <p className="muted">This view is being built.</p>;
+  const { entries, runs, start, scriptLength } = useSession((s) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }));
+  const notes = useView((v) => v.consoleNotes);
+  const items = consoleItems(entries, runs, notes, scriptLength, start);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [items.length, runs.length, runs.at(-1)?.end]);
+  return (
+    <div className="co-view">
+      <div className="co-legend" aria-label="Console legend">
+        <span title="A line of the scenario's script"><span className="co-prompt">#</span> script</span>
+        <span title="A line typed here: it joins the script at the cursor time"><span className="co-prompt co-typed">#</span> typed</span>
+        <span title="Standard error, as the shell prints it"><span className="co-err">stderr</span></span>
+        <span title="Still running in virtual time, or waiting for the commands before it"><span className="co-running">running</span></span>
+      </div>
+      <div className="co-transcript" ref={box} role="log" aria-label="Console transcript" tabIndex={0}>
+        {items.map((it) => (
+          <Item key={it.key} item={it} start={start} />
+        ))}
+      </div>
+      <Prompt />
+    </div>
+  );
+}
+
+function Item({ item, start }: { item: ConsoleItem; start: number }) {
+  const when = item.time === undefined ? '' : `+${fmtShort(item.time - start)}`;
+  return (
+    <div className={`co-item co-${item.status}`}>
+      <div className="co-cmd">
+        <span className={`co-prompt${item.typed ? ' co-typed' : ''}`} title={item.typed ? 'typed in the console' : 'from the scenario script'}>#</span>
+        <code>{item.command}</code>
+        {STATUS_TEXT[item.status] && <span className={item.status === 'running' || item.status === 'waiting' ? 'co-running' : 'co-err'}>{STATUS_TEXT[item.status]}</span>}
+        {item.exit !== undefined && item.exit !== 0 && <span className="co-err" title="exit status">[{item.exit}]</span>}
+        <span className="co-when" title="Virtual time since the script began">{when}</span>
+      </div>
+      {item.out.map((l, i) => (
+        <pre key={`o${i}`} className="co-out">{l}</pre>
+      ))}
+      {item.err.map((l, i) => (
+        <pre key={`e${i}`} className="co-out co-err">{l}</pre>
+      ))}
+    </div>
+  );
+}
+
+function Prompt() {
+  const draft = useView((v) => v.consoleDraft);
+  const history = useView((v) => v.consoleHistory);
+  const setDraft = useView((v) => v.setConsoleDraft);
+  const enter = useView((v) => v.enterConsole);
+  const playing = usePlayback((s) => s.matches('playing'));
+  // Browsing position in the history (history.length = the line being typed) and that line.
+  const [at, setAt] = useState<number | null>(null);
+  const [typed, setTyped] = useState('');
+
+  const submit = () => {
+    const text = draft.trim();
+    if (!text) return;
+    const { session, playback } = engine();
+    const time = session.now;
+    const r = session.command(text);
+    setAt(null);
+    if (!r.ok) {
+      enter(text, { time, after: session.entries.length, text, kind: 'rejected', message: r.error });
+      return;
+    }
+    const index = session.entries.length - 1;
+    enter(text, r.forked && session.lastFork ? { time, after: index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - session.start)}: ${session.lastFork.dropped} later command${session.lastFork.dropped === 1 ? '' : 's'} dropped` } : undefined);
+    setDraft('');
+    if (!playing) {
+      const limit = session.now + MAX_US_WHEN_PAUSED;
+      const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
+      for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) playback.send({ type: 'STEP_FORWARD' });
+    }
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      submit();
+    } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && history.length) {
+      e.preventDefault();
+      if (at === null && e.key === 'ArrowDown') return;
+      const from = at ?? history.length;
+      if (at === null) setTyped(draft);
+      const next = historyStep(history.length, from, e.key);
+      setAt(next);
+      setDraft(next === history.length ? typed : history[next]);
+    }
+  };
+
+  return (
+    <div className="co-prompt-row">
+      <label htmlFor={CONSOLE_INPUT_ID} className="co-prompt" title="Root shell prompt: Enter runs the line at the cursor time; ↑/↓ browse the history">#</label>
+      <input
+        id={CONSOLE_INPUT_ID}
+        type="text"
+        aria-label="Console"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="cat /sys/kernel/livepatch/…/enabled   (Enter runs, ↑ history)"
+        value={draft}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          setAt(null);
+        }}
+        onKeyDown={onKey}
+      />
+    </div>
+  );
 }

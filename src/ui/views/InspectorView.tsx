@@ -1,4 +1,95 @@
-/** Placeholder until the Inspector view lands. */
+import { useSession } from '../engine';
+import { useView } from '../store';
+import { CallQuestion } from './CallQuestion';
+import { findOps, findPatch, funcStackOf, patchInfo } from './inspectorModel';
+import { FuncStackList } from './FuncStackList';
+import { describeTask } from './taskDetails';
+import { TaskFacts } from './TaskFacts';
+import './inspector.css';
+
+function TaskInspector({ slot }: { slot: number }) {
+  const d = useSession((s) => (slot < s.sim.kernel.tasks.n ? describeTask(s.sim.kernel, s.classify(), slot) : null));
+  if (!d) return <p className="muted">That task no longer exists at this moment.</p>;
+  return (
+    <div data-testid="inspector-task">
+      <h3>
+        <span className="mono">{d.comm}</span> <span className="muted">pid {d.pid}</span>
+      </h3>
+      <TaskFacts d={d} full />
+      <CallQuestion slot={slot} />
+    </div>
+  );
+}
+
+const yesNo = (b: boolean) => (b ? '1' : '0');
+
+function PatchInspector({ name }: { name: string }) {
+  const info = useSession((s) => {
+    const p = findPatch(s.sim.kernel, name);
+    return p ? patchInfo(s.sim.kernel, p) : null;
+  });
+  const select = useView((v) => v.select);
+  if (!info) return <p className="muted">Patch {name} is not registered at this moment.</p>;
+  return (
+    <div data-testid="inspector-patch">
+      <h3 className="mono">{info.name}</h3>
+      <dl className="task-facts">
+        <dt>enabled</dt><dd>{yesNo(info.enabled)}</dd>
+        <dt>transition</dt><dd>{yesNo(info.transition)}</dd>
+        <dt>replace</dt><dd>{yesNo(info.replace)}</dd>
+        <dt>forced</dt><dd>{yesNo(info.forced)}</dd>
+        <dt>stack_order</dt><dd>{info.stackOrder || '(not on klp_patches)'}</dd>
+      </dl>
+      {info.objects.map((o) => (
+        <section key={o.name} className="patch-object">
+          <h4 className="mono">{o.name} <span className="muted">{o.loaded ? (o.patched ? 'patched' : 'loaded, not patched') : 'not loaded'}</span></h4>
+          <ul>
+            {o.funcs.map((f) => (
+              <li key={f.name}>
+                <button type="button" className="linkish mono" onClick={() => select({ kind: 'func', name: f.name })} aria-label={`Inspect function ${f.name}`}>{f.name}</button>
+                {' → '}<span className="mono">{f.target}</span>
+                {f.transition && <span className="flag flag-transition">transition</span>}
+                {f.patched && <span className="flag">patched</span>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function FuncInspector({ name }: { name: string }) {
+  const entries = useSession((s) => {
+    const ops = findOps(s.sim.kernel, name);
+    return ops ? funcStackOf(s.sim.kernel, ops) : null;
+  });
+  return (
+    <div data-testid="inspector-func">
+      <h3><span className="mono">{name}()</span></h3>
+      {entries ? (
+        <>
+          <p className="muted">func_stack, top entry first: the ftrace handler uses the top entry unless it is in transition and the calling task is still unpatched.</p>
+          <FuncStackList entries={entries} />
+        </>
+      ) : (
+        <p className="muted">Not patched at this moment: calls run the original.</p>
+      )}
+    </div>
+  );
+}
+
+/** Details of the selected task, patch or function. */
 export function InspectorView() {
-  return <p className="muted">This view is being built.</p>;
+  const selection = useView((v) => v.selection);
+  const select = useView((v) => v.select);
+  if (!selection) return <p className="muted inspector-hint">Click a task cell, a patch or a function to inspect it.</p>;
+  return (
+    <div className="inspector">
+      <button type="button" className="inspector-clear" onClick={() => select(null)} aria-label="Clear selection" title="Clear selection">×</button>
+      {selection.kind === 'task' && <TaskInspector slot={selection.slot} />}
+      {selection.kind === 'patch' && <PatchInspector name={selection.name} />}
+      {selection.kind === 'func' && <FuncInspector name={selection.name} />}
+    </div>
+  );
 }

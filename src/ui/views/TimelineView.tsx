@@ -1,4 +1,42 @@
-/** Placeholder until the Timeline view lands. */
+import { useRef } from 'react';
+import { usePlayback, useSession } from '../engine';
+import { useView } from '../store';
+import { clampWindow, follow, timelineData, zoomAround, type Interval } from './timeline/model';
+import { TimelineChart } from './timeline/TimelineChart';
+import { TimelineLegend } from './timeline/TimelineLegend';
+import { useElementSize } from './useElementSize';
+import './timeline/timeline.css';
+
+/** A parallel change may give the kernel this record of tasklist_lock hold intervals. */
+type WithLockHolds = { tasklistLockHolds?: readonly Interval[] };
+
+/** Pending tasks over virtual time with the run's markers; drag to travel in time. */
 export function TimelineView() {
-  return <p className="muted">This view is being built.</p>;
+  const data = useSession((s) => timelineData(s));
+  const holds = useSession((s) => (s.sim.kernel as WithLockHolds).tasklistLockHolds);
+  const playing = usePlayback((s) => s.matches('playing'));
+  const stored = useView((v) => v.timelineWindow);
+  const setWindow = useView((v) => v.setTimelineWindow);
+  const box = useRef<HTMLDivElement>(null);
+  const size = useElementSize(box);
+  const zoomed = stored && (playing ? follow(stored, data.now, data.start, data.end) : clampWindow(stored, data.start, data.end));
+  const win = zoomed ?? { t0: data.start, t1: data.end };
+  const anchor = data.now >= win.t0 && data.now <= win.t1 ? data.now : (win.t0 + win.t1) / 2;
+  const zoomBy = (f: number) => setWindow(zoomAround(win, anchor, f, data.start, data.end));
+  return (
+    <div className="tl-view">
+      <div className="tl-bar">
+        <span className="tl-zoom">
+          <button type="button" aria-label="Zoom in on timeline" title="Zoom in around the cursor (+, or the wheel over the chart)" onClick={() => zoomBy(0.5)}>+</button>
+          <button type="button" aria-label="Zoom out of timeline" title="Zoom out (-)" onClick={() => zoomBy(2)} disabled={!zoomed}>−</button>
+          <button type="button" title="Show the whole run (0)" onClick={() => setWindow(null)} disabled={!zoomed}>Fit</button>
+        </span>
+        <TimelineLegend lock={holds !== undefined} />
+      </div>
+      <div className="tl-chart-box" ref={box} data-testid="timeline">
+        {size.width > 0 && <TimelineChart data={data} win={win} holds={holds} width={size.width} height={size.height} />}
+      </div>
+    </div>
+  );
 }
+

@@ -1,0 +1,27 @@
+// The page's key handler: runs the registry's actions unless the key belongs to what has focus.
+// While the help dialog is open it owns the keyboard (its own handler closes it on Esc).
+
+import { useEffect } from 'react';
+import { engine } from './engine';
+import { CONSOLE_INPUT_ID, findShortcut, keyBelongsToTarget } from './shortcuts';
+import { useView } from './store';
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const view = useView.getState();
+      if (view.helpOpen || e.defaultPrevented) return;
+      if (keyBelongsToTarget(e.target as HTMLElement | null, e.key)) return;
+      const action = findShortcut(e);
+      if (!action) return;
+      e.preventDefault();
+      action.perform({
+        send: (ev) => engine().playback.send(ev),
+        view,
+        focusConsole: () => document.getElementById(CONSOLE_INPUT_ID)?.focus(),
+      });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

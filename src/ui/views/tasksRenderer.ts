@@ -1,0 +1,161 @@
+// The Tasks canvas: a static layer of cells (an ImageData buffer, redrawn only when the
+// simulation, the zoom, the size or the theme changed) under an interactive layer (group
+// labels, hover and selection outlines) that is cheap to redraw on every pointer move, as
+// Excalidraw splits its static and interactive canvases.
+
+import type { Session } from '../../engine/session';
+import { layoutTasks, cellBox, cellAt, type TasksLayout } from './tasksLayout';
+import { buildTasksModel, type TasksModel } from './tasksModel';
+import { makePalette, type TasksPalette } from './tasksPalette';
+import { newFrame, rasterize, type Frame, type ZoomTransform } from './tasksRaster';
+
+export interface Overlay {
+  hoverSlot: number | null;
+  selectedSlot: number | null;
+}
+
+export class TasksRenderer {
+  model?: TasksModel;
+  layout?: TasksLayout;
+  /** Wall milliseconds of the last cell redraw (rasterize + putImageData). */
+  lastDrawMs = 0;
+  /** Cell redraws so far (the bench checks that playing redraws). */
+  drawCount = 0;
+  /** Wall milliseconds of recent frames that redrew cells (model sync included), oldest first. */
+  readonly frameCosts: number[] = [];
+  private frame?: Frame;
+  private image?: ImageData;
+  private palette?: TasksPalette;
+  private width = 0;
+  private height = 0;
+  private dpr = 1;
+  private drawnKey = '';
+  private themeKey = '';
+
+  constructor(
+    readonly session: Session,
+    private readonly cells: HTMLCanvasElement,
+    private readonly overlay: HTMLCanvasElement,
+  ) {}
+
+  /** CSS-pixel size of the canvases. */
+  resize(width: number, height: number, dpr: number): void {
+    this.width = Math.max(1, Math.floor(width));
+    this.height = Math.max(1, Math.floor(height));
+    this.dpr = dpr;
+    for (const c of [this.cells, this.overlay]) {
+      c.width = Math.floor(this.width * dpr);
+      c.height = Math.floor(this.height * dpr);
+      c.style.width = `${this.width}px`;
+      c.style.height = `${this.height}px`;
+    }
+    this.frame = newFrame(this.cells.width, this.cells.height);
+    this.image = new ImageData(new Uint8ClampedArray(this.frame.pixels.buffer as ArrayBuffer), this.frame.width, this.frame.height);
+    this.layout = undefined;
+  }
+
+  /** Bring the model and layout up to the session's moment. */
+  sync(): void {
+    if (!this.model || this.model.version !== this.session.version) {
+      const prevSizes = this.model?.groups.map((g) => `${g.name}:${g.slots.length}`).join();
+      this.model = buildTasksModel(this.session, this.model);
+      if (prevSizes !== this.model.groups.map((g) => `${g.name}:${g.slots.length}`).join()) this.layout = undefined;
+    }
+    if (!this.layout) this.layout = layoutTasks(this.model.groups.map((g) => ({ name: g.name, count: g.slots.length })), this.width, this.height);
+  }
+
+  private ensurePalette(): TasksPalette {
+    const theme = document.documentElement.dataset.theme ?? '';
+    if (!this.palette || theme !== this.themeKey) {
+      const style = getComputedStyle(this.cells);
+      const ctx = this.overlay.getContext('2d');
+      // Let the canvas normalise whatever colour syntax the theme uses to #rrggbb.
+      const color = (v: string) => {
+        const raw = style.getPropertyValue(v).trim();
+        if (!ctx) return raw;
+        ctx.fillStyle = '#000000';
+        ctx.fillStyle = raw;
+        return String(ctx.fillStyle);
+      };
+      this.palette = makePalette(color);
+      this.themeKey = theme;
+      this.drawnKey = '';
+    }
+    return this.palette;
+  }
+
+  /** Redraw what changed; returns true when the cell layer was redrawn. */
+  draw(t: ZoomTransform, o: Overlay, force = false): boolean {
+    if (!this.frame || !this.image) return false;
+    const start = performance.now();
+    this.sync();
+    const pal = this.ensurePalette();
+    const model = this.model as TasksModel;
+    const layout = this.layout as TasksLayout;
+    const key = `${model.version}|${this.themeKey}|${t.k}|${t.x}|${t.y}|${this.frame.width}x${this.frame.height}`;
+    let redrawn = false;
+    if (force || key !== this.drawnKey) {
+      const t0 = performance.now();
+      rasterize(this.frame, layout, model.codes, t, this.dpr, pal);
+      this.cells.getContext('2d')?.putImageData(this.image, 0, 0);
+      this.lastDrawMs = performance.now() - t0;
+      this.drawCount++;
+      this.drawnKey = key;
+      redrawn = true;
+    }
+    this.drawOverlay(t, o, pal);
+    if (redrawn) {
+      this.frameCosts.push(performance.now() - start);
+      if (this.frameCosts.length > 512) this.frameCosts.shift();
+    }
+    return redrawn;
+  }
+
+  private drawOverlay(t: ZoomTransform, o: Overlay, pal: TasksPalette): void {
+    const ctx = this.overlay.getContext('2d');
+    const model = this.model;
+    const layout = this.layout;
+    if (!ctx || !model || !layout) return;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.width, this.height);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    layout.groups.forEach((g, i) => {
+      const y = (g.labelTop + 8) * t.k + t.y;
+      if (y < -8 || y > this.height + 8) return;
+      const c = model.counts[i];
+      const blocked = c.total - c.mark[0];
+      const x = Math.max(4, layout.pad * t.k + t.x);
+      ctx.fillStyle = pal.muted;
+      ctx.fillText(`${g.name} · ${c.total.toLocaleString('en-US')}${c.fill[3] ? ` · ${c.fill[3].toLocaleString('en-US')} pending` : ''}${blocked ? ` · ${blocked.toLocaleString('en-US')} blocked` : ''}`, x, y);
+    });
+    const outline = (slot: number | null, color: string, width: number) => {
+      if (slot === null || slot >= model.cellOfSlot.length) return;
+      const box = cellBox(layout, model.cellOfSlot[slot]);
+      if (!box) return;
+      const s = Math.max(4, box.size * t.k);
+      const cx = (box.x + box.size / 2) * t.k + t.x;
+      const cy = (box.y + box.size / 2) * t.k + t.y;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.strokeRect(cx - s / 2 - 1, cy - s / 2 - 1, s + 2, s + 2);
+    };
+    outline(o.selectedSlot, pal.accent, 2);
+    outline(o.hoverSlot, pal.hover, 1);
+  }
+
+  /** Slot under the CSS-pixel point (x, y) of the canvas, or null. */
+  slotAt(t: ZoomTransform, x: number, y: number): number | null {
+    if (!this.model || !this.layout) return null;
+    const cell = cellAt(this.layout, (x - t.x) / t.k, (y - t.y) / t.k);
+    return cell < 0 ? null : this.model.slotOfCell[cell];
+  }
+
+  /** CSS-pixel centre of a slot's cell, or null when it has none. */
+  centreOf(t: ZoomTransform, slot: number): { x: number; y: number } | null {
+    if (!this.model || !this.layout || slot >= this.model.cellOfSlot.length) return null;
+    const box = cellBox(this.layout, this.model.cellOfSlot[slot]);
+    if (!box) return null;
+    return { x: (box.x + box.size / 2) * t.k + t.x, y: (box.y + box.size / 2) * t.k + t.y };
+  }
+}

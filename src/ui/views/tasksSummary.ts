@@ -1,0 +1,50 @@
+// Counts per group by fill and by mark (the canvas labels and the table alternative for
+// screen readers), and the list of blocked tasks, capped.
+
+import { fillOfCode, markOfCode } from './taskCells';
+import type { TaskGroup } from './taskGroups';
+
+export interface GroupCounts {
+  name: string;
+  total: number;
+  /** By Fill. */
+  fill: number[];
+  /** By Mark (index 0: not blocking). */
+  mark: number[];
+}
+
+/** Counts from cellCodes()'s histogram (group g's count of code c at g * 32 + c). */
+export function groupCounts(groups: readonly TaskGroup[], histogram: Int32Array): GroupCounts[] {
+  return groups.map((g, gi) => {
+    const byCode = histogram.subarray(gi * 32, gi * 32 + 32);
+    const fill = [0, 0, 0, 0];
+    const mark = [0, 0, 0, 0, 0, 0];
+    for (let c = 1; c < byCode.length; c++) {
+      if (!byCode[c]) continue;
+      fill[fillOfCode(c)] += byCode[c];
+      mark[markOfCode(c)] += byCode[c];
+    }
+    return { name: g.name, total: g.slots.length, fill, mark };
+  });
+}
+
+export interface BlockedRow {
+  slot: number;
+  mark: number;
+}
+
+/** The first `cap` blocked cells (mark > 0) in cell order, and how many more there are. */
+export function blockedTasks(groups: readonly TaskGroup[], codes: Uint8Array, cap: number): { rows: BlockedRow[]; more: number } {
+  const rows: BlockedRow[] = [];
+  let more = 0;
+  let i = 0;
+  for (const g of groups) {
+    for (let j = 0; j < g.slots.length; j++, i++) {
+      const m = markOfCode(codes[i]);
+      if (!m) continue;
+      if (rows.length < cap) rows.push({ slot: g.slots[j], mark: m });
+      else more++;
+    }
+  }
+  return { rows, more };
+}

@@ -1,0 +1,323 @@
+// The scenario files shipped under public/scenarios/ (issue 3): each validates, is written
+// as the explorer writes documents (pretty-printed, titled, described), and runs to the
+// outcome its description promises, through buildSimulation and the same run + summary
+// path as `npm run sim` (src/cli/sim.ts). One file is also run through the CLI itself.
+
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LineOutcome, Simulation } from '../../src/engine/simulation';
+import { pendingByReason, summaryLines } from '../../src/engine/summary';
+import { KLP_TRANSITION_IDLE } from '../../src/kernel/constants';
+import { formatAddr } from '../../src/kernel/symbols';
+import { parseScenarioText, type Scenario } from '../../src/scenario/document';
+import { buildSimulation } from '../../src/scenario/build';
+
+const ROOT = join(__dirname, '..', '..');
+const DIR = join(ROOT, 'public', 'scenarios');
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const R6 = 'livepatch_61_release6';
+const R12 = 'livepatch_61_release12';
+/** A time as the summary prints it (formatSeconds). */
+const T = '\\d+(?:\\.\\d+)?s';
+
+interface Run {
+  scenario: Scenario;
+  sim: Simulation;
+  outcomes: LineOutcome[];
+  texts: string[];
+  summary: string[];
+  transitions: string[];
+}
+
+function load(file: string): Scenario {
+  const r = parseScenarioText(readFileSync(join(DIR, file), 'utf8'));
+  if (!r.ok) throw new Error(`${file}: ${r.errors.join('; ')}`);
+  return r.scenario;
+}
+
+const runs = new Map<string, Run>();
+
+/** Run a shipped scenario to the end of its script, once per file. */
+function run(file: string): Run {
+  const done = runs.get(file);
+  if (done) return done;
+  const scenario = load(file);
+  const { sim, lines } = buildSimulation(scenario);
+  const out = sim.run(lines);
+  expect(out.died).toBeUndefined();
+  expect(out.outcomes).toHaveLength(lines.length);
+  const summary = summaryLines(sim.kernel, sim.klpEvents);
+  const r: Run = { scenario, sim, outcomes: out.outcomes, texts: sim.log.map((l) => l.text), summary, transitions: summary.filter((l) => l.startsWith('transition: ')) };
+  runs.set(file, r);
+  return r;
+}
+
+/** The outcomes of the script lines with this text, in order. */
+function outcomesOf(r: Run, text: string): LineOutcome[] {
+  const found = r.outcomes.filter((o) => o.line.text.replace(/^\s*at\s+[^:]*:\s*/, '') === text);
+  if (!found.length) throw new Error(`no script line '${text}'`);
+  return found;
+}
+
+function failed(r: Run): string[] {
+  return r.outcomes.filter((o) => o.result.status !== 0).map((o) => o.line.text);
+}
+
+function slotOf(sim: Simulation, comm: string): number {
+  const t = sim.kernel.tasks;
+  for (let s = 0; s < t.n; s++) if (t.commOf(s) === comm) return s;
+  throw new Error(`no task ${comm}`);
+}
+
+/** Functions on the task's stack, innermost first, as `name [owner]`. */
+function stackOf(sim: Simulation, slot: number): string[] {
+  const k = sim.kernel;
+  return k.trie
+    .frames(k.tasks.stack[slot])
+    .map((c) => k.syms.codes[c])
+    .map((c) => `${c.name} [${c.owner}]`);
+}
+
+/**
+ * What blocks the n-th transition of a shipped scenario right after its first attempt: the
+ * machine built again and run until just after that attempt.
+ */
+function pendingAfterFirstAttempt(file: string, n: number) {
+  const done = run(file);
+  const inits = done.sim.klpEvents.filter((e) => e.event.type === 'klp.init');
+  const attempt = done.sim.klpEvents.find((e) => e.event.type === 'klp.attempt' && e.time >= inits[n].time);
+  if (!attempt) throw new Error(`transition ${n} of ${file} made no attempt`);
+  const { sim, lines } = buildSimulation(done.scenario);
+  sim.run(lines, undefined, attempt.time + 1);
+  return pendingByReason(sim.kernel);
+}
+
+/** Log records up to (not including) virtual time `us`. */
+function logBefore(sim: Simulation, us: number): string[] {
+  return sim.log.filter((l) => l.time < us).map((l) => `${l.time} ${l.text}`);
+}
+
+const CHECKS: Record<string, () => void> = {
+  'stress-loop.json': () => {
+    const r = run('stress-loop.json');
+    const k = r.sim.kernel;
+    expect(k.nrCpus).toBe(128);
+    expect(k.features.release).toMatch(/^6\.1\./);
+    expect(r.sim.workload?.classes.reduce((n, c) => n + c.initialCount, 0)).toBe(12_000);
+    // Release6 at boot, then three upgrades and three downgrades, each complete.
+    const names = r.transitions.map((l) => new RegExp(`^transition: patching (\\S+) complete at ${T} after \\d+ attempts$`).exec(l)?.[1]);
+    expect(names).toEqual([R6, R12, R6, R12, R6, R12, R6]);
+    expect(outcomesOf(r, `rmmod ${R6}`).length + outcomesOf(r, `rmmod ${R12}`).length).toBe(6);
+    expect(failed(r)).toEqual([]);
+    expect([...k.modules.keys()].filter((m) => m.startsWith('livepatch_61'))).toEqual([R6]);
+    // C5: the one WARN, in the first upgrade, from a task in release6's do_exit.
+    expect(r.summary[r.summary.length - 1]).toBe('warnings: 1 WARN, 0 BUG, 0 Oops');
+    const at = r.texts.indexOf('------------[ cut here ]------------');
+    expect(r.texts[at + 1]).toMatch(/^WARNING: CPU: \d+ PID: \d+ at kernel\/livepatch\/patch\.c:\d+ klp_ftrace_handler\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+    expect(r.texts.slice(at, r.texts.indexOf('---[ end trace 0000000000000000 ]---', at)).some((l) => /^ {2}do_exit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[livepatch_61_release6\]$/.test(l))).toBe(true);
+    expect(at).toBeGreaterThan(r.texts.indexOf(`livepatch: enabling patch '${R12}'`));
+    expect(at).toBeLessThan(r.texts.indexOf(`livepatch: '${R12}': patching complete`));
+    // The first upgrade after its first attempt: idle CPUs and a few threads in patched functions.
+    const p = pendingAfterFirstAttempt('stress-loop.json', 1);
+    const byReason = new Map(p.reasons.map((g) => [g.reason, g]));
+    expect(byReason.get('running')?.count).toBe(127);
+    const others = p.reasons.filter((g) => g.reason !== 'running');
+    expect(others.length).toBeGreaterThan(0);
+    for (const g of others) {
+      expect(g.reason).toMatch(/^sleeping on function (do_iter_readv_writev|do_exit), uninterruptible$/);
+      for (const e of g.examples) expect(e).toMatch(g.reason.includes('do_exit') ? /^job-\d+:\d+$/ : /^io-\d+:\d+$/);
+    }
+    expect(p.total - 127).toBeLessThan(20);
+  },
+
+  'server-1m.json': () => {
+    const r = run('server-1m.json');
+    expect(r.sim.workload?.classes.reduce((n, c) => n + c.initialCount, 0)).toBe(1_000_000);
+    expect(r.sim.kernel.tasks.n).toBeGreaterThan(1_000_000);
+    expect(r.transitions).toHaveLength(1);
+    expect(r.transitions[0]).toMatch(new RegExp(`^transition: patching ${R12} complete at ${T} after \\d+ attempts$`));
+    expect(r.texts).toContain(`livepatch: '${R12}': patching complete`);
+    expect(r.summary.slice(-2)).toEqual(['signals: 0 rounds, 0 tasks signalled', 'warnings: 0 WARN, 0 BUG, 0 Oops']);
+    expect(r.summary.some((l) => l.startsWith('pending:'))).toBe(false);
+    expect(failed(r)).toEqual([]);
+    // After the first walk only the idle CPUs are left: 127 of 128 (the walk itself runs on one).
+    const p = pendingAfterFirstAttempt('server-1m.json', 0);
+    expect(p.total).toBe(127);
+    expect(p.reasons.map((g) => [g.reason, g.count])).toEqual([['running', 127]]);
+    expect(p.reasons[0].examples).toEqual(['swapper/1:0', 'swapper/2:0', 'swapper/3:0']);
+  },
+
+  'do-exit-crash.json': () => {
+    const r = run('do-exit-crash.json');
+    const k = r.sim.kernel;
+    const [rm] = outcomesOf(r, `rmmod ${R6}`);
+    expect(rm.result.status).toBe(0);
+    expect(failed(r)).toEqual([]);
+    expect(r.transitions).toHaveLength(2);
+    expect(r.transitions[1]).toMatch(new RegExp(`^transition: patching ${R12} complete at ${T} after \\d+ attempts$`));
+    const oldDoExit = k.syms.codes.find((c) => c.owner === R6 && c.name === 'do_exit');
+    if (!oldDoExit) throw new Error('release6 has no do_exit');
+    const addr = formatAddr(oldDoExit.addr);
+    const bugs = r.sim.log.map((l, i) => ({ l, i })).filter(({ l }) => l.text.startsWith('BUG: '));
+    expect(bugs.length).toBeGreaterThan(0);
+    // Every BUG is a page fault at release6's do_exit, after the rmmod, in a worker's exit path.
+    bugs.forEach(({ l, i }, n) => {
+      expect(l.text).toBe(`BUG: unable to handle page fault for address: ${addr}`);
+      expect(l.time).toBeGreaterThanOrEqual(rm.time);
+      expect(r.texts.slice(i + 1, i + 4)).toEqual(['#PF: supervisor instruction fetch in kernel mode', '#PF: error_code(0x0010) - not-present page', `Oops: 0010 [#${n + 1}] PREEMPT SMP NOPTI`]);
+      expect(r.texts[i + 4]).toMatch(/^CPU: \d+ UID: 0 PID: \d+ Comm: job-\d+ Tainted: /);
+      expect(r.texts[i + 5]).toBe(`RIP: 0010:0x${addr}`);
+      expect(r.texts.slice(i + 8, i + 12).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual(['  do_group_exit', '  get_signal', '  arch_do_signal_or_restart', '  exit_to_user_mode_loop']);
+      expect(r.texts.slice(i).find((t) => t.startsWith('Modules linked in:'))).toBe(`Modules linked in: ${R12}(K) [last unloaded: ${R6}(K)]`);
+    });
+    expect(k.incidents.filter((x) => x.kind === 'oops')).toHaveLength(bugs.length);
+    expect(r.summary[r.summary.length - 1]).toBe(`warnings: 1 WARN, ${bugs.length} BUG, ${bugs.length} Oops`);
+  },
+
+  'do-exit-delayed-rmmod.json': () => {
+    const r = run('do-exit-delayed-rmmod.json');
+    const crash = run('do-exit-crash.json');
+    const [rm] = outcomesOf(r, `rmmod ${R6}`);
+    expect(rm.result.status).toBe(0);
+    expect(failed(r)).toEqual([]);
+    const complete = r.sim.klpEvents.filter((e) => e.event.type === 'klp.complete')[1];
+    expect(rm.time - complete.time).toBeGreaterThanOrEqual(30_000_000);
+    expect(r.texts.filter((t) => t.startsWith('BUG:') || t.startsWith('Oops:'))).toEqual([]);
+    expect(r.sim.kernel.incidents.filter((x) => x.kind === 'oops')).toEqual([]);
+    expect(r.summary[r.summary.length - 1]).toBe('warnings: 1 WARN, 0 BUG, 0 Oops');
+    // The same machine as the crash up to the crash's rmmod: only the delay differs.
+    const [crashRm] = outcomesOf(crash, `rmmod ${R6}`);
+    expect(logBefore(r.sim, crashRm.time)).toEqual(logBefore(crash.sim, crashRm.time));
+    expect(r.transitions).toEqual(crash.transitions);
+  },
+
+  'stuck-kthread-reverse.json': () => {
+    const r = run('stuck-kthread-reverse.json');
+    const slot = slotOf(r.sim, 'stuckd');
+    const pid = r.sim.kernel.tasks.pid[slot];
+    expect(r.texts).toContain("livepatch: applying patch 'lp_kthread_v1' to loading module 'stuckmod'");
+    expect(r.texts).toContain(`livepatch: klp_try_switch_task: stuckd:${pid} is sleeping on function stuckd_loop`);
+    expect(r.texts).toContain('livepatch: signaling remaining tasks');
+    expect(r.texts).toContain("livepatch: 'lp_kthread_v2': reversing transition from patching to unpatching");
+    expect(r.texts).toContain("livepatch: 'lp_kthread_v2': unpatching complete");
+    expect(r.texts).not.toContain("livepatch: 'lp_kthread_v2': patching complete");
+    expect(r.transitions).toHaveLength(2);
+    expect(r.transitions[1]).toMatch(new RegExp(`^transition: patching lp_kthread_v2 reversed at ${T}, unpatching complete at ${T} after \\d+ attempts$`));
+    expect(failed(r)).toEqual([]);
+    expect(r.sim.kernel.modules.has('lp_kthread_v2')).toBe(false);
+    expect(r.sim.kernel.klpPatches.map((p) => [p.name, p.enabled, p.forced])).toEqual([['lp_kthread_v1', true, false]]);
+    expect(stackOf(r.sim, slot)).toContain('livepatch_stuckd_loop [lp_kthread_v1]');
+  },
+
+  'stuck-kthread-force.json': () => {
+    const r = run('stuck-kthread-force.json');
+    const reverse = run('stuck-kthread-reverse.json');
+    const slot = slotOf(r.sim, 'stuckd');
+    const pid = r.sim.kernel.tasks.pid[slot];
+    expect(r.texts).toContain(`livepatch: klp_try_switch_task: stuckd:${pid} is sleeping on function stuckd_loop`);
+    expect(r.texts).toContain('livepatch: forcing remaining tasks to the patched state');
+    expect(r.texts).toContain("livepatch: 'lp_kthread_v2': patching complete");
+    expect(r.transitions[1]).toMatch(new RegExp(`^transition: patching lp_kthread_v2 complete at ${T} \\(forced\\) after \\d+ attempts$`));
+    // The consequence: v1 is forced, its module can never be removed; stuckd still runs its code.
+    const [rm] = outcomesOf(r, 'rmmod lp_kthread_v1');
+    expect(rm.result.status).toBe(1);
+    expect(rm.result.err).toEqual(['rmmod: ERROR: Module lp_kthread_v1 is in use']);
+    expect(failed(r)).toEqual(['rmmod lp_kthread_v1']);
+    expect(r.sim.kernel.modules.get('lp_kthread_v1')?.refcnt).toBe(1);
+    expect(r.texts[r.texts.length - 1]).toBe('1');
+    expect(stackOf(r.sim, slot)).toContain('livepatch_stuckd_loop [lp_kthread_v1]');
+    expect(r.texts.some((t) => /^\[<0>\] livepatch_stuckd_loop\+0x[0-9a-f]+\/0x[0-9a-f]+ \[lp_kthread_v1\]$/.test(t))).toBe(true);
+    // The script's /proc/1020/stack names stuckd.
+    expect(pid).toBe(1020);
+    // Same machine as the reverse scenario until the operator acts.
+    const [act] = outcomesOf(r, 'echo 1 > /sys/kernel/livepatch/lp_kthread_v2/force');
+    const [rev] = outcomesOf(reverse, 'echo 0 > /sys/kernel/livepatch/lp_kthread_v2/enabled');
+    expect(act.time).toBe(rev.time);
+    expect(logBefore(r.sim, act.time - 1)).toEqual(logBefore(reverse.sim, act.time - 1));
+  },
+
+  'cpu-bound-kthread-6.1.json': () => {
+    const r = stuckSpinner('cpu-bound-kthread-6.1.json');
+    expect(r.sim.kernel.features.schedHook).toBe('none');
+  },
+
+  'cpu-bound-kthread-6.4.json': () => {
+    const r = run('cpu-bound-kthread-6.4.json');
+    const k = r.sim.kernel;
+    expect(k.features.schedHook).toBe('cond_resched');
+    const slot = slotOf(r.sim, 'spinner');
+    // Reported running at the first attempt, switched at a cond_resched() before the second.
+    expect(r.texts.filter((t) => t === `livepatch: klp_try_switch_task: spinner:${k.tasks.pid[slot]} is running`)).toHaveLength(1);
+    expect(r.transitions).toEqual([expect.stringMatching(new RegExp(`^transition: patching lp_spin complete at ${T} after 2 attempts$`))]);
+    expect(r.texts).toContain("livepatch: 'lp_spin': patching complete");
+    expect(r.texts[r.texts.length - 1]).toBe('0');
+    expect(k.cpus.filter((c) => c.curr === slot)).toHaveLength(1);
+  },
+
+  'cpu-bound-kthread-6.16.json': () => {
+    const r = stuckSpinner('cpu-bound-kthread-6.16.json');
+    const k = r.sim.kernel;
+    // The hook is armed while the transition runs, but only a freezable schedule() calls it.
+    expect(k.features.schedHook).toBe('freezable_schedule');
+    expect(k.klpSchedHookEnabled).toBe(true);
+    // Nothing differs from 6.1 in what the user sees.
+    expect(r.texts).toEqual(run('cpu-bound-kthread-6.1.json').texts);
+  },
+};
+
+/** 6.1 and 6.16: the spinner is running at every attempt and the transition never ends. */
+function stuckSpinner(file: string): Run {
+  const r = run(file);
+  const k = r.sim.kernel;
+  const slot = slotOf(r.sim, 'spinner');
+  const pid = k.tasks.pid[slot];
+  const attempts = Number(/^attempts: (\d+)$/.exec(r.summary.find((l) => l.startsWith('attempts: ')) ?? '')?.[1]);
+  expect(attempts).toBeGreaterThanOrEqual(30);
+  expect(r.texts.filter((t) => t === `livepatch: klp_try_switch_task: spinner:${pid} is running`)).toHaveLength(attempts);
+  expect(r.texts).toContain('livepatch: signaling remaining tasks');
+  expect(r.texts).not.toContain("livepatch: 'lp_spin': patching complete");
+  expect(r.transitions).toEqual([expect.stringMatching(new RegExp(`^transition: still patching lp_spin after ${attempts} attempts \\(started at ${T}\\)$`))]);
+  expect(r.summary.slice(r.summary.indexOf('pending: 1 task'))).toEqual(['pending: 1 task', `  running: 1 (spinner:${pid})`, 'warnings: 0 WARN, 0 BUG, 0 Oops']);
+  expect(r.texts[r.texts.length - 1]).toBe('1');
+  expect(k.klpTargetState).not.toBe(KLP_TRANSITION_IDLE);
+  // A kthread in a run step is on one CPU, not on every CPU it ever ran on.
+  expect(k.cpus.filter((c) => c.curr === slot)).toHaveLength(1);
+  expect(failed(r)).toEqual([]);
+  return r;
+}
+
+describe('shipped scenarios: the files', () => {
+  it('every file in public/scenarios has its checks here, and every check its file', () => {
+    expect(FILES).toEqual(Object.keys(CHECKS).sort());
+  });
+
+  for (const file of FILES) {
+    it(`${file} validates, is pretty-printed JSON, and has a title and a description`, () => {
+      const text = readFileSync(join(DIR, file), 'utf8');
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      const s = load(file);
+      expect(s.title.length).toBeGreaterThan(10);
+      expect(s.description).toMatch(/Watch for: /);
+    });
+  }
+});
+
+describe('shipped scenarios: each run ends as its description says', () => {
+  for (const file of FILES) {
+    const check = CHECKS[file];
+    if (check) it(file, check);
+  }
+});
+
+describe('shipped scenarios: the command line', () => {
+  it('sim --summary on stuck-kthread-force.json prints the same log and summary and exits 1 on the refused rmmod', () => {
+    const file = join(DIR, 'stuck-kthread-force.json');
+    const p = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, '--summary', '--no-timestamps'], { encoding: 'utf8', cwd: ROOT });
+    expect(p.status).toBe(1);
+    expect(p.stderr.trim()).toBe('sim: line 9 (rmmod lp_kthread_v1) failed: rmmod: ERROR: Module lp_kthread_v1 is in use');
+    const r = run('stuck-kthread-force.json');
+    expect(p.stdout.trimEnd().split('\n')).toEqual([...r.texts, ...r.summary]);
+  });
+});
