@@ -11,7 +11,10 @@ import { KERN_ALERT, KERN_WARNING, Printk, type LogLevel } from './printk';
 import { Prng } from './prng';
 import { EMPTY_STACK, StackTrie, StackVerdicts } from './stacks';
 import { Kallsyms, formatAddr, type SymbolSpec } from './symbols';
-import { Sched, TaskTable, TF, type SchedState } from './tasks';
+import { PendingSlots, Sched, TaskTable, TF, type SchedState } from './tasks';
+import { RcuTasks } from './rcutasks';
+import { TasklistLock, type TasklistWriter } from './tasklist';
+import { NmiWatchdog } from './watchdog';
 import { kernelFeatures, type KernelFeatures } from './version';
 import { VMLINUX_SYMBOLS } from './vmlinux';
 import { Ftrace } from './ftrace';
@@ -36,8 +39,21 @@ export interface KernelConfig {
   seed: number;
   /** Modules that insmod can find, by path ("test_modules/x.ko") and by name. */
   moduleDefs: ModuleDef[];
-  /** Cost of one task's check in the attempt walk, in µs (the scenario's walk.checkUsPerTask). */
-  walkCheckUsPerTask?: number;
+  /**
+   * Virtual µs one klp_try_switch_task() check of a pending thread costs inside the walk's
+   * read_lock(tasklist_lock) section: task_call_func() plus the reliable unwind, measured at
+   * 2.5-3.5 µs per task on production hosts (CONTEXT.md C2). Already switched threads return
+   * at the first test and cost nothing at this resolution. A scenario sets it as walk.checkUsPerTask.
+   */
+  walkCheckUsPerTask: number;
+  /**
+   * Virtual µs of one per-task pr_debug line printed inside the walk when dynamic debug enables
+   * klp_try_switch_task: printk() writes to the console synchronously, and a ~100-character line
+   * on the 115200-baud serial console of the cmdline takes 100 x 10 bits / 115200 ≈ 8.7 ms.
+   */
+  walkDebugPrintUs: number;
+  /** sysctl kernel.watchdog_thresh in seconds (0: the lockup detectors are off). */
+  watchdogThresh: number;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -51,6 +67,9 @@ export const DEFAULT_CONFIG: KernelConfig = {
   cmdline: 'BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro console=ttyS0,115200 quiet',
   seed: 1,
   moduleDefs: [],
+  walkCheckUsPerTask: 3,
+  walkDebugPrintUs: 8680,
+  watchdogThresh: 10,
 };
 
 export interface Cpu {
@@ -136,6 +155,13 @@ export class Kernel {
   klpSchedHookEnabled = false;
   /** Attempts made in the current transition (for views; the kernel counts klp_signals_cnt). */
   klpAttempts = 0;
+  /** Threads that may still be pending in the current transition (the walk's scratch). */
+  readonly klpPending = new PendingSlots();
+
+  // --- what the attempt walk costs the rest of the machine ---
+  readonly tasklist: TasklistLock;
+  readonly rcuTasks: RcuTasks;
+  readonly nmiWatchdog: NmiWatchdog;
 
   // --- modules ---
   readonly modules = new Map<string, Module>();
@@ -168,6 +194,9 @@ export class Kernel {
     this.trie = new StackTrie((code) => this.syms.codes[code]?.unreliable === true);
     this.verdicts = new StackVerdicts(this.trie);
     this.ftrace = new Ftrace(this);
+    this.tasklist = new TasklistLock(this);
+    this.rcuTasks = new RcuTasks(this);
+    this.nmiWatchdog = new NmiWatchdog(this);
     for (const line of this.config.dynamicDebug) this.log.dyndbg.write(line);
     for (const s of VMLINUX_SYMBOLS) this.syms.add('vmlinux', s);
     this.klpSchedHook = (slot, freezable) => klpSchedTrySwitch(this, slot, freezable);
@@ -342,6 +371,16 @@ export class Kernel {
     if (t.has(parent, TF.PATCH_PENDING)) t.set(child, TF.PATCH_PENDING);
     else t.clear(child, TF.PATCH_PENDING);
     t.patchState[child] = t.patchState[parent];
+    if (this.klpTargetState !== KLP_TRANSITION_IDLE && t.patchState[child] !== this.klpTargetState) this.klpPending.append(child);
+  }
+
+  /**
+   * write_lock_irq(&tasklist_lock) by `writer` (copy_process() for a fork, release_task() for
+   * an exit), then `fn` in the write section: at once when no walk holds the lock, otherwise
+   * when the walk's read section ends, with the writer's CPU spinning, interrupts off, until then.
+   */
+  tasklistWriteLock(fn: () => void, path: TasklistWriter = 'fork', writer = this.current): void {
+    this.tasklist.write(fn, path, writer);
   }
 
   /** release_task() -> __unhash_process(): the task leaves the task list. */
@@ -732,10 +771,13 @@ export class Kernel {
     for (const s of specs) this.syms.add(owner, s);
   }
 
-  /** round_jiffies_relative(HZ) for the CPU running the caller, in microseconds. */
-  roundJiffiesRelative(deltaJiffies: number): number {
+  /**
+   * round_jiffies_relative(HZ) for the CPU running the caller, in microseconds from now;
+   * `lateUs` when the caller gets there that much later than now (after a long walk).
+   */
+  roundJiffiesRelative(deltaJiffies: number, lateUs = 0): number {
     const hz = this.config.hz;
-    const jiffies = Math.floor((this.clock.now * hz) / USEC_PER_SEC);
+    const jiffies = Math.floor(((this.clock.now + lateUs) * hz) / USEC_PER_SEC);
     const cpu = this.cpuOf(this.current);
     // round_jiffies_common(): skew by cpu*3, round to a whole second (down if within the
     // first quarter), unskew; fall back to the unrounded value if the result is not later.

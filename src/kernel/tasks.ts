@@ -182,3 +182,54 @@ export class TaskTable {
     return -1;
   }
 }
+
+/**
+ * The slots still to switch in the current transition, ascending (so in task-list order):
+ * scratch of the attempt walk, not per-task state. `all` stands for "every thread slot",
+ * which is what klp_start_transition() leaves; a walk then keeps only the tasks it could not
+ * switch, and klp_copy_process() appends a pending child. Tasks that switch by another path
+ * (exit to user space, the scheduler hook, a signal) stay listed until the next walk drops
+ * them, so the list is a superset of the pending threads, never a subset.
+ */
+export class PendingSlots {
+  all = true;
+  len = 0;
+  slots = new Int32Array(64);
+
+  /** klp_start_transition(): every thread may be pending again. */
+  reset(): void {
+    this.all = true;
+    this.len = 0;
+  }
+
+  /** Capacity for at least `n` entries, keeping the first `keep`. */
+  reserve(n: number, keep = this.len): void {
+    if (n <= this.slots.length) return;
+    const grown = new Int32Array(Math.max(n, this.slots.length * 2));
+    grown.set(this.slots.subarray(0, keep));
+    this.slots = grown;
+  }
+
+  /** A task that became pending after the last walk (a forked child). */
+  append(slot: number): void {
+    if (this.all) return;
+    if (this.len > 0 && this.slots[this.len - 1] >= slot) {
+      // Not after every listed slot: the list would lose task-list order, so walk them all.
+      this.all = true;
+      return;
+    }
+    this.reserve(this.len + 1);
+    this.slots[this.len++] = slot;
+  }
+
+  /** The transition is over: drop the scratch. */
+  release(): void {
+    this.all = true;
+    this.len = 0;
+    if (this.slots.length > 64) this.slots = new Int32Array(64);
+  }
+
+  bytes(): number {
+    return this.slots.byteLength;
+  }
+}

@@ -668,16 +668,10 @@ export class Workload {
           this.enterPhase(slot, c, this.pickPhase(c), base, L);
         }
         return;
-      case Kind.EXIT_LISTED: {
-        // release_task() -> __unhash_process(): gone from the walk, still running do_exit().
-        const inDoExit = this.k.trie.parent(node);
-        this.checkFreed(slot, node, this.k.trie.depth(inDoExit) - 1);
-        this.unhashTask(slot);
-        t.stack[slot] = inDoExit;
-        t.sched[slot] = S_RUNNING;
-        this.setState(slot, c.exitUnhashedState);
+      case Kind.EXIT_LISTED:
+        // release_task() -> __unhash_process() under write_lock_irq(&tasklist_lock): after any walk.
+        this.k.tasklistWriteLock(() => this.releaseTask(slot, g), 'exit', slot);
         return;
-      }
       case Kind.EXIT_UNHASHED: {
         // The tail of do_exit() runs on, then do_task_dead(): the final schedule.
         this.checkFreed(slot, node, this.k.trie.depth(node) - 1);
@@ -689,6 +683,25 @@ export class Workload {
       case Kind.FIXED:
         return;
     }
+  }
+
+  /** Gone from the walk, still running do_exit(). */
+  private releaseTask(slot: number, g: number): void {
+    const t = this.k.tasks;
+    if (this.st[slot] !== g) return;
+    const c = this.rt[this.states[g].cls];
+    const node = t.stack[slot];
+    const inDoExit = this.k.trie.parent(node);
+    try {
+      this.checkFreed(slot, node, this.k.trie.depth(inDoExit) - 1);
+    } catch (e) {
+      this.killed(slot, e);
+      return;
+    }
+    this.unhashTask(slot);
+    t.stack[slot] = inDoExit;
+    t.sched[slot] = S_RUNNING;
+    this.setState(slot, c.exitUnhashedState);
   }
 
   private pickPhase(c: ClassRt): number {
@@ -737,6 +750,18 @@ export class Workload {
 
   /** clone(): the child is a new task of the class (kthreads are created by kthreadd). */
   private forkFrom(parent: number, g: number): void {
+    // copy_process() links the child under write_lock_irq(&tasklist_lock): after any walk.
+    this.k.tasklistWriteLock(() => {
+      try {
+        this.copyProcess(parent, g);
+      } catch (e) {
+        // The child ran freed text on its way out of the fork (the Oops names it).
+        this.killed(e instanceof TaskKilled ? e.slot : parent, e);
+      }
+    }, 'fork', parent);
+  }
+
+  private copyProcess(parent: number, g: number): void {
     const c = this.rt[this.states[g].cls];
     const t = this.k.tasks;
     const child = this.forkTask(c.kthread ? this.kthreadd : parent, (c.spec as TaskClassSpec).comm);
