@@ -21,7 +21,7 @@ export async function appBench(): Promise<Record<string, number>> {
       if (i === 0) {
         page.on('response', (r) => {
           const type = r.request().resourceType();
-          if (type === 'script' || type === 'stylesheet') fetched.push(r.body().then((b) => gzipSync(b, { level: 9 }).length));
+          if (type === 'script' || type === 'stylesheet') fetched.push(r.body().then((b) => gzipSync(b, { level: 9 }).length, () => 0));
         });
       }
       await page.goto(server.url, { waitUntil: 'load' });

@@ -262,21 +262,24 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
 }
 
 /**
- * The hot loops of an attempt, bound to one TaskTable's arrays. The binding closures matter
- * for speed: when V8 optimises a closure for its one context and inlines the loop into it,
- * the arrays become constants there, which halved the per-task cost of a 1M-task range walk
- * in measurements (about 2 ms against 4 ms). A second closure (another Kernel, or this table
- * after it grew) runs the loop with the arrays as arguments, as a plain function would.
+ * The hot loops of an attempt, bound to one TaskTable's arrays. V8 reads a typed array about
+ * twice as fast when the array is a constant of the optimised code rather than a value it
+ * has to reload (measured on the 1M-task walk: about 1.8 ms against 4 ms), and it makes
+ * captured variables constants only for a function with a single closure. So each table gets
+ * loops compiled from source of their own (a unique tag defeats V8's cache of compiled
+ * sources); the arrays are bound once, when the table is created or grows.
  */
 interface Walker {
   ps: Int8Array;
   flags: Uint8Array;
   sched: Uint8Array;
   stack: Int32Array;
+  /** The stack verdicts array (StackVerdicts.all()), reallocated only when the trie outgrows it. */
+  verdict: Int32Array;
   /** for_each_process_thread() over slots [from, to): blocked slots go to out[w..]; returns the new w. */
-  range(out: Int32Array, w: number, from: number, to: number, verdict: Int32Array, target: number, current: number): number;
+  range(out: Int32Array, w: number, from: number, to: number, target: number, current: number): number;
   /** The same over the slots of list[0..len), compacting the blocked ones in place; returns their count. */
-  list(list: Int32Array, len: number, verdict: Int32Array, target: number, current: number): number;
+  list(list: Int32Array, len: number, target: number, current: number): number;
   /** Where range() stopped (to, unless out filled up) and how many tasks the last call switched. */
   last: WalkResult;
 }
@@ -289,96 +292,64 @@ interface WalkResult {
 const walkers = new WeakMap<TaskTable, Walker>();
 /** Threads per range() call of a walk over every thread. */
 const WALK_CHUNK = 4096;
+let walkerTag = 0;
 
-function walkerFor(t: TaskTable): Walker {
+function walkerFor(t: TaskTable, verdict: Int32Array): Walker {
   const w = walkers.get(t);
-  if (w && w.ps === t.patchState && w.flags === t.flags && w.sched === t.sched && w.stack === t.stack) return w;
-  const made = makeWalker(t.patchState, t.flags, t.sched, t.stack);
+  if (w && w.ps === t.patchState && w.flags === t.flags && w.sched === t.sched && w.stack === t.stack && w.verdict === verdict) return w;
+  const made = makeWalker(t.patchState, t.flags, t.sched, t.stack, verdict);
   walkers.set(t, made);
   return made;
 }
 
-function makeWalker(ps: Int8Array, flags: Uint8Array, sched: Uint8Array, stack: Int32Array): Walker {
-  const last: WalkResult = { stoppedAt: 0, switched: 0 };
-  return {
-    ps,
-    flags,
-    sched,
-    stack,
-    last,
-    range: (out, w, from, to, verdict, target, current) => rangeLoop(ps, flags, sched, stack, out, w, from, to, verdict, target, current, last),
-    list: (list, len, verdict, target, current) => listLoop(ps, flags, sched, stack, list, len, verdict, target, current, last),
-  };
-}
-
 /**
- * klp_try_switch_task() for the threads of slots [from, to): a task switches when it is not
- * running elsewhere and its stack (verdict -1) is reliable and free of the transition's
- * forbidden code. Stops early when `out` is full.
+ * klp_try_switch_task() for one thread `s`, as the loops below inline it: a task switches
+ * when it is listed, not yet in the target state, not running elsewhere, and its stack
+ * (verdict -1) is reliable and free of the transition's forbidden code.
  */
-function rangeLoop(
-  ps: Int8Array,
-  flags: Uint8Array,
-  sched: Uint8Array,
-  stack: Int32Array,
-  out: Int32Array,
-  w: number,
-  from: number,
-  to: number,
-  verdict: Int32Array,
-  target: number,
-  current: number,
-  last: WalkResult,
-): number {
-  const cap = out.length;
-  let switched = 0;
-  let s = from;
-  for (; s < to; s++) {
+const SWITCH_ONE = `
     if (ps[s] === target) continue;
     const f = flags[s];
-    if ((f & F_LISTED) === 0) continue;
-    if (verdict[stack[s]] === -1 && (f & F_UNRELIABLE) === 0 && (sched[s] !== S_RUNNING || s === current)) {
-      flags[s] = f & F_NOT_PENDING;
+    if ((f & ${F_LISTED}) === 0) continue;
+    if (verdict[stack[s]] === -1 && (f & ${F_UNRELIABLE}) === 0 && (sched[s] !== ${S_RUNNING} || s === current)) {
+      flags[s] = f & ${F_NOT_PENDING};
       ps[s] = target;
       switched++;
-    } else {
-      if (w === cap) break;
-      out[w++] = s;
-    }
-  }
-  last.stoppedAt = s;
-  last.switched = switched;
-  return w;
-}
+    }`;
 
-/** klp_try_switch_task() for the threads of list[0..len), keeping the blocked ones in place. */
-function listLoop(
-  ps: Int8Array,
-  flags: Uint8Array,
-  sched: Uint8Array,
-  stack: Int32Array,
-  list: Int32Array,
-  len: number,
-  verdict: Int32Array,
-  target: number,
-  current: number,
-  last: WalkResult,
-): number {
-  let w = 0;
-  let switched = 0;
-  for (let i = 0; i < len; i++) {
-    const s = list[i];
-    if (ps[s] === target) continue;
-    const f = flags[s];
-    if ((f & F_LISTED) === 0) continue;
-    if (verdict[stack[s]] === -1 && (f & F_UNRELIABLE) === 0 && (sched[s] !== S_RUNNING || s === current)) {
-      flags[s] = f & F_NOT_PENDING;
-      ps[s] = target;
-      switched++;
-    } else list[w++] = s;
-  }
-  last.switched = switched;
-  return w;
+const WALKER_SOURCE = `
+  return {
+    range(out, w, from, to, target, current) {
+      const cap = out.length;
+      let switched = 0;
+      let s = from;
+      for (; s < to; s++) {${SWITCH_ONE} else {
+          if (w === cap) break;
+          out[w++] = s;
+        }
+      }
+      last.stoppedAt = s;
+      last.switched = switched;
+      return w;
+    },
+    list(list, len, target, current) {
+      let w = 0;
+      let switched = 0;
+      for (let i = 0; i < len; i++) {
+        const s = list[i];${SWITCH_ONE} else list[w++] = s;
+      }
+      last.switched = switched;
+      return w;
+    },
+  };`;
+
+function makeWalker(ps: Int8Array, flags: Uint8Array, sched: Uint8Array, stack: Int32Array, verdict: Int32Array): Walker {
+  const last: WalkResult = { stoppedAt: 0, switched: 0 };
+  const bind = new Function('ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as (
+    ...a: [Int8Array, Uint8Array, Uint8Array, Int32Array, Int32Array, WalkResult]
+  ) => Pick<Walker, 'range' | 'list'>;
+  const loops = bind(ps, flags, sched, stack, verdict, last);
+  return { ps, flags, sched, stack, verdict, last, range: loops.range, list: loops.list };
 }
 
 /**
@@ -390,10 +361,10 @@ function listLoop(
 function walkThreads(k: Kernel, target: number): number {
   const t = k.tasks;
   const pend = k.klpPending;
-  const walker = walkerFor(t);
   const verdict = k.verdicts.all();
+  const walker = walkerFor(t, verdict);
   if (!pend.all) {
-    const blocked = walker.list(pend.slots, pend.len, verdict, target, k.current);
+    const blocked = walker.list(pend.slots, pend.len, target, k.current);
     pend.len = blocked;
     return blocked + walker.last.switched;
   }
@@ -406,7 +377,7 @@ function walkThreads(k: Kernel, target: number): number {
     // Chunks keep each call short, so V8 optimises range() as a function rather than entering
     // it by on-stack replacement, whose code runs the loop about twice as slowly.
     const end = Math.min(to, from + WALK_CHUNK);
-    blocked = walker.range(pend.slots, blocked, from, end, verdict, target, k.current);
+    blocked = walker.range(pend.slots, blocked, from, end, target, k.current);
     switched += walker.last.switched;
     from = walker.last.stoppedAt;
     if (from < end) pend.reserve(pend.slots.length * 2, blocked);
