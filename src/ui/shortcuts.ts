@@ -17,7 +17,7 @@ export interface KeyLike {
 /** What an action may touch: playback events, view state, and the page's focus. */
 export interface ShortcutContext {
   send(event: PlaybackEvent): void;
-  view: Pick<ViewState, 'theme' | 'setTheme' | 'helpOpen' | 'setHelp'>;
+  view: Pick<ViewState, 'theme' | 'setTheme' | 'helpOpen' | 'setHelp' | 'expandedPanel' | 'setExpandedPanel'>;
   focusConsole(): void;
 }
 
@@ -53,7 +53,13 @@ register({ name: 'nextInteresting', label: 'Next interesting event (warning, com
 register({ name: 'focusConsole', label: 'Focus the console', keys: ['/'], keyTest: is('/'), perform: (c) => c.focusConsole() });
 register({ name: 'toggleTheme', label: 'Dark / light theme', keys: ['t'], keyTest: is('t'), perform: (c) => c.view.setTheme(c.view.theme === 'dark' ? 'light' : 'dark') });
 register({ name: 'help', label: 'Keyboard shortcuts (this overlay)', keys: ['?'], keyTest: is('?'), perform: (c) => c.view.setHelp(!c.view.helpOpen) });
-register({ name: 'closeHelp', label: 'Close the overlay', keys: ['Esc'], keyTest: is('Escape'), perform: (c) => c.view.setHelp(false) });
+register({
+  name: 'closeHelp',
+  label: 'Close the overlay, or restore an expanded view',
+  keys: ['Esc'],
+  keyTest: is('Escape'),
+  perform: (c) => (c.view.helpOpen ? c.view.setHelp(false) : c.view.setExpandedPanel(null)),
+});
 
 export function findShortcut(e: KeyLike): ShortcutAction | undefined {
   return actions.find((a) => a.keyTest(e));

@@ -46,6 +46,9 @@ export interface ViewState {
   tasksTable: boolean;
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
+  /** The panel shown over the whole grid, or null. */
+  expandedPanel: string | null;
+  setExpandedPanel(id: string | null): void;
   setTheme(t: Theme): void;
   /** Forget what referred to the previous scenario (selection, zooms, console notes). */
   resetForScenario(): void;
@@ -83,6 +86,8 @@ export const useView = create<ViewState>()((set) => ({
   tasksZoom: { k: 1, x: 0, y: 0 },
   tasksTable: false,
   inspectorCall: null,
+  expandedPanel: null,
+  setExpandedPanel: (expandedPanel) => set({ expandedPanel }),
   setTheme: (theme) => set({ theme }),
   resetForScenario: () => set({ selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
   select: (selection) => set({ selection }),

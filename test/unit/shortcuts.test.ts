@@ -5,7 +5,7 @@ import type { Theme } from '../../src/ui/store';
 
 function context() {
   const sent: PlaybackEvent[] = [];
-  const state = { theme: 'dark' as Theme, helpOpen: false, focused: false };
+  const state = { theme: 'dark' as Theme, helpOpen: false, focused: false, expanded: null as string | null };
   const ctx: ShortcutContext = {
     send: (e) => sent.push(e),
     view: {
@@ -13,6 +13,8 @@ function context() {
       get helpOpen() { return state.helpOpen; },
       setTheme: (t) => { state.theme = t; },
       setHelp: (open) => { state.helpOpen = open; },
+      get expandedPanel() { return state.expanded; },
+      setExpandedPanel: (id) => { state.expanded = id; },
     },
     focusConsole: () => { state.focused = true; },
   };
@@ -26,6 +28,16 @@ function press(key: string, ctx: ShortcutContext, mods: { ctrlKey?: boolean } = 
 }
 
 describe('the shortcut registry', () => {
+  it('Escape closes the help overlay first, then restores an expanded view', () => {
+    const { state, ctx } = context();
+    state.expanded = 'statechart';
+    state.helpOpen = true;
+    press('Escape', ctx);
+    expect(state).toMatchObject({ helpOpen: false, expanded: 'statechart' });
+    press('Escape', ctx);
+    expect(state.expanded).toBeNull();
+  });
+
   it('maps the documented keys to playback events', () => {
     const { sent, ctx } = context();
     for (const k of [' ', 'ArrowLeft', 'ArrowRight', '+', '-', 'n']) press(k, ctx);

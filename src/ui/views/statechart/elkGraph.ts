@@ -45,6 +45,9 @@ export interface ChartLayout {
 }
 
 const textW = (s: string) => s.length * CHAR_W;
+/** State names are drawn bold, which runs wider than the monospace body text. */
+const BOLD_W = 7.6;
+const titleW = (s: string) => s.length * BOLD_W;
 const initialId = (compound: string) => `${compound}#initial`;
 
 function internalLines(model: ChartModel, id: string): ChartEdge[] {
@@ -112,7 +115,7 @@ const LAYERED = {
 function elkNode(model: ChartModel, n: ChartNode, edges: Map<string, ElkExtendedEdge[]>, actions: boolean): ElkNode {
   const internal = internalLines(model, n.id);
   if (n.children.length === 0) {
-    const width = Math.max(96, textW(n.key) + 2 * PAD, ...internal.map((e) => textW(lineOf(e, actions)) + 2 * PAD));
+    const width = Math.max(96, titleW(n.key) + 2 * PAD, ...internal.map((e) => textW(lineOf(e, actions)) + 2 * PAD));
     return { id: n.id, width, height: HEADER_H + internal.length * LINE_H + (internal.length ? PAD : 0) };
   }
   const children = n.children.map((c) => elkNode(model, model.nodes.get(c)!, edges, actions));
@@ -127,7 +130,7 @@ function elkNode(model: ChartModel, n: ChartNode, edges: Map<string, ElkExtended
     layoutOptions: {
       ...arrange,
       'elk.padding': `[top=${HEADER_H + 6 + internal.length * LINE_H},left=${PAD + 4},bottom=${PAD + 4},right=${PAD + 4}]`,
-      'elk.nodeSize.minimum': `(${textW(n.key) + 4 * PAD}, 40)`,
+      'elk.nodeSize.minimum': `(${titleW(n.key) + 4 * PAD}, 40)`,
       'elk.nodeSize.constraints': 'MINIMUM_SIZE',
     },
   };
