@@ -17,6 +17,8 @@ import type { ModuleDef } from '../kernel/module';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 import { klpTryCompleteTransition } from '../kernel/transition';
 import { parseScript } from '../scenario/shell';
+import { appBench } from './benchApp';
+import { browserBench } from './benchBrowser';
 import { urlFigures } from './benchUrl';
 import { DEFAULT_SERVER_WORKLOAD, installWorkload } from '../kernel/workload';
 
@@ -259,3 +261,11 @@ function simSpeed1m(): void {
 }
 
 simSpeed1m();
+
+// ------------------------------------------------------------------ the app in Chromium
+// bundle_gzip_kb and first_render_ms (benchApp.ts), then the Tasks view's redraw at a million
+// tasks and the frame rate while playing at 100,000 (benchBrowser.ts).
+
+const fmtFigure = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/\.?0+$/, ''));
+for (const [name, value] of Object.entries(await appBench())) console.log(`${name}: ${fmtFigure(value)}`);
+for (const [name, value] of Object.entries(await browserBench())) console.log(`${name}: ${fmtFigure(value)}`);
