@@ -1,6 +1,9 @@
-import type { ScaleLinear, ScalePower } from 'd3';
+import { format, type ScaleLinear, type ScalePower } from 'd3';
 import { fmtShort } from '../../format';
 import { MARGIN, type Lanes } from './geometry';
+
+/** Task counts as 950, 12k, 1M: they must fit the left margin at a million tasks. */
+const countLabel = format('~s');
 
 /** Time ticks (seconds since the script started) and pending-count ticks, with grid lines. */
 export function TimelineAxes({ x, y, start, lanes, width }: { x: ScaleLinear<number, number>; y: ScalePower<number, number>; start: number; lanes: Lanes; width: number }) {
@@ -15,7 +18,7 @@ export function TimelineAxes({ x, y, start, lanes, width }: { x: ScaleLinear<num
         ))}
       </g>
       {countTicks.map((v) => (
-        <text key={v} x={MARGIN.left - 4} y={y(v) + 3} textAnchor="end">{v}</text>
+        <text key={v} x={MARGIN.left - 4} y={y(v) + 3} textAnchor="end">{countLabel(v)}</text>
       ))}
       <line className="tl-axis-line" x1={MARGIN.left} x2={width - MARGIN.right} y1={lanes.axisY} y2={lanes.axisY} />
       {timeTicks.map((v) => (
