@@ -143,7 +143,10 @@ export function tasklistLine(k: Kernel): string | undefined {
   }
   const inside = `${plural(longest.checked, 'thread')} checked, ${plural(longest.debugLines, 'debug line')} printed`;
   const writers = l.writersDelayed ? `${l.writersDelayed}, longest spin ${formatSeconds(l.longestWriterSpin)}` : '0';
-  return `tasklist_lock: ${plural(l.holds.length, 'read hold')} by attempt walks, ${formatSeconds(total)} in all; longest ${formatSeconds(longest.end - longest.start)} at ${formatSeconds(longest.start)} (${inside}); writers delayed: ${writers}`;
+  // A walk's hold is decided when it starts: the run may stop inside the last one.
+  const last = l.holds[l.holds.length - 1];
+  const held = last.end > k.clock.now ? `, the last one until ${formatSeconds(last.end)}` : '';
+  return `tasklist_lock: ${plural(l.holds.length, 'read hold')} by attempt walks, ${formatSeconds(total)} in all${held}; longest ${formatSeconds(longest.end - longest.start)} at ${formatSeconds(longest.start)} (${inside}); writers delayed: ${writers}`;
 }
 
 /** The summary block printed after the log (`sim --summary`). */
