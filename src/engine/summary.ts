@@ -146,7 +146,7 @@ export function tasklistLine(k: Kernel): string | undefined {
   // A walk's hold is decided when it starts: the run may stop inside the last one.
   const last = l.holds[l.holds.length - 1];
   const held = last.end > k.clock.now ? `, the last one until ${formatSeconds(last.end)}` : '';
-  return `tasklist_lock: ${plural(l.holds.length, 'read hold')} by attempt walks, ${formatSeconds(total)} in all${held}; longest ${formatSeconds(longest.end - longest.start)} at ${formatSeconds(longest.start)} (${inside}); writers delayed: ${writers}`;
+  return `tasklist_lock: read-held by ${plural(l.holds.length, 'attempt walk')}, ${formatSeconds(total)} in all${held}; longest ${formatSeconds(longest.end - longest.start)} at ${formatSeconds(longest.start)} (${inside}); writers delayed: ${writers}`;
 }
 
 /** The summary block printed after the log (`sim --summary`). */

@@ -114,7 +114,7 @@ const CHECKS: Record<string, () => void> = {
     expect([...k.modules.keys()].filter((m) => m.startsWith('livepatch_61'))).toEqual([R6]);
     // C5: the one WARN, in the first upgrade, from a task in release6's do_exit.
     expect(r.summary.slice(-2)).toEqual([
-      'tasklist_lock: 14 read holds by attempt walks, 0.265479s in all; longest 0.037977s at 41.04797s (12659 threads checked, 0 debug lines printed); writers delayed: 180, longest spin 0.037785s',
+      'tasklist_lock: read-held by 14 attempt walks, 0.265479s in all; longest 0.037977s at 41.04797s (12659 threads checked, 0 debug lines printed); writers delayed: 180, longest spin 0.037785s',
       'warnings: 1 WARN, 0 BUG, 0 Oops',
     ]);
     const at = r.texts.indexOf('------------[ cut here ]------------');
@@ -146,7 +146,7 @@ const CHECKS: Record<string, () => void> = {
     // workers wait behind it, below the hard-lockup threshold (10 s) and the RCU Tasks one (10 s).
     expect(r.summary.slice(-3)).toEqual([
       'signals: 0 rounds, 0 tasks signalled',
-      'tasklist_lock: 2 read holds by attempt walks, 3.001959s in all; longest 3.001959s at 4.21397s (1000653 threads checked, 0 debug lines printed); writers delayed: 241, longest spin 2.997359s',
+      'tasklist_lock: read-held by 2 attempt walks, 3.001959s in all; longest 3.001959s at 4.21397s (1000653 threads checked, 0 debug lines printed); writers delayed: 241, longest spin 2.997359s',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
     expect(r.summary.some((l) => l.startsWith('pending:'))).toBe(false);
@@ -307,7 +307,7 @@ const CHECKS: Record<string, () => void> = {
     expect(r.summary.slice(-4)).toEqual([
       'pending: 1819 tasks',
       '  sleeping on function do_iter_readv_writev, uninterruptible: 1819 (nfs-0:301001, nfs-1:301002, nfs-2:301003, ...)',
-      'tasklist_lock: 3 read holds by attempt walks, 51.253245s in all; longest 18.240479s at 4.21397s (302173 threads checked, 1997 debug lines printed); writers delayed: 26, longest spin 17.940879s',
+      'tasklist_lock: read-held by 3 attempt walks, 51.253245s in all; longest 18.240479s at 4.21397s (302173 threads checked, 1997 debug lines printed); writers delayed: 26, longest spin 17.940879s',
       'warnings: 0 WARN, 0 BUG, 0 Oops, 10 hard LOCKUP, 3 rcu_tasks_wait_gp info lines',
     ]);
   },
@@ -334,7 +334,7 @@ const CHECKS: Record<string, () => void> = {
     expect(r.texts).toContain('livepatch: signaling remaining tasks');
     expect(r.transitions).toEqual(['transition: still patching livepatch_61_release12 after 55 attempts (started at 4.21397s)']);
     expect(r.summary.slice(-2)).toEqual([
-      'tasklist_lock: 55 read holds by attempt walks, 1.215717s in all; longest 0.906519s at 4.21397s (302173 threads checked, 0 debug lines printed); writers delayed: 1, longest spin 0.606919s',
+      'tasklist_lock: read-held by 55 attempt walks, 1.215717s in all; longest 0.906519s at 4.21397s (302173 threads checked, 0 debug lines printed); writers delayed: 1, longest spin 0.606919s',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
     // The one writer here is the fork that spins longest in long-walk-lockup.json: it asks at
@@ -389,7 +389,7 @@ function stuckSpinner(file: string): Run {
     'pending: 1 task',
     `  running: 1 (spinner:${pid})`,
     // Every walk prints the spinner's "is running" inside the read section (8.68 ms).
-    `tasklist_lock: ${attempts} read holds by attempt walks, 0.269272s in all; longest 0.008782s at 5.21437s (34 threads checked, 1 debug line printed); writers delayed: 0`,
+    `tasklist_lock: read-held by ${attempts} attempt walks, 0.269272s in all; longest 0.008782s at 5.21437s (34 threads checked, 1 debug line printed); writers delayed: 0`,
     'warnings: 0 WARN, 0 BUG, 0 Oops',
   ]);
   expect(r.texts[r.texts.length - 1]).toBe('1');

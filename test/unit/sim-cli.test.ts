@@ -45,7 +45,7 @@ describe('sim on scenario documents', () => {
       'signals: 1 round, 1 task signalled',
       'pending: 1 task',
       `  sleeping on function stuck_loop, uninterruptible: 1 (stuckd:${pid?.[1] ?? '?'})`,
-      'tasklist_lock: 17 read holds by attempt walks, 0.00015s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
+      'tasklist_lock: read-held by 17 attempt walks, 0.00015s in all, the last one until 20.000003s; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
     expect(log).toContain('[   19.000000] livepatch: signaling remaining tasks');
@@ -61,7 +61,7 @@ describe('sim on scenario documents', () => {
       'transition: patching lp_stuck reversed at 24.21357s, unpatching complete at 26s after 23 attempts',
       'attempts: 23',
       'signals: 1 round, 1 task signalled',
-      'tasklist_lock: 23 read holds by attempt walks, 0.000255s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
+      'tasklist_lock: read-held by 23 attempt walks, 0.000255s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
   });
@@ -74,7 +74,7 @@ describe('sim on scenario documents', () => {
       'attempts: 2',
       'signals: 0 rounds, 0 tasks signalled',
       // The second attempt found no thread pending: an empty read section.
-      'tasklist_lock: 2 read holds by attempt walks, 0.000099s in all; longest 0.000099s at 4.21397s (33 threads checked, 0 debug lines printed); writers delayed: 0',
+      'tasklist_lock: read-held by 2 attempt walks, 0.000099s in all; longest 0.000099s at 4.21397s (33 threads checked, 0 debug lines printed); writers delayed: 0',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
   });
@@ -105,12 +105,18 @@ describe('sim on scenario documents', () => {
       'signals: 0 rounds, 0 tasks signalled',
       'pending: 11 tasks',
       '  sleeping on function do_iter_readv_writev, uninterruptible: 11 (nfs-0:1001, nfs-1:1002, nfs-2:1003, ...)',
-      'tasklist_lock: 3 read holds by attempt walks, 35.000264s in all; longest 12.000195s at 4.21397s (65 threads checked, 12 debug lines printed); writers delayed: 33, longest spin 11.986466s',
+      'tasklist_lock: read-held by 3 attempt walks, 35.000264s in all, the last one until 41.000033s; longest 12.000195s at 4.21397s (65 threads checked, 12 debug lines printed); writers delayed: 33, longest spin 11.986466s',
       'warnings: 0 WARN, 0 BUG, 0 Oops, 8 hard LOCKUP, 2 rcu_tasks_wait_gp info lines',
     ]);
     const log = r.out.slice(0, i);
     expect(log.filter((l) => l.includes('rcu_tasks_wait_gp'))).toEqual(['[   14.314000] rcu_tasks_wait_gp: rcu_tasks grace period 1 is 10101 jiffies old.', '[   27.101000] rcu_tasks_wait_gp: rcu_tasks grace period 5 is 10101 jiffies old.']);
     expect(log.filter((l) => l.includes('LOCKUP'))[0]).toBe('[   10.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 2');
+    // Stopped inside the first walk: the summary says until when it holds the lock.
+    const early = sim(doc, '--summary', '--until', '10s');
+    expect(early.out.slice(-2)).toEqual([
+      'tasklist_lock: read-held by 1 attempt walk, 12.000195s in all, the last one until 16.214165s; longest 12.000195s at 4.21397s (65 threads checked, 12 debug lines printed); writers delayed: 11, longest spin 11.505595s',
+      'warnings: 0 WARN, 0 BUG, 0 Oops, 2 hard LOCKUP',
+    ]);
     // The same document with watchdog_thresh 0: the writers still wait, nobody reports them.
     const off = sim({ ...doc, kernel: { ...doc.kernel, watchdogThresh: 0 } }, '--summary');
     expect(off.out.filter((l) => l.includes('LOCKUP'))).toEqual([]);
