@@ -114,16 +114,39 @@ export function pendingByReason(k: Kernel): { total: number; reasons: { reason: 
   return { total, reasons };
 }
 
-/** WARN / BUG / Oops / hard LOCKUP splats in the log. */
-export function warningCounts(k: Kernel): { warn: number; bug: number; oops: number; lockup: number } {
-  const c = { warn: 0, bug: 0, oops: 0, lockup: 0 };
+/** WARN / BUG / Oops / hard LOCKUP splats and RCU Tasks stall informational lines in the log. */
+export function warningCounts(k: Kernel): { warn: number; bug: number; oops: number; lockup: number; rcuTasksInfo: number } {
+  const c = { warn: 0, bug: 0, oops: 0, lockup: 0, rcuTasksInfo: 0 };
   for (const r of k.log.records) {
     if (r.text.startsWith('WARNING: CPU:')) c.warn++;
     else if (r.text.startsWith('BUG:')) c.bug++;
     else if (r.text.startsWith('Oops:')) c.oops++;
     else if (r.text.includes('Watchdog detected hard LOCKUP')) c.lockup++;
+    else if (r.text.startsWith('rcu_tasks_wait_gp: ')) c.rcuTasksInfo++;
   }
   return c;
+}
+
+/**
+ * What the attempt walks cost the task list lock over the whole run (src/kernel/tasklist.ts):
+ * the read sections, the longest with what it checked and printed inside, and the writers
+ * (fork, exit) that spun behind one. Undefined when no walk took the lock.
+ */
+export function tasklistLine(k: Kernel): string | undefined {
+  const l = k.tasklist;
+  if (!l.holds.length) return undefined;
+  let total = 0;
+  let longest = l.holds[0];
+  for (const h of l.holds) {
+    total += h.end - h.start;
+    if (h.end - h.start > longest.end - longest.start) longest = h;
+  }
+  const inside = `${plural(longest.checked, 'thread')} checked, ${plural(longest.debugLines, 'debug line')} printed`;
+  const writers = l.writersDelayed ? `${l.writersDelayed}, longest spin ${formatSeconds(l.longestWriterSpin)}` : '0';
+  // A walk's hold is decided when it starts: the run may stop inside the last one.
+  const last = l.holds[l.holds.length - 1];
+  const held = last.end > k.clock.now ? `, the last one until ${formatSeconds(last.end)}` : '';
+  return `tasklist_lock: read-held by ${plural(l.holds.length, 'attempt walk')}, ${formatSeconds(total)} in all${held}; longest ${formatSeconds(longest.end - longest.start)} at ${formatSeconds(longest.start)} (${inside}); writers delayed: ${writers}`;
 }
 
 /** The summary block printed after the log (`sim --summary`). */
@@ -142,7 +165,11 @@ export function summaryLines(k: Kernel, events: readonly TimedKlpEvent[]): strin
     out.push(`pending: ${plural(pending.total, 'task')}`);
     for (const g of pending.reasons) out.push(`  ${g.reason}: ${g.count} (${g.examples.join(', ')}${g.count > g.examples.length ? ', ...' : ''})`);
   }
+  const lock = tasklistLine(k);
+  if (lock) out.push(lock);
   const w = warningCounts(k);
-  out.push(`warnings: ${w.warn} WARN, ${w.bug} BUG, ${w.oops} Oops${w.lockup ? `, ${w.lockup} hard LOCKUP` : ''}`);
+  const lockups = w.lockup ? `, ${w.lockup} hard LOCKUP` : '';
+  const rcu = w.rcuTasksInfo ? `, ${plural(w.rcuTasksInfo, 'rcu_tasks_wait_gp info line')}` : '';
+  out.push(`warnings: ${w.warn} WARN, ${w.bug} BUG, ${w.oops} Oops${lockups}${rcu}`);
   return out;
 }

@@ -30,6 +30,10 @@ export class TasklistLock {
   readonly holds: TasklistHold[] = [];
   /** The read section in progress ends here (virtual µs); writers wait until then. */
   readUntil = 0;
+  /** write_lock_irq() calls that found a read section in progress and spun until it ended. */
+  writersDelayed = 0;
+  /** The longest of those spins (virtual µs). */
+  longestWriterSpin = 0;
 
   constructor(private readonly k: Kernel) {
     for (const knob of ['walkCheckUsPerTask', 'walkDebugPrintUs'] as const) {
@@ -52,6 +56,8 @@ export class TasklistLock {
       fn();
       return;
     }
+    this.writersDelayed++;
+    this.longestWriterSpin = Math.max(this.longestWriterSpin, this.readUntil - now);
     k.nmiWatchdog.irqsOff(this.writerCpu(writer), now, this.readUntil, writer, WRITER_FRAMES[path]);
     k.clock.at(this.readUntil, fn, `write_lock_irq(&tasklist_lock) ${path}`);
   }

@@ -28,6 +28,8 @@ export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
     dynamicDebug: [...k.dynamicDebug],
     seed: s.seed,
     walkCheckUsPerTask: k.walk.checkUsPerTask,
+    walkDebugPrintUs: k.walk.debugPrintUs,
+    watchdogThresh: k.watchdogThresh,
   };
 }
 

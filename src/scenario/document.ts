@@ -4,6 +4,7 @@
 // migrate() to turn the older version into the new one.
 
 import type { FixedTaskSpec, PhaseSched, StackPhase, TaskClassSpec, WorkloadSpec } from '../kernel/workload';
+import { DEFAULT_CONFIG } from '../kernel/kernel';
 import { DynamicDebug } from '../kernel/printk';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
@@ -29,8 +30,14 @@ export interface KernelSpec {
   /** Lines written to /sys/kernel/debug/dynamic_debug/control at boot. */
   dynamicDebug: string[];
   ftraceEnabled: boolean;
-  /** Cost model of the attempt walk (passed through as KernelConfig.walkCheckUsPerTask). */
-  walk: { checkUsPerTask: number };
+  /**
+   * Cost model of the attempt walk, in virtual µs (KernelConfig.walkCheckUsPerTask and
+   * walkDebugPrintUs): one klp_try_switch_task() check of a pending thread, and one per-task
+   * pr_debug line printed inside the read_lock(tasklist_lock) section.
+   */
+  walk: { checkUsPerTask: number; debugPrintUs: number };
+  /** sysctl kernel.watchdog_thresh in seconds, 0 to 60; 0 turns the lockup detectors off. */
+  watchdogThresh: number;
 }
 
 /** A validated document, every optional field filled with its default. */
@@ -48,7 +55,12 @@ export interface Scenario {
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
 const TOP_FIELDS = ['format', 'version', 'title', 'description', 'seed', 'kernel', 'modules', 'tasks', 'script'] as const;
-const KERNEL_FIELDS = ['version', 'cpus', 'hz', 'reliableStacktrace', 'dynamicDebug', 'ftraceEnabled', 'walk'] as const;
+const KERNEL_FIELDS = ['version', 'cpus', 'hz', 'reliableStacktrace', 'dynamicDebug', 'ftraceEnabled', 'walk', 'watchdogThresh'] as const;
+const WALK_FIELDS = ['checkUsPerTask', 'debugPrintUs'] as const;
+/** A per-task debug line costs at most this much (a 100-character line at 1200 baud is 833 ms). */
+const MAX_DEBUG_PRINT_US = 1_000_000;
+/** proc_watchdog_thresh(): watchdog_thresh is an integer from 0 (off) to 60 seconds. */
+const MAX_WATCHDOG_THRESH_S = 60;
 const CLASS_FIELDS = ['name', 'comm', 'count', 'kind', 'phases', 'syscallRatePerS', 'cpuBound', 'forkRatePerS', 'exitRatePerS', 'exitListedUs', 'exitUnhashedUs', 'reliableStack'] as const;
 const FIXED_FIELDS = ['comm', 'kind', 'frames', 'sched', 'reliableStack'] as const;
 const HZ_VALUES = [100, 250, 300, 1000] as const;
@@ -63,7 +75,8 @@ export const DEFAULT_KERNEL: KernelSpec = {
   reliableStacktrace: true,
   dynamicDebug: ['file kernel/livepatch/* +p', 'func klp_try_switch_task -p'],
   ftraceEnabled: true,
-  walk: { checkUsPerTask: 3 },
+  walk: { checkUsPerTask: DEFAULT_CONFIG.walkCheckUsPerTask, debugPrintUs: DEFAULT_CONFIG.walkDebugPrintUs },
+  watchdogThresh: DEFAULT_CONFIG.watchdogThresh,
 };
 
 export const CATALOG_NAMES: readonly string[] = SELFTEST_MODULES.map((m) => m.name);
@@ -117,9 +130,13 @@ function validateKernel(v: unknown, path: string, p: Problems): KernelSpec {
   }
   if (present(o, 'walk')) {
     const wp = field(path, 'walk');
-    const w = object(get(o, 'walk'), wp, p, 'the walk cost model ({ checkUsPerTask })', ['checkUsPerTask']);
-    if (w && present(w, 'checkUsPerTask')) k.walk.checkUsPerTask = number(get(w, 'checkUsPerTask'), field(wp, 'checkUsPerTask'), p, 'positive', 1000, 3);
+    const w = object(get(o, 'walk'), wp, p, 'the walk cost model ({ checkUsPerTask, debugPrintUs })', WALK_FIELDS);
+    const d = DEFAULT_KERNEL.walk;
+    if (w && present(w, 'checkUsPerTask')) k.walk.checkUsPerTask = number(get(w, 'checkUsPerTask'), field(wp, 'checkUsPerTask'), p, 'positive', 1000, d.checkUsPerTask);
+    // 0 is allowed: a console that costs nothing (no serial console, or printk deferred).
+    if (w && present(w, 'debugPrintUs')) k.walk.debugPrintUs = number(get(w, 'debugPrintUs'), field(wp, 'debugPrintUs'), p, 'non-negative', MAX_DEBUG_PRINT_US, d.debugPrintUs);
   }
+  if (present(o, 'watchdogThresh')) k.watchdogThresh = integer(get(o, 'watchdogThresh'), field(path, 'watchdogThresh'), p, 0, MAX_WATCHDOG_THRESH_S, DEFAULT_KERNEL.watchdogThresh);
   return k;
 }
 
@@ -353,7 +370,11 @@ function compactKernel(k: KernelSpec): Record<string, unknown> | undefined {
   if (k.reliableStacktrace !== d.reliableStacktrace) out.reliableStacktrace = k.reliableStacktrace;
   if (JSON.stringify(k.dynamicDebug) !== JSON.stringify(d.dynamicDebug)) out.dynamicDebug = k.dynamicDebug;
   if (k.ftraceEnabled !== d.ftraceEnabled) out.ftraceEnabled = k.ftraceEnabled;
-  if (k.walk.checkUsPerTask !== d.walk.checkUsPerTask) out.walk = k.walk;
+  const walk: Record<string, number> = {};
+  if (k.walk.checkUsPerTask !== d.walk.checkUsPerTask) walk.checkUsPerTask = k.walk.checkUsPerTask;
+  if (k.walk.debugPrintUs !== d.walk.debugPrintUs) walk.debugPrintUs = k.walk.debugPrintUs;
+  if (Object.keys(walk).length) out.walk = walk;
+  if (k.watchdogThresh !== d.watchdogThresh) out.watchdogThresh = k.watchdogThresh;
   return Object.keys(out).length ? out : undefined;
 }
 

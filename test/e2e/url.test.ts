@@ -1,9 +1,18 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, startPreviewServer, type PreviewServer } from './browser';
 
 interface Hook {
   livepatchExplorer: { session: { start: number; now: number; entries: string[]; command(t: string): unknown }; playback: { send(ev: unknown): void } };
+}
+
+/**
+ * App sets window.livepatchExplorer in an effect after its first render, which can come after
+ * the load event when the machine is busy: wait for it before using it.
+ */
+async function loaded(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => (window as unknown as Partial<Hook>).livepatchExplorer !== undefined);
 }
 
 describe('scenario links and the saved copy', () => {
@@ -35,7 +44,7 @@ describe('scenario links and the saved copy', () => {
     if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url, { waitUntil: 'load' });
+    await loaded(page, server.url);
     const before = await page.evaluate(() => {
       const e = (window as unknown as Hook).livepatchExplorer;
       e.playback.send({ type: 'SEEK', time: e.session.start + 2_000_000 });
@@ -48,12 +57,12 @@ describe('scenario links and the saved copy', () => {
     const link = await page.evaluate(() => location.href);
     expect(link).toMatch(/#s=1\.[A-Za-z0-9_-]+&t=\d+$/);
 
-    await page.goto(server.url, { waitUntil: 'load' });
+    await loaded(page, server.url);
     const restored = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.session.entries);
     expect(restored.at(-1)).toBe('at 2s: cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
 
     const other = await browser.newPage();
-    await other.goto(link, { waitUntil: 'load' });
+    await loaded(other, link);
     const shared = await other.evaluate(() => {
       const e = (window as unknown as Hook).livepatchExplorer;
       return { entries: e.session.entries, at: e.session.now - e.session.start };

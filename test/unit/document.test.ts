@@ -3,6 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KERNEL, FORMAT, migrate, parseScenarioText, toDocument, validateScenario, type Scenario } from '../../src/scenario/document';
+import { DEFAULT_CONFIG } from '../../src/kernel/kernel';
+import { kernelConfigOf } from '../../src/scenario/build';
 import { FULL_DOCUMENT, HEAD } from './scenarioFixtures';
 
 function errorsOf(doc: unknown): string[] {
@@ -40,6 +42,25 @@ describe('a valid document', () => {
     expect(toDocument(s, true)).toEqual({ ...HEAD, tasks: { classes: [{ comm: 'w', count: 2 }] } });
   });
 
+  it('the walk knobs and watchdog_thresh default to the KernelConfig defaults, reach the KernelConfig, and survive both documents', () => {
+    expect(DEFAULT_KERNEL.walk).toEqual({ checkUsPerTask: DEFAULT_CONFIG.walkCheckUsPerTask, debugPrintUs: DEFAULT_CONFIG.walkDebugPrintUs });
+    expect(DEFAULT_KERNEL.watchdogThresh).toBe(DEFAULT_CONFIG.watchdogThresh);
+    expect(kernelConfigOf(scenarioOf(HEAD))).toMatchObject({ walkCheckUsPerTask: 3, walkDebugPrintUs: 8680, watchdogThresh: 10 });
+    // Only the fields set differ from the defaults; 0 is a valid print cost and turns the detector off.
+    const doc = { ...HEAD, kernel: { walk: { debugPrintUs: 0 }, watchdogThresh: 0 } };
+    const s = scenarioOf(doc);
+    expect(s.kernel.walk).toEqual({ checkUsPerTask: 3, debugPrintUs: 0 });
+    expect(s.kernel.watchdogThresh).toBe(0);
+    expect(kernelConfigOf(s)).toMatchObject({ walkCheckUsPerTask: 3, walkDebugPrintUs: 0, watchdogThresh: 0 });
+    expect(toDocument(s, true)).toEqual(doc);
+    expect(scenarioOf(toDocument(s))).toEqual(s);
+    const slow = scenarioOf({ ...HEAD, kernel: { walk: { checkUsPerTask: 2.5, debugPrintUs: 104_167 }, watchdogThresh: 60 } });
+    expect(kernelConfigOf(slow)).toMatchObject({ walkCheckUsPerTask: 2.5, walkDebugPrintUs: 104_167, watchdogThresh: 60 });
+    expect(toDocument(slow, true)).toEqual({ ...HEAD, kernel: { walk: { checkUsPerTask: 2.5, debugPrintUs: 104_167 }, watchdogThresh: 60 } });
+    // Set to their defaults, the fields are left out of the compact document.
+    expect(toDocument(scenarioOf({ ...HEAD, kernel: { walk: { debugPrintUs: 8680 }, watchdogThresh: 10 } }), true)).toEqual(HEAD);
+  });
+
   it('a class may set the mean times of the two exit steps; they survive both documents; bad values are named', () => {
     const doc = { ...HEAD, tasks: { classes: [{ comm: 'job-%d', count: 3, exitRatePerS: 1, exitListedUs: 1500, exitUnhashedUs: 300000 }] } };
     const s = scenarioOf(doc);
@@ -68,8 +89,8 @@ describe('validation errors name the field path and what was expected', () => {
 
   it('unknown fields are rejected with the allowed names', () => {
     expect(errorsOf({ ...HEAD, titel: 'x' })).toEqual(['titel: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
-    expect(errorsOf({ ...HEAD, kernel: { cpu: 4 } })).toEqual(['kernel.cpu: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk)']);
-    expect(errorsOf({ ...HEAD, kernel: { 'a b': 1 } })).toEqual(['kernel["a b"]: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk)']);
+    expect(errorsOf({ ...HEAD, kernel: { cpu: 4 } })).toEqual(['kernel.cpu: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh)']);
+    expect(errorsOf({ ...HEAD, kernel: { 'a b': 1 } })).toEqual(['kernel["a b"]: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh)']);
     expect(errorsOf(JSON.parse(`{"format":"${FORMAT}","version":1,"__proto__":{"x":1}}`))).toEqual(['__proto__: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
   });
 
@@ -92,7 +113,15 @@ describe('validation errors name the field path and what was expected', () => {
     expect(k({ reliableStacktrace: 'yes' })).toEqual(['kernel.reliableStacktrace: expected true or false, got "yes"']);
     expect(k({ dynamicDebug: ['func klp_try_switch_task'] })).toEqual(['kernel.dynamicDebug[0]: expected a dynamic debug control line such as "func klp_try_switch_task +p", got "func klp_try_switch_task"']);
     expect(k({ walk: { checkUsPerTask: 0 } })).toEqual(['kernel.walk.checkUsPerTask: expected a positive number, got 0']);
-    expect(k({ walk: { checkUs: 3 } })).toEqual(['kernel.walk.checkUs: unknown field (allowed: checkUsPerTask)']);
+    expect(k({ walk: { checkUs: 3 } })).toEqual(['kernel.walk.checkUs: unknown field (allowed: checkUsPerTask, debugPrintUs)']);
+    expect(k({ walk: 3 })).toEqual(['kernel.walk: expected the walk cost model ({ checkUsPerTask, debugPrintUs }) (a JSON object), got 3']);
+    expect(k({ walk: { debugPrintUs: -1 } })).toEqual(['kernel.walk.debugPrintUs: expected a non-negative number, got -1']);
+    expect(k({ walk: { debugPrintUs: '8680' } })).toEqual(['kernel.walk.debugPrintUs: expected a non-negative number, got "8680"']);
+    expect(k({ walk: { debugPrintUs: 1_000_001 } })).toEqual(['kernel.walk.debugPrintUs: expected a non-negative number of at most 1000000, got 1000001']);
+    expect(k({ watchdogThresh: 61 })).toEqual(['kernel.watchdogThresh: expected an integer from 0 to 60, got 61']);
+    expect(k({ watchdogThresh: -1 })).toEqual(['kernel.watchdogThresh: expected an integer from 0 to 60, got -1']);
+    expect(k({ watchdogThresh: 2.5 })).toEqual(['kernel.watchdogThresh: expected an integer from 0 to 60, got 2.5']);
+    expect(k({ watchdogThresh: '10' })).toEqual(['kernel.watchdogThresh: expected an integer from 0 to 60, got "10"']);
   });
 
   it('task classes: the example of the issue, counts, comm patterns, frames', () => {

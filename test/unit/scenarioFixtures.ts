@@ -17,7 +17,8 @@ export const FULL_DOCUMENT = {
     reliableStacktrace: true,
     dynamicDebug: ['file kernel/livepatch/* +p'],
     ftraceEnabled: true,
-    walk: { checkUsPerTask: 2.5 },
+    walk: { checkUsPerTask: 2.5, debugPrintUs: 86.8 },
+    watchdogThresh: 20,
   },
   modules: [
     'test_klp_livepatch',

@@ -113,7 +113,10 @@ const CHECKS: Record<string, () => void> = {
     expect(failed(r)).toEqual([]);
     expect([...k.modules.keys()].filter((m) => m.startsWith('livepatch_61'))).toEqual([R6]);
     // C5: the one WARN, in the first upgrade, from a task in release6's do_exit.
-    expect(r.summary[r.summary.length - 1]).toBe('warnings: 1 WARN, 0 BUG, 0 Oops');
+    expect(r.summary.slice(-2)).toEqual([
+      'tasklist_lock: read-held by 14 attempt walks, 0.265479s in all; longest 0.037977s at 41.04797s (12659 threads checked, 0 debug lines printed); writers delayed: 180, longest spin 0.037785s',
+      'warnings: 1 WARN, 0 BUG, 0 Oops',
+    ]);
     const at = r.texts.indexOf('------------[ cut here ]------------');
     expect(r.texts[at + 1]).toMatch(/^WARNING: CPU: \d+ PID: \d+ at kernel\/livepatch\/patch\.c:\d+ klp_ftrace_handler\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
     expect(r.texts.slice(at, r.texts.indexOf('---[ end trace 0000000000000000 ]---', at)).some((l) => /^ {2}do_exit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[livepatch_61_release6\]$/.test(l))).toBe(true);
@@ -139,7 +142,13 @@ const CHECKS: Record<string, () => void> = {
     expect(r.transitions).toHaveLength(1);
     expect(r.transitions[0]).toMatch(new RegExp(`^transition: patching ${R12} complete at ${T} after \\d+ attempts$`));
     expect(r.texts).toContain(`livepatch: '${R12}': patching complete`);
-    expect(r.summary.slice(-2)).toEqual(['signals: 0 rounds, 0 tasks signalled', 'warnings: 0 WARN, 0 BUG, 0 Oops']);
+    // The million-thread walk holds tasklist_lock for 3 s: the forks and exits of the nginx
+    // workers wait behind it, below the hard-lockup threshold (10 s) and the RCU Tasks one (10 s).
+    expect(r.summary.slice(-3)).toEqual([
+      'signals: 0 rounds, 0 tasks signalled',
+      'tasklist_lock: read-held by 2 attempt walks, 3.001959s in all; longest 3.001959s at 4.21397s (1000653 threads checked, 0 debug lines printed); writers delayed: 241, longest spin 2.997359s',
+      'warnings: 0 WARN, 0 BUG, 0 Oops',
+    ]);
     expect(r.summary.some((l) => l.startsWith('pending:'))).toBe(false);
     expect(failed(r)).toEqual([]);
     // After the first walk only the idle CPUs are left: 127 of 128 (the walk itself runs on one).
@@ -238,6 +247,103 @@ const CHECKS: Record<string, () => void> = {
     expect(logBefore(r.sim, act.time - 1)).toEqual(logBefore(reverse.sim, act.time - 1));
   },
 
+  'long-walk-lockup.json': () => {
+    const r = run('long-walk-lockup.json');
+    const k = r.sim.kernel;
+    expect(k.features.release).toMatch(/^6\.1\./);
+    expect(k.nrCpus).toBe(32);
+    expect(r.sim.workload?.classes.map((c) => c.initialCount)).toEqual([300_000, 2_000]);
+    expect(failed(r)).toEqual([]);
+    const holds = k.tasklist.holds;
+    // Three attempts in 55 s: each walk prints a line per blocked NFS reader inside the read
+    // section (8.68 ms each), 16-18 s in all, and the retry is armed after read_unlock.
+    expect(holds.map((h) => [h.start, h.checked, h.debugLines])).toEqual([
+      [4_213_970, 302_173, 1997],
+      [24_000_000, 1928, 1928],
+      [42_000_000, 1874, 1874],
+    ]);
+    for (const h of holds) expect(h.end - h.start).toBeCloseTo(h.checked * 3 + h.debugLines * 8680, 6);
+    const debug = r.texts.filter((t) => t.endsWith(' is sleeping on function do_iter_readv_writev'));
+    expect(debug).toHaveLength(1997 + 1928 + 1874);
+    const nfs0 = slotOf(r.sim, 'nfs-0');
+    expect(debug[0]).toBe(`livepatch: klp_try_switch_task: nfs-0:${k.tasks.pid[nfs0]} is sleeping on function do_iter_readv_writev`);
+    for (const t of debug) expect(t).toMatch(/^livepatch: klp_try_switch_task: nfs-\d+:\d+ is sleeping on function do_iter_readv_writev$/);
+    // RCU Tasks: the walker holds each grace period open; 10101 jiffies (rcu_task_stall_info + one scan) in.
+    const rcu = r.sim.log.filter((l) => l.text.startsWith('rcu_tasks_wait_gp: '));
+    expect(rcu.map((l) => [l.time, l.text])).toEqual([
+      [14_314_000, 'rcu_tasks_wait_gp: rcu_tasks grace period 1 is 10101 jiffies old.'],
+      [34_101_000, 'rcu_tasks_wait_gp: rcu_tasks grace period 5 is 10101 jiffies old.'],
+      [52_101_000, 'rcu_tasks_wait_gp: rcu_tasks grace period 9 is 10101 jiffies old.'],
+    ]);
+    rcu.forEach((l, i) => expect(l.time - holds[i].start).toBeLessThan(holds[i].end - holds[i].start));
+    // Hard LOCKUP: the NMIs of 20 s and 40 s find writers spinning with interrupts off.
+    const lockups = r.sim.log.map((l, i) => ({ l, i })).filter(({ l }) => l.text.includes('Watchdog detected hard LOCKUP'));
+    expect(lockups.map(({ l }) => `${l.time / 1e6} ${l.text}`)).toEqual([
+      ...[9, 13, 19, 15, 3, 7, 17].map((cpu) => `20 NMI watchdog: Watchdog detected hard LOCKUP on cpu ${cpu}`),
+      ...[8, 12, 23].map((cpu) => `40 NMI watchdog: Watchdog detected hard LOCKUP on cpu ${cpu}`),
+    ]);
+    for (const { l } of lockups) expect(holds.some((h) => h.start < l.time && l.time < h.end)).toBe(true);
+    // The first one is a fork: copy_process() spinning in queued_write_lock_slowpath().
+    const first = lockups[0].i;
+    expect(r.texts.slice(first + 1, first + 13).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
+      'Modules linked in: livepatch_61_release12(K)',
+      `CPU: 9 UID: 0 PID: ${k.tasks.pid[slotOf(r.sim, 'java-221981')]} Comm: java-221981 Tainted: ${k.taintString()} ${k.features.release} #1 PREEMPT(voluntary)`,
+      'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
+      'RIP: 0010:queued_write_lock_slowpath',
+      'Call Trace:',
+      ' <TASK>',
+      '  copy_process',
+      '  kernel_clone',
+      '  __x64_sys_clone',
+      '  do_syscall_64',
+      '  entry_SYSCALL_64_after_hwframe',
+      ' </TASK>',
+    ]);
+    // Exits spin there too: release_task() under do_exit().
+    expect(r.texts.filter((t) => /^ {2}release_task\+/.test(t)).length).toBeGreaterThan(0);
+    // Too few attempts for the fake signals of the 15th.
+    expect(r.texts).not.toContain('livepatch: signaling remaining tasks');
+    expect(r.transitions).toEqual(['transition: still patching livepatch_61_release12 after 3 attempts (started at 4.21397s)']);
+    expect(r.summary.slice(-4)).toEqual([
+      'pending: 1819 tasks',
+      '  sleeping on function do_iter_readv_writev, uninterruptible: 1819 (nfs-0:301001, nfs-1:301002, nfs-2:301003, ...)',
+      'tasklist_lock: read-held by 3 attempt walks, 51.253245s in all; longest 18.240479s at 4.21397s (302173 threads checked, 1997 debug lines printed); writers delayed: 26, longest spin 17.940879s',
+      'warnings: 0 WARN, 0 BUG, 0 Oops, 10 hard LOCKUP, 3 rcu_tasks_wait_gp info lines',
+    ]);
+  },
+
+  'long-walk-no-debug.json': () => {
+    const r = run('long-walk-no-debug.json');
+    const lockup = run('long-walk-lockup.json');
+    // The same machine but for the per-task debug prints.
+    const { title: _t, description: _d, kernel, ...rest } = r.scenario;
+    const { title: _lt, description: _ld, kernel: lkernel, ...lrest } = lockup.scenario;
+    expect(rest).toEqual(lrest);
+    expect({ ...kernel, dynamicDebug: [] }).toEqual({ ...lkernel, dynamicDebug: [] });
+    expect(kernel.dynamicDebug).toEqual(['file kernel/livepatch/* +p', 'func klp_try_switch_task -p']);
+    expect(lkernel.dynamicDebug).toEqual(['file kernel/livepatch/* +p', 'func klp_try_switch_task +p']);
+    expect(failed(r)).toEqual([]);
+    const k = r.sim.kernel;
+    // Checks only: 0.9 s for the first walk, then milliseconds for the threads still pending.
+    const [head, ...later] = k.tasklist.holds;
+    expect([head.start, head.end - head.start, head.checked, head.debugLines]).toEqual([4_213_970, 906_519, 302_173, 0]);
+    expect(later).toHaveLength(54);
+    for (const h of later) expect(h.end - h.start).toBeLessThan(7000);
+    expect(r.texts.filter((t) => t.includes('klp_try_switch_task'))).toEqual([]);
+    expect(r.texts.filter((t) => t.includes('LOCKUP') || t.startsWith('rcu_tasks_wait_gp'))).toEqual([]);
+    expect(r.texts).toContain('livepatch: signaling remaining tasks');
+    expect(r.transitions).toEqual(['transition: still patching livepatch_61_release12 after 55 attempts (started at 4.21397s)']);
+    expect(r.summary.slice(-2)).toEqual([
+      'tasklist_lock: read-held by 55 attempt walks, 1.215717s in all; longest 0.906519s at 4.21397s (302173 threads checked, 0 debug lines printed); writers delayed: 1, longest spin 0.606919s',
+      'warnings: 0 WARN, 0 BUG, 0 Oops',
+    ]);
+    // The one writer here is the fork that spins longest in long-walk-lockup.json: it asks at
+    // the same moment, and its spin is longer by exactly what the debug lines add to the walk.
+    const lockupHold = lockup.sim.kernel.tasklist.holds[0];
+    const extra = lockupHold.end - lockupHold.start - (head.end - head.start);
+    expect(lockup.sim.kernel.tasklist.longestWriterSpin - k.tasklist.longestWriterSpin).toBeCloseTo(extra, 6);
+  },
+
   'cpu-bound-kthread-6.1.json': () => {
     const r = stuckSpinner('cpu-bound-kthread-6.1.json');
     expect(r.sim.kernel.features.schedHook).toBe('none');
@@ -279,7 +385,13 @@ function stuckSpinner(file: string): Run {
   expect(r.texts).toContain('livepatch: signaling remaining tasks');
   expect(r.texts).not.toContain("livepatch: 'lp_spin': patching complete");
   expect(r.transitions).toEqual([expect.stringMatching(new RegExp(`^transition: still patching lp_spin after ${attempts} attempts \\(started at ${T}\\)$`))]);
-  expect(r.summary.slice(r.summary.indexOf('pending: 1 task'))).toEqual(['pending: 1 task', `  running: 1 (spinner:${pid})`, 'warnings: 0 WARN, 0 BUG, 0 Oops']);
+  expect(r.summary.slice(r.summary.indexOf('pending: 1 task'))).toEqual([
+    'pending: 1 task',
+    `  running: 1 (spinner:${pid})`,
+    // Every walk prints the spinner's "is running" inside the read section (8.68 ms).
+    `tasklist_lock: read-held by ${attempts} attempt walks, 0.269272s in all; longest 0.008782s at 5.21437s (34 threads checked, 1 debug line printed); writers delayed: 0`,
+    'warnings: 0 WARN, 0 BUG, 0 Oops',
+  ]);
   expect(r.texts[r.texts.length - 1]).toBe('1');
   expect(k.klpTargetState).not.toBe(KLP_TRANSITION_IDLE);
   // A kthread in a run step is on one CPU, not on every CPU it ever ran on.
