@@ -82,6 +82,25 @@ describe('workload sampling agrees with independent per-task timers at every sca
     );
   });
 
+  it('a 1,000,000-task class and its 100× smaller reference agree on the same seed', () => {
+    // Same seed, same behaviour, 1M and 10k tasks: the pending fractions over time must be the
+    // same law's, so they differ by no more than the two samples' noise (5σ of each).
+    const ticks = [20, 100, 400];
+    const dwellUs = 200_000;
+    const big = decay(SEED, 1_000_000, dwellUs, 2, ticks);
+    const small = decay(SEED, 10_000, dwellUs, 2, ticks);
+    expect(big.b).toBe(small.b);
+    expect(big.n0 / 1_000_000).toBeCloseTo(small.n0 / 10_000, 1);
+    ticks.forEach((m, i) => {
+      const q = (1 - big.b) ** m;
+      const sd = (n: number) => Math.sqrt((q * (1 - q)) / n);
+      const fBig = big.out[i] / big.n0;
+      const fSmall = small.out[i] / small.n0;
+      expect(Math.abs(fBig - fSmall)).toBeLessThanOrEqual(5 * (sd(big.n0) + sd(small.n0)) + 1 / small.n0);
+      expect(Math.abs(fBig - q)).toBeLessThanOrEqual(5 * sd(big.n0) + 1 / big.n0);
+    });
+  });
+
   it('the state index agrees with a recount of every task while tasks move, fork and exit', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fc.integer({ min: 1_000, max: 3_000_000 }), { minLength: 1, maxLength: 5 }), (seed, steps) => {
