@@ -5,7 +5,7 @@ import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
 import { FuncStacksView } from './views/FuncStacksView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { InspectorView } from './views/InspectorView';
-import { KernelLogView } from './views/KernelLogView';
+import { KernelLogView, LogLegend } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
 import { SysfsView } from './views/SysfsView';
@@ -54,7 +54,7 @@ function Workspace() {
         <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
         <Panel id="funcs" title="Function stacks" className="area-funcs" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>
         <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
-        <Panel id="log" title="Kernel log" className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>
+        <Panel id="log" title="Kernel log" legend={<LogLegend />} className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>
         <Panel id="console" title="Console" className="area-console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>
         <Panel id="inspector" title="Inspector" className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
         <Panel id="statechart" title="Statechart" className="area-statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>

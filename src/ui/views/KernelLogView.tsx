@@ -84,3 +84,15 @@ export function KernelLogView() {
     </div>
   );
 }
+
+/** The log's colours: one per group of printk levels. */
+export function LogLegend() {
+  return (
+    <>
+      <span className="lvl-err" title="KERN_EMERG to KERN_ERR: Oops, BUG, failed operations">■ emerg–err</span>
+      <span className="lvl-warn" title="KERN_WARNING: WARN splats, the lockup detector">■ warn</span>
+      <span className="lvl-info" title="KERN_NOTICE and KERN_INFO: livepatch's pr_notice/pr_info, module output, shell commands">■ notice/info</span>
+      <span className="lvl-debug" title="KERN_DEBUG: pr_debug lines, shown when dynamic debug enables them">■ debug</span>
+    </>
+  );
+}
