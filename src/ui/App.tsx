@@ -12,7 +12,7 @@ import { SysfsView } from './views/SysfsView';
 import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
-import { engine, useData, useEngineId, useSimVersion } from './engine';
+import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
@@ -24,13 +24,14 @@ export default function App() {
 
 /** In worker mode the views mount once the worker has built the machine and sent what they draw. */
 function Starting() {
-  useSimVersion();
+  const ready = useWorkerReady();
+  const error = useWorkerError();
   const theme = useView((v) => v.theme);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   const e = engine();
-  if (e.mode === 'main' || e.remote.snapshot) return <Workspace />;
+  if (ready) return <Workspace />;
   return (
     <div className="app">
       <header className="app-head">
@@ -38,8 +39,8 @@ function Starting() {
         <p className="scenario-title">{e.scenario.title}</p>
         <ScenarioMenu />
       </header>
-      {e.remote.error ? (
-        <div className="notice" role="alert"><span>{e.remote.error}</span></div>
+      {error ? (
+        <div className="notice" role="alert"><span>{error}</span></div>
       ) : (
         <p className="starting" role="status" data-testid="worker-starting">Building the machine in a background worker…</p>
       )}
@@ -50,6 +51,7 @@ function Starting() {
 function Workspace() {
   const title = useData('title');
   const [notice, setNotice] = useState(engine().notice);
+  const workerError = useWorkerError();
   useShortcuts();
   useEffect(() => {
     // For the end-to-end tests and for users poking at the model from devtools.
@@ -68,6 +70,11 @@ function Workspace() {
         <div className="notice" role="alert">
           <span>{notice}</span>
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
+      {workerError && (
+        <div className="notice" role="alert">
+          <span>{workerError}</span>
         </div>
       )}
       <Controls />

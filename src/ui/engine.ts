@@ -253,6 +253,18 @@ export function useSimVersion(): number {
   return useSyncExternalStore(e.subscribe, e.version);
 }
 
+/** Worker mode: the first snapshot has arrived. Always true in main-thread mode. */
+export function useWorkerReady(): boolean {
+  const e = engine();
+  return useSyncExternalStore(e.subscribe, () => e.mode === 'main' || e.remote.snapshot !== undefined);
+}
+
+/** Worker mode: why the worker stopped or could not start. */
+export function useWorkerError(): string | undefined {
+  const e = engine();
+  return useSyncExternalStore(e.subscribe, () => (e.mode === 'worker' ? e.remote.error : undefined));
+}
+
 /** A piece of the views' data (src/ui/viewData.ts): computed here, or from the worker's snapshot. */
 export function useData<K extends PieceName>(name: K): Piece<K> {
   useSimVersion();

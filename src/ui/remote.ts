@@ -17,6 +17,7 @@ export interface RemoteOpen {
 interface Port {
   postMessage(msg: ToWorker): void;
   onmessage: ((e: MessageEvent<FromWorker>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
   terminate(): void;
 }
 
@@ -44,6 +45,10 @@ export class RemoteSim {
   constructor(open: RemoteOpen, port: Port = startWorker(), private readonly frame: (cb: () => void) => void = (cb) => requestAnimationFrame(() => cb())) {
     this.port = port;
     port.onmessage = (e) => this.receive(e.data);
+    port.onerror = (e) => {
+      this.error = `The simulation worker failed: ${e.message || 'it could not be started'}`;
+      this.notify();
+    };
     port.postMessage({ type: 'open', ...open });
   }
 
@@ -84,9 +89,10 @@ export class RemoteSim {
     if (s.log.gen !== this.logGen || s.log.from === 0) {
       this.logGen = s.log.gen;
       this.log = s.log.records;
-    } else if (s.log.records.length > 0) {
-      // A new array, so that views keyed on the array see the change.
-      this.log = this.log.concat(s.log.records);
+    } else {
+      // The same array growing, as the kernel's own log does: its length is the change.
+      const log = this.log as LogRecord[];
+      for (const r of s.log.records) log.push(r);
     }
     const t = s.tasks;
     let { groups, slotOfCell, cellOfSlot } = this.tasks ?? { groups: [], slotOfCell: new Int32Array(0), cellOfSlot: new Int32Array(0) };

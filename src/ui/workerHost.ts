@@ -103,6 +103,25 @@ export function createWorkerHost(opts: HostOptions): WorkerHost {
   let logSent = 0;
   let model: TasksModel | undefined;
   let groupsSent: TasksModel['groups'] | undefined;
+  /**
+   * The latest SEEK not yet run: a dragged slider sends one per page frame, and a backward
+   * seek boots a new machine (about 0.4 s at a million tasks), so the seeks that queued up
+   * meanwhile collapse into the last one.
+   */
+  let pendingSeek: Extract<WirePlaybackEvent, { type: 'SEEK' }> | undefined;
+  let seekTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function runPendingSeek(): void {
+    if (seekTimer) clearTimeout(seekTimer);
+    seekTimer = undefined;
+    const ev = pendingSeek;
+    pendingSeek = undefined;
+    if (ev) playback?.send(ev);
+  }
+
+  function fail(e: unknown): void {
+    opts.post({ type: 'error', message: `The simulation stopped: ${e instanceof Error ? e.message : String(e)}` }, []);
+  }
 
   const ticks = fromCallback<PlaybackEvent>(({ sendBack }) => {
     let last = performance.now();
@@ -176,12 +195,15 @@ export function createWorkerHost(opts: HostOptions): WorkerHost {
     playback = p;
     s.subscribe(changed);
     let last = '';
-    p.subscribe((snap) => {
-      const key = JSON.stringify(playbackViewOf(snap));
-      if (key !== last) {
-        last = key;
-        changed();
-      }
+    p.subscribe({
+      next: (snap) => {
+        const key = JSON.stringify(playbackViewOf(snap));
+        if (key !== last) {
+          last = key;
+          changed();
+        }
+      },
+      error: fail,
     });
     p.start();
     changed();
@@ -194,8 +216,11 @@ export function createWorkerHost(opts: HostOptions): WorkerHost {
     close() {
       playback?.stop();
       if (timer) clearTimeout(timer);
+      if (seekTimer) clearTimeout(seekTimer);
     },
     handle(msg) {
+      // Anything else sees the cursor where the seeks before it put it.
+      if (pendingSeek && !(msg.type === 'playback' && msg.event.type === 'SEEK') && msg.type !== 'ack') runPendingSeek();
       switch (msg.type) {
         case 'open':
           try {
@@ -209,7 +234,10 @@ export function createWorkerHost(opts: HostOptions): WorkerHost {
           if (dirty && !timer) timer = setTimeout(flush, 0);
           return;
         case 'playback':
-          playback?.send(msg.event);
+          if (msg.event.type === 'SEEK') {
+            pendingSeek = msg.event;
+            seekTimer ??= setTimeout(runPendingSeek, 0);
+          } else playback?.send(msg.event);
           return;
         case 'command': {
           const s = session;

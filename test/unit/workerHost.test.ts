@@ -3,7 +3,7 @@
 // functions the page uses; one snapshot in flight until acknowledged; commands, questions
 // and playback events go through the same Session as on the page.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Session } from '../../src/engine/session';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
@@ -141,6 +141,27 @@ describe('simulation worker host', () => {
     expect(last().log.gen).toBe(2);
     expect(last().log.from).toBe(0);
     expect(last().pieces.cursor.head).toBeGreaterThan(start + 2_000_000);
+  });
+
+  it('collapses seeks that queued up into the last one, and keeps later events after it', async () => {
+    const h = harness();
+    h.host.handle({ type: 'open', scenario: scenario() });
+    await until(() => h.snapshots().length === 1);
+    const start = h.snapshots()[0].pieces.cursor.start;
+    const seek = vi.spyOn(Session.prototype, 'seek');
+    try {
+      for (const dt of [3_000_000, 1_000_000, 2_000_000]) h.host.handle({ type: 'playback', event: { type: 'SEEK', time: start + dt } });
+      await until(() => seek.mock.calls.length > 0 && h.host.session?.seekTarget === null);
+      expect(seek.mock.calls.map((c) => c[0])).toEqual([start + 2_000_000]);
+      expect(h.host.session?.now).toBe(start + 2_000_000);
+      // A step sent right after a seek runs from where the seek put the cursor.
+      h.host.handle({ type: 'playback', event: { type: 'SEEK', time: start + 1_000_000 } });
+      h.host.handle({ type: 'playback', event: { type: 'STEP_FORWARD' } });
+      expect(seek.mock.calls.map((c) => c[0])).toEqual([start + 2_000_000, start + 1_000_000]);
+      await until(() => h.host.session?.seekTarget === null);
+    } finally {
+      seek.mockRestore();
+    }
   });
 
   it('reports a scenario it cannot start as text', () => {
