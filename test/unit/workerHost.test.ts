@@ -9,7 +9,8 @@ import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
 import type { Scenario } from '../../src/scenario/document';
 import { allPieces, runQuery } from '../../src/ui/viewData';
-import { createWorkerHost, type FromWorker, type Snapshot, type WorkerHost } from '../../src/ui/workerHost';
+import { RemoteSim } from '../../src/ui/remote';
+import { createWorkerHost, type FromWorker, type Snapshot, type ToWorker, type WorkerHost } from '../../src/ui/workerHost';
 import { buildTasksModel } from '../../src/ui/views/tasksModel';
 
 interface Harness {
@@ -168,5 +169,51 @@ describe('simulation worker host', () => {
     const h = harness();
     h.host.handle({ type: 'open', scenario: { ...scenario(), script: ['at nonsense: ls'] } });
     expect(h.got).toEqual([{ type: 'error', message: expect.stringMatching(/could not be started: .*does not parse/) }]);
+  });
+});
+
+describe('the page side of the worker (RemoteSim) over an in-process host', () => {
+  /** A port that hands each message to the other side as a structured clone, as postMessage does. */
+  function connect(): { remote: RemoteSim; host: WorkerHost } {
+    let toPage: ((e: MessageEvent<FromWorker>) => void) | null = null;
+    const host = createWorkerHost({ post: (m) => setTimeout(() => toPage?.({ data: structuredClone(m) } as MessageEvent<FromWorker>), 0) });
+    hosts.push(host);
+    const port = {
+      postMessage: (m: ToWorker) => setTimeout(() => host.handle(structuredClone(m)), 0),
+      set onmessage(fn: ((e: MessageEvent<FromWorker>) => void) | null) {
+        toPage = fn;
+      },
+      get onmessage() {
+        return toPage;
+      },
+      onerror: null,
+      terminate: () => host.close(),
+    };
+    const remote = new RemoteSim({ scenario: scenario() }, port, (cb) => setTimeout(cb, 0));
+    return { remote, host };
+  }
+
+  it('rebuilds the Tasks model, keeps the whole log, and runs commands and questions', async () => {
+    const { remote, host } = connect();
+    await until(() => remote.snapshot !== undefined);
+    const s = host.session as Session;
+    const model = buildTasksModel(s);
+    expect(remote.tasks?.groups.map((g) => [g.name, Array.from(g.slots)])).toEqual(model.groups.map((g) => [g.name, Array.from(g.slots)]));
+    expect(Array.from(remote.tasks?.cellOfSlot.subarray(0, s.sim.kernel.tasks.n) ?? [])).toEqual(Array.from(model.cellOfSlot.subarray(0, s.sim.kernel.tasks.n)));
+    remote.send({ type: 'SPEED', exp: 12 });
+    remote.send({ type: 'PLAY' });
+    // The default scenario's transition completes and is reversed: the log on the page is the kernel's.
+    await until(() => remote.log.some((r) => r.text.includes('unpatching complete')));
+    remote.send({ type: 'PAUSE' });
+    await until(() => remote.snapshot?.playback.playing === false);
+    const log = remote.log;
+    await until(() => remote.snapshot?.version === s.version && remote.log.length === s.sim.log.length);
+    expect(remote.log).toBe(log);
+    expect(remote.log).toEqual(structuredClone(s.sim.log));
+    const out = await remote.command('at 1s: ls');
+    expect(out).toMatchObject({ ok: false, error: expect.stringMatching(/a typed command runs now/) });
+    expect(await remote.query('task', 0)).toEqual(structuredClone(runQuery(s, 'task', 0)));
+    await expect(remote.query('func', 'no_such_function')).resolves.toBeNull();
+    remote.close();
   });
 });
