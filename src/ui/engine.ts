@@ -1,6 +1,8 @@
 // The one simulation the page shows, and the hooks views read it through. Views never
 // change kernel state: they send playback events or console commands, which go through the
-// Session exactly as a script line would.
+// Session exactly as a script line would. The Session runs on the page for small scenarios
+// and in a Web Worker for big ones (WORKER_TASK_THRESHOLD); either way the views read the
+// same plain data (src/ui/viewData.ts): computed here at render time, or the worker's snapshot.
 
 import { createActor, type Actor } from 'xstate';
 import { useEffect, useState, useSyncExternalStore } from 'react';
@@ -21,13 +23,14 @@ function benchTasks(search: string): number {
 
 /**
  * Scenarios with more tasks than this run in a Web Worker (src/ui/simWorker.ts). Chosen from
- * the measured costs on the page's thread, which grow linearly with the task count: booting
- * the machine takes about 0.4 µs per task (0.3-0.5 s at 1,000,000) and the views' per-frame
- * model about 11 ns per task (11 ms at 1,000,000). At 150,000 the boot is about 60 ms, under
- * the 100 ms a click may take before it feels slow, and the per-frame work under 2 ms, so the
- * shipped scenarios up to 12,000 tasks and ?bench=tasks-100k stay on the page (no worker
- * chunk fetched) while server-1m and ?bench=tasks-1m move to the worker. `?worker=on|off`
- * in the address overrides it (the end-to-end test compares the two).
+ * the costs on the page's thread, which grow linearly with the task count: at 1,000,000 tasks
+ * booting the machine is one long task of 0.3-0.5 s (the end-to-end flow measured 230-300 ms
+ * frame gaps for it in headless Chromium with ?worker=off) and the Tasks view's per-frame model
+ * about 9-11 ms (tasks_view_update_1m_ms). Scaled down, 150,000 tasks cost about 50-75 ms to
+ * boot, under the 100 ms a click may take before it feels slow, and under 2 ms per frame, so
+ * the shipped scenarios (up to 12,000 tasks) and ?bench=tasks-100k stay on the page with no
+ * worker chunk fetched, while server-1m and ?bench=tasks-1m move to the worker.
+ * `?worker=on|off` in the address overrides the choice.
  */
 export const WORKER_TASK_THRESHOLD = 150_000;
 
@@ -237,14 +240,6 @@ function keepAddressCurrent(e: Engine): void {
     timer = setTimeout(write, wait);
   });
   write();
-}
-
-/** Re-render when the simulation moves (main-thread mode only: `read` gets the Session). */
-export function useSession<T>(read: (s: Session) => T): T {
-  const e = engine();
-  if (e.mode !== 'main') throw new Error('useSession: the simulation runs in the worker');
-  useSimVersion();
-  return read(e.session);
 }
 
 /** Subscribe the component to the simulation's changes (either mode). */

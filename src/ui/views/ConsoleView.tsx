@@ -7,7 +7,6 @@ import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
 import './console.css';
 
-
 const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
   waiting: 'waiting for the commands before it',
   running: 'running…',

@@ -1,12 +1,11 @@
 import { useEffect, useRef, type RefObject } from 'react';
-import { engine } from '../engine';
 import { classifyTasks } from '../../engine/blockers';
-import { buildTasksModel } from './tasksModel';
+import { engine } from '../engine';
 import { useView, type ViewState } from '../store';
 import { FrameScheduler } from './frameScheduler';
 import { MAX_CELL_PX } from './tasksLayout';
 import { installTasksHook } from './tasksHook';
-import type { TasksModel } from './tasksModel';
+import { buildTasksModel, type TasksModel } from './tasksModel';
 import type { ZoomTransform } from './tasksRaster';
 import { TasksRenderer, type Overlay, type TasksSource } from './tasksRenderer';
 import { attachTasksZoom, type TasksZoom } from './tasksZoom';
