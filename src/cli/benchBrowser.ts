@@ -5,6 +5,8 @@
 //   tasks_view_redraws_per_s_100k  cell redraws per second in the same run (each frame's new moment drawn)
 //   tasks_view_frame_100k_ms  median cost of the Tasks view's work in one of those frames
 // Timings are taken in the page with performance.now() around the view's own functions.
+// The 1M page is opened with ?worker=off: these are the figures of the page-side model (a
+// 1M-task page otherwise runs its simulation in the worker and builds the model there).
 
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -66,7 +68,7 @@ export async function browserBench(): Promise<Record<string, number>> {
   const browser = await launchBrowser();
   try {
     const out: Record<string, number> = {};
-    const big = await open(browser, `${server.url}?bench=tasks-1m`, 1_000_000);
+    const big = await open(browser, `${server.url}?bench=tasks-1m&worker=off`, 1_000_000);
     const redraws = await big.evaluate(([w, r]) => {
       const h = (window as unknown as PageHook).livepatchTasksView;
       if (!h) throw new Error('no Tasks view hook');

@@ -12,24 +12,47 @@ import { SysfsView } from './views/SysfsView';
 import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
-import { engine, useEngineId, useSession } from './engine';
+import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 
 export default function App() {
   // A new scenario is a new engine: every view remounts on it.
-  return <Workspace key={useEngineId()} />;
+  return <Starting key={useEngineId()} />;
 }
 
-function Workspace() {
+/** In worker mode the views mount once the worker has built the machine and sent what they draw. */
+function Starting() {
+  const ready = useWorkerReady();
+  const error = useWorkerError();
   const theme = useView((v) => v.theme);
-  const title = useSession((s) => s.source.title);
-  const [notice, setNotice] = useState(engine().notice);
-  useShortcuts();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  const e = engine();
+  if (ready) return <Workspace />;
+  return (
+    <div className="app">
+      <header className="app-head">
+        <h1>Livepatch Explorer</h1>
+        <p className="scenario-title">{e.scenario.title}</p>
+        <ScenarioMenu />
+      </header>
+      {error ? (
+        <div className="notice" role="alert"><span>{error}</span></div>
+      ) : (
+        <p className="starting" role="status" data-testid="worker-starting">Building the machine in a background worker…</p>
+      )}
+    </div>
+  );
+}
+
+function Workspace() {
+  const title = useData('title');
+  const [notice, setNotice] = useState(engine().notice);
+  const workerError = useWorkerError();
+  useShortcuts();
   useEffect(() => {
     // For the end-to-end tests and for users poking at the model from devtools.
     (window as unknown as { livepatchExplorer: unknown }).livepatchExplorer = engine();
@@ -47,6 +70,11 @@ function Workspace() {
         <div className="notice" role="alert">
           <span>{notice}</span>
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
+        </div>
+      )}
+      {workerError && (
+        <div className="notice" role="alert">
+          <span>{workerError}</span>
         </div>
       )}
       <Controls />

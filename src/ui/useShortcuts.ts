@@ -2,7 +2,7 @@
 // While the help dialog is open it owns the keyboard (its own handler closes it on Esc).
 
 import { useEffect } from 'react';
-import { engine } from './engine';
+import { sendPlayback } from './engine';
 import { CONSOLE_INPUT_ID, findShortcut, keyBelongsToTarget } from './shortcuts';
 import { useView } from './store';
 
@@ -16,7 +16,7 @@ export function useShortcuts(): void {
       if (!action) return;
       e.preventDefault();
       action.perform({
-        send: (ev) => engine().playback.send(ev),
+        send: sendPlayback,
         view,
         focusConsole: () => document.getElementById(CONSOLE_INPUT_ID)?.focus(),
       });

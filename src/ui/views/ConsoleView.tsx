@@ -1,15 +1,11 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { engine, usePlayback, useSession } from '../engine';
+import { consoleCommand, useData } from '../engine';
+import type { CommandOutcome } from '../viewData';
 import { fmtShort } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
 import './console.css';
-
-/** Events a paused console may run so that a quick command (cat, echo) finishes at once. */
-const MAX_STEPS_WHEN_PAUSED = 2000;
-/** Virtual time a paused console lets pass for it (longer commands wait for Play). */
-const MAX_US_WHEN_PAUSED = 2_000_000;
 
 const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
   waiting: 'waiting for the commands before it',
@@ -21,7 +17,7 @@ const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
 
 /** Type the script language; each line joins the script at the cursor time. */
 export function ConsoleView() {
-  const { entries, runs, start, scriptLength } = useSession((s) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }));
+  const { entries, runs, start, scriptLength } = useData('console');
   const notes = useView((v) => v.consoleNotes);
   const items = consoleItems(entries, runs, notes, scriptLength, start);
   const box = useRef<HTMLDivElement>(null);
@@ -73,7 +69,6 @@ function Prompt() {
   const history = useView((v) => v.consoleHistory);
   const setDraft = useView((v) => v.setConsoleDraft);
   const enter = useView((v) => v.enterConsole);
-  const playing = usePlayback((s) => s.matches('playing'));
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
@@ -81,22 +76,20 @@ function Prompt() {
   const submit = () => {
     const text = draft.trim();
     if (!text) return;
-    const { session, playback } = engine();
-    const time = session.now;
-    const r = session.command(text);
     setAt(null);
-    if (!r.ok) {
-      enter(text, { time, after: session.entries.length, text, kind: 'rejected', message: r.error });
-      return;
-    }
-    const index = session.entries.length - 1;
-    enter(text, r.forked && session.lastFork ? { time, after: index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - session.start)}: ${session.lastFork.dropped} later command${session.lastFork.dropped === 1 ? '' : 's'} dropped` } : undefined);
-    setDraft('');
-    if (!playing) {
-      const limit = session.now + MAX_US_WHEN_PAUSED;
-      const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
-      for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) playback.send({ type: 'STEP_FORWARD' });
-    }
+    const finish = (r: CommandOutcome) => {
+      const { time } = r;
+      if (!r.ok) {
+        enter(text, { time, after: r.after, text, kind: 'rejected', message: r.error });
+        return;
+      }
+      const f = r.fork;
+      enter(text, f ? { time, after: r.index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
+      setDraft('');
+    };
+    const r = consoleCommand(text);
+    if (r instanceof Promise) void r.then(finish);
+    else finish(r);
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {

@@ -1,5 +1,5 @@
 import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
-import { engine, usePlayback, useSession } from '../engine';
+import { sendPlayback as send, useData, usePlayback } from '../engine';
 import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
@@ -9,12 +9,11 @@ const SEEK_SLICE_MS = 30;
 
 /** Play / pause / step / speed / time slider: the playback machine's buttons. */
 export function Controls() {
-  const send = engine().playback.send;
-  const playing = usePlayback((s) => s.matches('playing'));
-  const speedExp = usePlayback((s) => s.context.speedExp);
-  const seeking = usePlayback((s) => s.matches('seeking'));
-  const limited = usePlayback((s) => s.matches('playing') && s.context.limited);
-  const { now, start, head, fork } = useSession((s) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork }));
+  const playing = usePlayback((p) => p.playing);
+  const speedExp = usePlayback((p) => p.speedExp);
+  const seeking = usePlayback((p) => p.seeking);
+  const limited = usePlayback((p) => p.limited);
+  const { now, start, head, fork, seekProgress } = useData('cursor');
   const theme = useView((v) => v.theme);
   const setTheme = useView((v) => v.setTheme);
   const setHelp = useView((v) => v.setHelp);
@@ -61,7 +60,7 @@ export function Controls() {
         />
       </label>
       <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
-      {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={engine().session.seekProgress} />}
+      {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={seekProgress} />}
       {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { engine } from '../engine';
+import { cursorNow, engine } from '../engine';
 import { exportPng, exportSvg, exportTranscript } from '../export';
 import './export.css';
 
@@ -14,11 +14,11 @@ export function ExportButtons({ view, title, svg }: { view: string; title: strin
   };
   return (
     <>
-      <button type="button" className="export-btn" aria-label={`Export ${title} as PNG`} title={`Download the ${title} view as a PNG image`} onClick={() => run(() => exportPng(view, title, engine().session.now))}>
+      <button type="button" className="export-btn" aria-label={`Export ${title} as PNG`} title={`Download the ${title} view as a PNG image`} onClick={() => run(() => exportPng(view, title, cursorNow()))}>
         PNG
       </button>
       {svg && (
-        <button type="button" className="export-btn" aria-label={`Export ${title} as SVG`} title={`Download the ${title} view as an SVG file`} onClick={() => run(() => exportSvg(view, engine().session.now))}>
+        <button type="button" className="export-btn" aria-label={`Export ${title} as SVG`} title={`Download the ${title} view as an SVG file`} onClick={() => run(() => exportSvg(view, cursorNow()))}>
           SVG
         </button>
       )}
@@ -30,8 +30,16 @@ export function ExportButtons({ view, title, svg }: { view: string; title: strin
 /** The kernel log's header button: every dmesg line so far, as text. */
 export function ExportTranscriptButton() {
   return (
-    <button type="button" className="export-btn" aria-label="Export transcript" title="Download the dmesg transcript up to the cursor as text" onClick={() => exportTranscript(engine().session.sim.dmesg(), engine().session.now)}>
+    <button type="button" className="export-btn" aria-label="Export transcript" title="Download the dmesg transcript up to the cursor as text" onClick={() => void transcript()}>
       Export transcript
     </button>
   );
+}
+
+/** dmesg up to the cursor: read here, or asked of the worker. */
+async function transcript(): Promise<void> {
+  const e = engine();
+  const now = cursorNow(e);
+  const lines = e.mode === 'main' ? e.session.sim.dmesg() : await e.remote.query('dmesg', null);
+  exportTranscript(lines, now);
 }

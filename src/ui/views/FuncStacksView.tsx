@@ -1,6 +1,6 @@
-import { useSession } from '../engine';
+import { useData } from '../engine';
 import { useView } from '../store';
-import { funcStacksModel, ORIGINAL, runsLabel, type FuncRow, type FuncStacksModel, type StackEntry } from './funcStacksModel';
+import { ORIGINAL, runsLabel, type FuncRow, type FuncStacksModel, type StackEntry } from './funcStacksModel';
 import { useLeaving } from './useLeaving';
 import './funcStacks.css';
 
@@ -8,7 +8,7 @@ const FADE_MS = 600;
 
 /** Per patched function, its func_stack top to bottom and which entry each kind of task runs now. */
 export function FuncStacksView() {
-  const model = useSession((s) => funcStacksModel(s.sim.kernel));
+  const model = useData('funcStacks');
   const rows = useLeaving(model.rows, (r) => r.key, FADE_MS);
   return (
     <div className="fs-view">

@@ -1,14 +1,13 @@
-import { useSession } from '../engine';
+import { useQuery } from '../engine';
 import { useView } from '../store';
 import { CallQuestion } from './CallQuestion';
-import { findOps, findPatch, funcStackOf, patchInfo } from './inspectorModel';
 import { FuncStackList } from './FuncStackList';
-import { describeTask } from './taskDetails';
 import { TaskFacts } from './TaskFacts';
 import './inspector.css';
 
 function TaskInspector({ slot }: { slot: number }) {
-  const d = useSession((s) => (slot < s.sim.kernel.tasks.n ? describeTask(s.sim.kernel, s.classify(), slot) : null));
+  const d = useQuery('task', slot);
+  if (d === undefined) return <Asking />;
   if (!d) return <p className="muted">That task no longer exists at this moment.</p>;
   return (
     <div data-testid="inspector-task">
@@ -21,14 +20,17 @@ function TaskInspector({ slot }: { slot: number }) {
   );
 }
 
+/** While the worker answers (worker mode only; the page answers at once otherwise). */
+function Asking() {
+  return <p className="muted">Asking the simulation…</p>;
+}
+
 const yesNo = (b: boolean) => (b ? '1' : '0');
 
 function PatchInspector({ name }: { name: string }) {
-  const info = useSession((s) => {
-    const p = findPatch(s.sim.kernel, name);
-    return p ? patchInfo(s.sim.kernel, p) : null;
-  });
+  const info = useQuery('patch', name);
   const select = useView((v) => v.select);
+  if (info === undefined) return <Asking />;
   if (!info) return <p className="muted">Patch {name} is not registered at this moment.</p>;
   return (
     <div data-testid="inspector-patch">
@@ -60,10 +62,8 @@ function PatchInspector({ name }: { name: string }) {
 }
 
 function FuncInspector({ name }: { name: string }) {
-  const entries = useSession((s) => {
-    const ops = findOps(s.sim.kernel, name);
-    return ops ? funcStackOf(s.sim.kernel, ops) : null;
-  });
+  const entries = useQuery('func', name);
+  if (entries === undefined) return <Asking />;
   return (
     <div data-testid="inspector-func">
       <h3><span className="mono">{name}()</span></h3>

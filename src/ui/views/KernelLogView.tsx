@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { formatDmesg, LEVEL_NAMES, type LogRecord } from '../../kernel/printk';
-import { engine, useSession } from '../engine';
+import { sendPlayback, useKernelLog } from '../engine';
 import { useView } from '../store';
 
 const ROW = 18;
@@ -8,7 +8,7 @@ const OVERSCAN = 20;
 
 /** dmesg as a virtualised list: filter by level and text, follow mode, click a line to seek. */
 export function KernelLogView() {
-  const records = useSession((s) => s.sim.log);
+  const records = useKernelLog();
   const count = records.length;
   const { logLevel, logText, logFollow, setLogFilter } = useView();
   const shown = useMemo(() => {
@@ -36,7 +36,7 @@ export function KernelLogView() {
   }, []);
   const first = Math.max(0, Math.floor(scroll.top / ROW) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((scroll.top + scroll.height) / ROW) + OVERSCAN);
-  const send = engine().playback.send;
+  const send = sendPlayback;
   return (
     <div className="log-view">
       <div className="log-filters">

@@ -1,12 +1,11 @@
 import { useRef } from 'react';
-import { useSession } from '../engine';
+import { useData } from '../engine';
 import { fmtShort } from '../format';
 import { useView } from '../store';
-import { litFrom } from './statechart/lit';
 import { StatechartLegend } from './statechart/StatechartLegend';
 import { StatechartSvg } from './statechart/StatechartSvg';
 import { download, standaloneSvg } from './statechart/exportSvg';
-import { KLP_CHART, klpChartLayout } from './statechart/klpChartLayout';
+import { klpChartLayout } from './statechart/klpChartLayout';
 import { useElementSize } from './useElementSize';
 import './statechart/statechart.css';
 
@@ -15,8 +14,8 @@ export function StatechartView() {
   const showActions = useView((v) => v.chartActions);
   const setChartActions = useView((v) => v.setChartActions);
   const layout = klpChartLayout(showActions);
-  const lit = useSession((s) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps));
-  const start = useSession((s) => s.start);
+  const lit = useData('statechart');
+  const start = useData('cursor').start;
   const box = useRef<HTMLDivElement>(null);
   const svg = useRef<SVGSVGElement>(null);
   const size = useElementSize(box);

@@ -1,16 +1,11 @@
-import { explainBlocker, Reason, REASON_NAMES } from '../../engine/blockers';
-import { useSession } from '../engine';
+import { useData, useQuery } from '../engine';
 import { useView } from '../store';
-import { livepatchTree, patchStateOf, type SysfsNode } from './sysfsModel';
+import type { SysfsNode } from './sysfsModel';
 import './sysfs.css';
-
-const MAX_PICKS = 6;
-/** Pending tasks offered for a quick look, the ones that hold the transition up first. */
-const PICK_ORDER = [Reason.UNINTERRUPTIBLE, Reason.SLEEPING, Reason.UNRELIABLE, Reason.RUNNING, Reason.EXITING, Reason.WILL_SWITCH];
 
 /** /sys/kernel/livepatch and /proc/<pid>/patch_state as a user reads them, beside the truth. */
 export function SysfsView() {
-  const tree = useSession((s) => livepatchTree(s.sim.kernel));
+  const tree = useData('sysfs');
   return (
     <div className="sy-view">
       <SysfsLegend />
@@ -70,17 +65,8 @@ function PatchState() {
   const selection = useView((v) => v.selection);
   const select = useView((v) => v.select);
   const slot = selection?.kind === 'task' ? selection.slot : -1;
-  const { truth, picks } = useSession((s) => {
-    const k = s.sim.kernel;
-    const c = s.classify();
-    const found: { slot: number; label: string; why: string }[] = [];
-    for (const reason of PICK_ORDER) {
-      for (let i = 0; i < c.n && found.length < MAX_PICKS; i++) {
-        if (c.reason[i] === reason) found.push({ slot: i, label: `${k.tasks.pid[i]} ${k.tasks.commOf(i)}`, why: REASON_NAMES[reason] });
-      }
-    }
-    return { truth: slot >= 0 ? patchStateOf(k, slot, explainBlocker(k, c, slot)) : null, picks: found };
-  });
+  const picks = useData('picks');
+  const truth = useQuery('patchState', slot);
   return (
     <section className="sy-proc" aria-label="patch_state of the selected task">
       {truth ? (

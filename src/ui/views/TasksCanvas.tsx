@@ -1,12 +1,13 @@
 import { useEffect, useRef, type RefObject } from 'react';
+import { classifyTasks } from '../../engine/blockers';
 import { engine } from '../engine';
 import { useView, type ViewState } from '../store';
 import { FrameScheduler } from './frameScheduler';
 import { MAX_CELL_PX } from './tasksLayout';
 import { installTasksHook } from './tasksHook';
-import type { TasksModel } from './tasksModel';
+import { buildTasksModel, type TasksModel } from './tasksModel';
 import type { ZoomTransform } from './tasksRaster';
-import { TasksRenderer, type Overlay } from './tasksRenderer';
+import { TasksRenderer, type Overlay, type TasksSource } from './tasksRenderer';
 import { attachTasksZoom, type TasksZoom } from './tasksZoom';
 
 export interface PointerInfo {
@@ -43,8 +44,28 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
     const cells = cellsRef.current;
     const overlay = overlayRef.current;
     if (!box || !cells || !overlay) return;
-    const { session } = engine();
-    const renderer = new TasksRenderer(session, cells, overlay);
+    const e = engine();
+    let source: TasksSource;
+    let rebuild: (() => void) | undefined;
+    if (e.mode === 'main') {
+      const { session } = e;
+      source = { version: () => session.version, model: (prev) => buildTasksModel(session, prev), subscribe: (fn) => session.subscribe(fn) };
+      rebuild = () => {
+        classifyTasks(session.sim.kernel);
+        buildTasksModel(session, renderer.model);
+      };
+    } else {
+      const { remote } = e;
+      source = {
+        version: () => remote.tasks?.version ?? -1,
+        model: () => {
+          if (!remote.tasks) throw new Error('no snapshot yet');
+          return remote.tasks;
+        },
+        subscribe: (fn) => remote.subscribe(fn),
+      };
+    }
+    const renderer = new TasksRenderer(source, cells, overlay);
     let t: ZoomTransform = useView.getState().tasksZoom;
     let layoutSeen = renderer.layout;
     let modelSeen = renderer.model;
@@ -75,13 +96,13 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
     zoom.set(t);
     const ro = new ResizeObserver(resize);
     ro.observe(box);
-    const unsubSession = session.subscribe(() => scheduler.request());
+    const unsubSession = source.subscribe(() => scheduler.request());
     const unsubView = useView.subscribe((v, p) => {
       if (v.hoveredSlot !== p.hoveredSlot || v.selection !== p.selection) scheduler.request();
     });
     const themeWatch = new MutationObserver(() => scheduler.request());
     themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    const uninstall = installTasksHook({ renderer, overlay, transform: () => t });
+    const uninstall = installTasksHook({ renderer, overlay, transform: () => t, rebuild });
 
     const pointAt = (e: MouseEvent) => {
       const r = overlay.getBoundingClientRect();

@@ -1,22 +1,19 @@
-import { useSession } from '../engine';
+import { engine, useSimVersion } from '../engine';
+import { blockedRowsOf } from '../viewData';
 import { useView } from '../store';
 import { FILL_NAMES } from './taskCells';
 import type { TasksModel } from './tasksModel';
-import { MARK_NAMES } from './tasksPalette';
-import { blockedTasks } from './tasksSummary';
-
-export const BLOCKED_ROWS = 50;
 
 /**
  * The canvas as tables, for screen readers (visually hidden) or on demand (the Table
  * button): every group with its counts by state, then the blocked tasks, capped.
  */
 export function TasksTable({ model, shown }: { model: TasksModel | null; shown: boolean }) {
-  const k = useSession((s) => s.sim.kernel);
-  const c = useSession((s) => s.classify());
+  useSimVersion();
   const select = useView((v) => v.select);
   if (!model) return null;
-  const blocked = blockedTasks(model.groups, model.codes, BLOCKED_ROWS);
+  const e = engine();
+  const blocked = e.mode === 'main' ? blockedRowsOf(e.session, model) : (e.remote.snapshot?.tasks.blocked ?? { rows: [], more: 0 });
   return (
     <div className={shown ? 'tasks-table' : 'sr-only tasks-table-sr'} data-testid="tasks-table">
       <table>
@@ -53,11 +50,11 @@ export function TasksTable({ model, shown }: { model: TasksModel | null; shown: 
         <tbody>
           {blocked.rows.map((r) => (
             <tr key={r.slot}>
-              <td>{k.tasks.pid[r.slot]}</td>
-              <td className="mono">{k.tasks.commOf(r.slot)}</td>
-              <td>{MARK_NAMES[r.mark]}{r.slot < c.n && c.func[r.slot] >= 0 ? `: ${c.funcNames[c.func[r.slot]]}` : ''}</td>
+              <td>{r.pid}</td>
+              <td className="mono">{r.comm}</td>
+              <td>{r.reason}</td>
               <td>
-                <button type="button" onClick={() => select({ kind: 'task', slot: r.slot })} aria-label={`Inspect ${k.tasks.commOf(r.slot)} (pid ${k.tasks.pid[r.slot]})`}>
+                <button type="button" onClick={() => select({ kind: 'task', slot: r.slot })} aria-label={`Inspect ${r.comm} (pid ${r.pid})`}>
                   Inspect
                 </button>
               </td>

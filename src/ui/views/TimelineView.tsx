@@ -1,29 +1,18 @@
 import { useRef } from 'react';
-import type { TasklistHold } from '../../kernel/tasklist';
-import { usePlayback, useSession } from '../engine';
+import { useData, usePlayback } from '../engine';
 import { useView } from '../store';
-import { clampWindow, follow, timelineData, zoomAround, type Interval } from './timeline/model';
+import { clampWindow, follow, zoomAround } from './timeline/model';
 import { TimelineChart } from './timeline/TimelineChart';
 import { TimelineLegend } from './timeline/TimelineLegend';
 import { useElementSize } from './useElementSize';
 import './timeline/timeline.css';
 
-const holdCache = new WeakMap<readonly TasklistHold[], { n: number; out: Interval[] }>();
-/** The holds as timeline intervals (converted once per new hold). */
-function lockHolds(holds: readonly TasklistHold[]): Interval[] | undefined {
-  if (holds.length === 0) return undefined;
-  let c = holdCache.get(holds);
-  if (!c) holdCache.set(holds, (c = { n: 0, out: [] }));
-  for (; c.n < holds.length; c.n++) c.out.push({ start: holds[c.n].start, end: holds[c.n].end, tasks: holds[c.n].checked });
-  return c.out;
-}
-
 /** Pending tasks over virtual time with the run's markers; drag to travel in time. */
 export function TimelineView() {
-  const data = useSession((s) => timelineData(s));
+  const data = useData('timeline');
   // The attempt walks' tasklist_lock read holds (src/kernel/tasklist.ts): a lane once there are any.
-  const holds = useSession((s): readonly Interval[] | undefined => lockHolds(s.sim.kernel.tasklist.holds));
-  const playing = usePlayback((s) => s.matches('playing'));
+  const holds = useData('holds');
+  const playing = usePlayback((p) => p.playing);
   const stored = useView((v) => v.timelineWindow);
   const setWindow = useView((v) => v.setTimelineWindow);
   const box = useRef<HTMLDivElement>(null);

@@ -2,8 +2,6 @@
 // canvas (where a task's cell is on screen, how long a redraw takes). Reading only: it
 // draws, but never changes the simulation or the view state.
 
-import { classifyTasks } from '../../engine/blockers';
-import { buildTasksModel } from './tasksModel';
 import type { ZoomTransform } from './tasksRaster';
 import type { TasksRenderer } from './tasksRenderer';
 
@@ -28,7 +26,7 @@ declare global {
   }
 }
 
-export function installTasksHook(o: { renderer: TasksRenderer; overlay: HTMLCanvasElement; transform(): ZoomTransform }): () => void {
+export function installTasksHook(o: { renderer: TasksRenderer; overlay: HTMLCanvasElement; transform(): ZoomTransform; rebuild?: () => void }): () => void {
   const { renderer, overlay } = o;
   const hook: TasksHook = {
     centreOf(slot) {
@@ -47,10 +45,10 @@ export function installTasksHook(o: { renderer: TasksRenderer; overlay: HTMLCanv
     },
     rebuilds(n) {
       const out: number[] = [];
-      for (let i = 0; i < n; i++) {
+      // In worker mode the model is built in the worker: nothing to time here.
+      for (let i = 0; i < n && o.rebuild; i++) {
         const t0 = performance.now();
-        classifyTasks(renderer.session.sim.kernel);
-        buildTasksModel(renderer.session, renderer.model);
+        o.rebuild();
         out.push(performance.now() - t0);
       }
       return out;

@@ -21,7 +21,7 @@ export interface TasksModel {
   /** slotOfCell[cell] */
   slotOfCell: Int32Array;
   /** What the grouping was computed from. */
-  basis: { kernel: Kernel; n: number; dead: number; classes: string };
+  basis?: { kernel: Kernel; n: number; dead: number; classes: string };
 }
 
 /** Names of the scenario workload's classes, by TaskTable.cls value - 1. */

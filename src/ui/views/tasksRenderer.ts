@@ -3,15 +3,24 @@
 // labels, hover and selection outlines) that is cheap to redraw on every pointer move, as
 // Excalidraw splits its static and interactive canvases.
 
-import type { Session } from '../../engine/session';
 import { layoutTasks, cellBox, cellAt, type TasksLayout } from './tasksLayout';
-import { buildTasksModel, type TasksModel } from './tasksModel';
+import type { TasksModel } from './tasksModel';
 import { makePalette, type TasksPalette } from './tasksPalette';
 import { newFrame, rasterize, type Frame, type ZoomTransform } from './tasksRaster';
 
 export interface Overlay {
   hoverSlot: number | null;
   selectedSlot: number | null;
+}
+
+/** Where the cells' model comes from: built from the Session on the page, or the worker's snapshot. */
+export interface TasksSource {
+  /** Changes when the simulation moved. */
+  version(): number;
+  /** The model at that version (`prev` may be reused). */
+  model(prev?: TasksModel): TasksModel;
+  /** Subscribe to changes. */
+  subscribe(fn: () => void): () => void;
 }
 
 export class TasksRenderer {
@@ -33,7 +42,7 @@ export class TasksRenderer {
   private themeKey = '';
 
   constructor(
-    readonly session: Session,
+    readonly source: TasksSource,
     private readonly cells: HTMLCanvasElement,
     private readonly overlay: HTMLCanvasElement,
   ) {}
@@ -56,9 +65,9 @@ export class TasksRenderer {
 
   /** Bring the model and layout up to the session's moment. */
   sync(): void {
-    if (!this.model || this.model.version !== this.session.version) {
+    if (!this.model || this.model.version !== this.source.version()) {
       const prevSizes = this.model?.groups.map((g) => `${g.name}:${g.slots.length}`).join();
-      this.model = buildTasksModel(this.session, this.model);
+      this.model = this.source.model(this.model);
       if (prevSizes !== this.model.groups.map((g) => `${g.name}:${g.slots.length}`).join()) this.layout = undefined;
     }
     if (!this.layout) this.layout = layoutTasks(this.model.groups.map((g) => ({ name: g.name, count: g.slots.length })), this.width, this.height);

@@ -4,7 +4,7 @@
 
 import type { ScaleLinear } from 'd3';
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
-import { engine } from '../../engine';
+import { sendPlayback } from '../../engine';
 import { useView } from '../../store';
 import { neighbourTime, panBy, zoomAround, type TimelineData, type Window } from './model';
 
@@ -17,7 +17,7 @@ export interface TimelineInput {
 }
 
 export function seekTo(time: number): void {
-  engine().playback.send({ type: 'SEEK', time: Math.round(time) });
+  sendPlayback({ type: 'SEEK', time: Math.round(time) });
 }
 
 export function useTimelineInput(svg: RefObject<SVGSVGElement | null>, x: ScaleLinear<number, number>, data: TimelineData, win: Window): TimelineInput {
