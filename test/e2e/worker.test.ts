@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe';
 import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
 
 /**
@@ -144,6 +145,8 @@ describe('a million tasks in the simulation worker', () => {
     await page.getByTestId('inspector-task').getByText('What would it run if it called…').waitFor();
 
     await page.screenshot({ path: join(dir, 'worker-server-1m-inspect.png') });
+    // Worker mode renders the same views from snapshots: they must stay as accessible.
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

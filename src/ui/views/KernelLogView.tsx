@@ -59,7 +59,7 @@ export function KernelLogView() {
         ref={box}
         data-testid="dmesg"
         tabIndex={0}
-        aria-label="dmesg lines"
+        role="log" aria-live="off" aria-label="dmesg lines"
         onScroll={(e) => {
           const el = e.currentTarget;
           setScroll({ top: el.scrollTop, height: el.clientHeight });
