@@ -4,7 +4,7 @@ import { ConsoleView } from './views/ConsoleView';
 import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
 import { FuncStacksView } from './views/FuncStacksView';
 import { HelpOverlay } from './views/HelpOverlay';
-import { InspectorView } from './views/InspectorView';
+import { InspectorLegend, InspectorView } from './views/InspectorView';
 import { KernelLogView, LogLegend } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
@@ -84,7 +84,7 @@ function Workspace() {
         <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
         <Panel id="log" title="Kernel log" legend={<LogLegend />} className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>
         <Panel id="console" title="Console" className="area-console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>
-        <Panel id="inspector" title="Inspector" className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
+        <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
         <Panel id="statechart" title="Statechart" className="area-statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>
         <Panel id="sysfs" title="sysfs" className="area-sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>
       </main>

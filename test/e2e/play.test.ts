@@ -26,6 +26,23 @@ describe('playing the default scenario to completion', () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(server.url, { waitUntil: 'load' });
 
+    // The cells are drawn from the first frames on, even when the cursor moves before the
+    // canvas settled its size (a resize clears a canvas: the renderer must draw again).
+    await page.evaluate(() => {
+      const e = (window as unknown as { livepatchExplorer: { session: { start: number }; playback: { send(ev: unknown): void } } }).livepatchExplorer;
+      e.playback.send({ type: 'SEEK', time: e.session.start + 1_000_000 });
+    });
+    await page.waitForFunction(() => {
+      const hook = (window as unknown as { livepatchTasksView?: { centreOf(slot: number): { x: number; y: number } | null } }).livepatchTasksView;
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-view="tasks"] canvas');
+      const p = hook?.centreOf(0);
+      if (!canvas || !p) return false;
+      const r = canvas.getBoundingClientRect();
+      const k = canvas.width / r.width;
+      const px = canvas.getContext('2d')?.getImageData(Math.floor((p.x - r.left) * k), Math.floor((p.y - r.top) * k), 1, 1).data;
+      return px !== undefined && px[3] > 0;
+    });
+
     // Fastest speed, then Play: the virtual clock runs on its own until the script is done.
     const speed = page.getByRole('slider', { name: 'Speed' });
     await speed.focus();

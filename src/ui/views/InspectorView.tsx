@@ -93,3 +93,14 @@ export function InspectorView() {
     </div>
   );
 }
+
+/** What the Inspector's colours and tags mean. */
+export function InspectorLegend() {
+  return (
+    <>
+      <span className="frame-flag" title="The frame whose function the transition forbids on the stack (klp_check_stack)">← blocks the switch</span>
+      <span className="flag flag-transition" title="klp_func.transition: the patch that owns this entry is in transition">transition</span>
+      <span className="flag" title="A no-op entry of an atomic-replace patch: the original function runs">nop</span>
+    </>
+  );
+}

@@ -61,6 +61,8 @@ export class TasksRenderer {
     this.frame = newFrame(this.cells.width, this.cells.height);
     this.image = new ImageData(new Uint8ClampedArray(this.frame.pixels.buffer as ArrayBuffer), this.frame.width, this.frame.height);
     this.layout = undefined;
+    // Assigning a canvas's width or height clears it, even to the same size.
+    this.drawnKey = '';
   }
 
   /** Bring the model and layout up to the session's moment. */
