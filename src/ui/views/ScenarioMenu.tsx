@@ -5,6 +5,7 @@ import { openScenario, scenarioNow } from '../engine';
 import { download } from '../export';
 import { loadPreset, PRESETS } from '../presets';
 import { useView } from '../store';
+import { ScenarioEditorButton } from './ScenarioEditor';
 
 const MAX_FILE_BYTES = 1_000_000;
 
@@ -59,6 +60,7 @@ export function ScenarioMenu() {
           if (f) void readFile(f);
         }}
       />
+      <ScenarioEditorButton />
       <button type="button" onClick={() => download(new Blob([`${JSON.stringify(toDocument(scenarioNow()), null, 2)}\n`], { type: 'application/json' }), 'scenario.json')} title="Download the scenario, typed commands included, as a JSON document">Export scenario</button>
       <button
         type="button"

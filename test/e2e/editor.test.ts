@@ -1,0 +1,148 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe';
+import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+
+interface Hook {
+  livepatchExplorer: { scenario: { kernel: { version: string; cpus: { count: number } } }; session: { start: number }; playback: { send(ev: unknown): void } };
+}
+
+async function loaded(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => (window as unknown as Partial<Hook>).livepatchExplorer !== undefined);
+}
+
+/** Move the cursor to `us` after the start (the default script has loaded its patch by 2 s). */
+async function seek(page: Page, us: number): Promise<void> {
+  await page.evaluate((t) => {
+    const e = (window as unknown as Hook).livepatchExplorer;
+    e.playback.send({ type: 'SEEK', time: e.session.start + t });
+  }, us);
+}
+
+describe('the scenario editor', () => {
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    server = await startPreviewServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('edits the kernel, CPUs and task classes, reports a bad count typed in the JSON, and applies the fixed draft', async () => {
+    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await loaded(page, server.url);
+    await seek(page, 2_000_000);
+    const sysfs = page.locator('[data-view="sysfs"]');
+    // 6.19 has the stack_order attribute (6.14+); 6.1 will not.
+    await sysfs.getByText('stack_order', { exact: true }).first().waitFor();
+    const hashBefore = await page.evaluate(() => location.hash);
+
+    await page.getByRole('button', { name: 'Edit scenario…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Scenario editor' });
+    await dialog.waitFor();
+    const json = dialog.getByRole('textbox', { name: 'Document (JSON)' });
+
+    await dialog.getByLabel('Kernel version').selectOption('6.1');
+    await dialog.getByLabel('CPU count').fill('8');
+    expect(JSON.parse(await json.inputValue()).kernel).toMatchObject({ version: '6.1', cpus: { count: 8 } });
+
+    // Closing keeps the draft.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Edit scenario…' }).click();
+    expect(await dialog.getByLabel('Kernel version').inputValue()).toBe('6.1');
+
+    await dialog.getByLabel('Template').selectOption({ label: 'idle user threads' });
+    await dialog.getByRole('button', { name: 'Add class' }).click();
+    expect(await dialog.getByLabel('Name of class 1').inputValue()).toBe('idle threads');
+    expect(await dialog.getByText('100 tasks in all').count()).toBe(1);
+
+    // A bad count typed into the JSON: listed with its path, Apply disabled with the reason, the form locked.
+    const doc = JSON.parse(await json.inputValue());
+    doc.tasks.classes[0].count = 'many';
+    const bad = JSON.stringify(doc, null, 2);
+    await json.fill(bad);
+    const list = dialog.getByRole('list', { name: '1 error' });
+    await list.waitFor();
+    expect(await list.getByRole('listitem').allTextContents()).toEqual(['tasks.classes[0].count: expected an integer from 1 to 1000000, got "many"']);
+    const apply = dialog.getByRole('button', { name: 'Apply' });
+    expect(await apply.isDisabled()).toBe(true);
+    expect(await dialog.getByText('The document has 1 error (listed below); fix it to apply.').count()).toBe(1);
+    expect(await dialog.getByLabel('CPU count').isDisabled()).toBe(true);
+    expect(await json.inputValue()).toBe(bad);
+    await mkdir(join(PROJECT_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(PROJECT_ROOT, 'test-results', 'scenario-editor-error.png') });
+
+    // Fixed in the JSON: the form follows it again.
+    doc.tasks.classes[0].count = 50;
+    await json.fill(JSON.stringify(doc, null, 2));
+    await dialog.getByText('No errors').waitFor();
+    expect(await dialog.getByLabel('Count of class 1').inputValue()).toBe('50');
+    expect(await dialog.getByLabel('CPU count').isDisabled()).toBe(false);
+    expect(await apply.isDisabled()).toBe(false);
+
+    await apply.click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction((old) => location.hash !== old, hashBefore);
+    const running = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.scenario.kernel);
+    expect([running.version, running.cpus.count]).toEqual(['6.1', 8]);
+
+    // The page runs it: the Tasks table has the new class, and 6.1's sysfs has no stack_order.
+    await page.getByRole('button', { name: 'Table', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Tasks by group and patch state' });
+    await table.getByText('idle threads').first().waitFor();
+    await seek(page, 2_000_000);
+    await sysfs.getByText('transition', { exact: true }).first().waitFor();
+    expect(await sysfs.getByText('stack_order', { exact: false }).count()).toBe(0);
+
+    // Applied: the next opening starts from the running scenario.
+    await page.getByRole('button', { name: 'Edit scenario…' }).click();
+    expect(await dialog.getByLabel('Count of class 1').inputValue()).toBe('50');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('Reset to current throws the draft away', async () => {
+    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await loaded(page, server.url);
+    await page.getByRole('button', { name: 'Edit scenario…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Scenario editor' });
+    await dialog.getByLabel('Title').fill('Draft title');
+    await dialog.getByRole('button', { name: 'Reset to current' }).click();
+    expect(await dialog.getByLabel('Title').inputValue()).toBe('A kworker blocks the transition; the operator reverses it');
+    await page.close();
+  });
+
+  for (const theme of ['dark', 'light']) {
+    it(`axe finds no serious or critical violations in the open dialog (${theme} theme)`, async () => {
+      if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      await loaded(page, server.url);
+      if (theme === 'light') await page.getByRole('button', { name: 'Toggle theme' }).click();
+      await page.getByRole('button', { name: 'Edit scenario…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Scenario editor' });
+      await dialog.getByLabel('Template').selectOption({ label: 'forking workers' });
+      await dialog.getByRole('button', { name: 'Add class' }).click();
+      expect(await seriousViolations(page)).toEqual([]);
+      if (theme === 'dark') {
+        const dir = join(PROJECT_ROOT, 'test-results');
+        await mkdir(dir, { recursive: true });
+        await page.screenshot({ path: join(dir, 'scenario-editor.png') });
+      }
+      await page.close();
+    });
+  }
+});
