@@ -323,14 +323,14 @@ export function versionSummary(version: string): string {
   } catch (e) {
     return (e as Error).message;
   }
-  const hook = { none: 'no scheduler hook: CPU-bound kthreads never switch', cond_resched: 'cond_resched() switches CPU-bound kthreads', freezable_schedule: 'the scheduler hook runs only for freezable sleeps' }[f.schedHook];
+  const hook = { none: 'No scheduler hook: CPU-bound kthreads never switch', cond_resched: 'cond_resched() switches CPU-bound kthreads', freezable_schedule: 'The scheduler hook runs only for freezable sleeps' }[f.schedHook];
   const attrs = [f.replaceAttr && 'replace', f.stackOrderAttr && 'stack_order'].filter(Boolean);
   return [
     hook,
     f.transitionStateNames ? 'KLP_TRANSITION_* state names' : 'KLP_UNDEFINED / KLP_UNPATCHED / KLP_PATCHED state names',
     attrs.length ? `sysfs ${attrs.join(' and ')} attributes` : 'no replace or stack_order attribute in sysfs',
     ...(f.sympos01 ? ['old_sympos 0 and 1 match'] : []),
-  ].join('; ');
+  ].join('; ') + '.';
 }
 
 // ------------------------------------------------------------------ applying

@@ -235,7 +235,8 @@ function ScenarioForm({ draft, edit }: { draft: Draft; edit: (fn: (doc: Doc) => 
             </p>
           )}
           <p className="se-hint se-wide">
-            Always on disk for <code>insmod</code>: {FIELD_MODULES.map((m) => m.name).join(', ')}.
+            The selftest helpers (<code>load_lp</code>, <code>load_mod</code>) find every selftest module; a listed one is also found
+            by <code>insmod NAME.ko</code>. Always there for <code>insmod</code>: {FIELD_MODULES.map((m) => m.name).join(', ')}.
           </p>
         </fieldset>
 
