@@ -114,13 +114,34 @@ describe('the scenario editor', () => {
     await page.close();
   });
 
-  it('Reset to current throws the draft away', async () => {
+  it('shows why a valid draft could not start, keeps Tab inside, and Reset to current throws the draft away', async () => {
     if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await loaded(page, server.url);
     await page.getByRole('button', { name: 'Edit scenario…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Scenario editor' });
+    // The title field has focus; Tab from the last control comes back to the first.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('A kworker blocks the transition; the operator reverses it');
     await dialog.getByLabel('Title').fill('Draft title');
+
+    // Valid as a document, but no such function in vmlinux: the machine cannot boot it.
+    const json = dialog.getByRole('textbox', { name: 'Document (JSON)' });
+    const doc = JSON.parse(await json.inputValue());
+    doc.tasks.classes = [{ comm: 'ghost-%d', count: 2, phases: [{ frames: ['nosuch_fn'], dwellUs: 1000, sched: 'interruptible' }] }];
+    await json.fill(JSON.stringify(doc));
+    await dialog.getByText('No errors').waitFor();
+    const apply = dialog.getByRole('button', { name: 'Apply' });
+    await apply.click();
+    expect(await dialog.getByRole('alert').textContent()).toBe(
+      "This scenario could not be started: workload.classes[0].phases[0].frames[0]: unknown function 'nosuch_fn' (expected a function of vmlinux, or 'module:function' of a loaded module)",
+    );
+    expect(await page.locator('.scenario-title').textContent()).toBe('A kworker blocks the transition; the operator reverses it');
+
+    await apply.focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Close scenario editor');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Apply');
     await dialog.getByRole('button', { name: 'Reset to current' }).click();
     expect(await dialog.getByLabel('Title').inputValue()).toBe('A kworker blocks the transition; the operator reverses it');
     await page.close();
@@ -137,11 +158,9 @@ describe('the scenario editor', () => {
       await dialog.getByLabel('Template').selectOption({ label: 'forking workers' });
       await dialog.getByRole('button', { name: 'Add class' }).click();
       expect(await seriousViolations(page)).toEqual([]);
-      if (theme === 'dark') {
-        const dir = join(PROJECT_ROOT, 'test-results');
-        await mkdir(dir, { recursive: true });
-        await page.screenshot({ path: join(dir, 'scenario-editor.png') });
-      }
+      const dir = join(PROJECT_ROOT, 'test-results');
+      await mkdir(dir, { recursive: true });
+      await page.screenshot({ path: join(dir, theme === 'dark' ? 'scenario-editor.png' : 'scenario-editor-light.png') });
       await page.close();
     });
   }
