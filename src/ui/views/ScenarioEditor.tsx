@@ -243,7 +243,7 @@ function ScenarioForm({ draft, edit }: { draft: Draft; edit: (fn: (doc: Doc) => 
         <fieldset>
           <legend>Task classes</legend>
           {f.classes.length === 0 ? (
-            <p className="se-hint se-wide">No task classes: only the kernel's own tasks and those modules start.</p>
+            <p className="se-hint se-wide">No task classes: only the kernel's own tasks and the modules' kthreads and work run.</p>
           ) : (
             <table className="se-classes se-wide">
               <caption className="sr-only">Task classes</caption>
