@@ -241,12 +241,12 @@ export class Kernel {
       '------------[ cut here ]------------',
       `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${this.lineOf(file, func)} ${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
       `Modules linked in: ${this.modulesLinkedIn()}`,
-      `CPU: ${cpu} UID: 0 PID: ${pid} Comm: ${comm} Tainted: ${this.taintString()} ${this.features.release} #1 PREEMPT(voluntary)`,
+      this.dumpStackInfo(cpu, pid, comm),
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
       `RIP: 0010:${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
       'Call Trace:',
       ' <TASK>',
-      ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => `  ${this.syms.codes[c].name}+0x${(c % 0x60).toString(16)}/0x${this.syms.codes[c].size.toString(16)}${this.moduleTag(c)}`),
+      ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => this.traceLine(c)),
       ' </TASK>',
       `---[ end trace 0000000000000000 ]---`,
     ];
@@ -276,12 +276,34 @@ export class Kernel {
       .join(' ');
   }
 
+  /**
+   * print_tainted() (kernel/panic.c): "Not tainted", or "Tainted: " and one character per
+   * taint flag in flag order, the first P or G (a proprietary module or not), the others
+   * their letter or a space; the kernel does not trim the trailing spaces.
+   */
   taintString(): string {
-    // The positions of print_tainted(): only the letters the model can set.
-    const order = 'PFSRMBUDAWCIOELKXTN';
-    let s = '';
-    for (const ch of order) s += this.taints.has(ch) ? ch : ' ';
-    return this.taints.size ? `G ${s.trimEnd()}` : 'Not tainted';
+    if (!this.taints.size) return 'Not tainted';
+    let s = this.taints.has('P') ? 'P' : 'G';
+    for (const ch of 'FSRMBUDAWCIOELKXTN') s += this.taints.has(ch) ? ch : ' ';
+    return `Tainted: ${s}`;
+  }
+
+  /**
+   * dump_stack_print_info() (lib/dump_stack.c): the "CPU: ..." line of every splat. The
+   * effective UID appears from v6.11, the preemption model from v6.15 (its format ends in a
+   * space).
+   */
+  dumpStackInfo(cpu: number, pid: number, comm: string): string {
+    const n = this.features.number;
+    const uid = n >= 611 ? ' UID: 0' : '';
+    const preempt = n >= 615 ? ' PREEMPT(voluntary) ' : '';
+    return `CPU: ${cpu}${uid} PID: ${pid} Comm: ${comm} ${this.taintString()} ${this.features.release} #1${preempt}`;
+  }
+
+  /** One line of a call trace (show_trace_log_lvl): " symbol+off/size [module]". */
+  traceLine(code: number): string {
+    const c = this.syms.codes[code];
+    return ` ${c.name}+0x${(code % 0x60).toString(16)}/0x${c.size.toString(16)}${this.moduleTag(code)}`;
   }
 
   // ------------------------------------------------------------------ CPUs and tasks
@@ -466,11 +488,11 @@ export class Kernel {
       '#PF: supervisor instruction fetch in kernel mode',
       '#PF: error_code(0x0010) - not-present page',
       `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
-      `CPU: ${cpu} UID: 0 PID: ${this.tasks.pid[slot]} Comm: ${this.tasks.commOf(slot)} Tainted: ${this.taintString()} ${this.features.release} #1 PREEMPT(voluntary)`,
+      this.dumpStackInfo(cpu, this.tasks.pid[slot], this.tasks.commOf(slot)),
       `RIP: 0010:0x${addr}`,
       'Call Trace:',
       ' <TASK>',
-      ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => `  ${this.syms.codes[c].name}+0x${(c % 0x60).toString(16)}/0x${this.syms.codes[c].size.toString(16)}${this.moduleTag(c)}`),
+      ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => this.traceLine(c)),
       ' </TASK>',
       `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
       '---[ end trace 0000000000000000 ]---',

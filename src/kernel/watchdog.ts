@@ -46,12 +46,12 @@ export class NmiWatchdog {
     k.printk(KERN_EMERG, `${prefix}Watchdog detected hard LOCKUP on cpu ${cpu}`);
     const lines = [
       `Modules linked in: ${k.modulesLinkedIn()}`,
-      `CPU: ${cpu} UID: 0 PID: ${t.pid[slot]} Comm: ${t.commOf(slot)} Tainted: ${k.taintString()} ${k.features.release} #1 PREEMPT(voluntary)`,
+      k.dumpStackInfo(cpu, t.pid[slot], t.commOf(slot)),
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
       'RIP: 0010:queued_write_lock_slowpath+0x5d/0x90',
       'Call Trace:',
       ' <TASK>',
-      ...trace.map((s) => `  ${s.name}+0x${(s.id % 0x60).toString(16)}/0x${s.size.toString(16)}`),
+      ...trace.map((s) => k.traceLine(s.id)),
       ' </TASK>',
     ];
     for (const l of lines) k.printk(KERN_WARNING, l);

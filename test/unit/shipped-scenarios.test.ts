@@ -119,7 +119,7 @@ const CHECKS: Record<string, () => void> = {
     ]);
     const at = r.texts.indexOf('------------[ cut here ]------------');
     expect(r.texts[at + 1]).toMatch(/^WARNING: CPU: \d+ PID: \d+ at kernel\/livepatch\/patch\.c:\d+ klp_ftrace_handler\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
-    expect(r.texts.slice(at, r.texts.indexOf('---[ end trace 0000000000000000 ]---', at)).some((l) => /^ {2}do_exit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[livepatch_61_release6\]$/.test(l))).toBe(true);
+    expect(r.texts.slice(at, r.texts.indexOf('---[ end trace 0000000000000000 ]---', at)).some((l) => /^ do_exit\+0x[0-9a-f]+\/0x[0-9a-f]+ \[livepatch_61_release6\]$/.test(l))).toBe(true);
     expect(at).toBeGreaterThan(r.texts.indexOf(`livepatch: enabling patch '${R12}'`));
     expect(at).toBeLessThan(r.texts.indexOf(`livepatch: '${R12}': patching complete`));
     // The first upgrade after its first attempt: idle CPUs and a few threads in patched functions.
@@ -176,9 +176,10 @@ const CHECKS: Record<string, () => void> = {
       expect(l.text).toBe(`BUG: unable to handle page fault for address: ${addr}`);
       expect(l.time).toBeGreaterThanOrEqual(rm.time);
       expect(r.texts.slice(i + 1, i + 4)).toEqual(['#PF: supervisor instruction fetch in kernel mode', '#PF: error_code(0x0010) - not-present page', `Oops: 0010 [#${n + 1}] PREEMPT SMP NOPTI`]);
-      expect(r.texts[i + 4]).toMatch(/^CPU: \d+ UID: 0 PID: \d+ Comm: job-\d+ Tainted: /);
+      // 6.1's dump_stack_print_info(): no UID, no preemption model.
+      expect(r.texts[i + 4]).toMatch(/^CPU: \d+ PID: \d+ Comm: job-\d+ Tainted: G[ A-Z]{18} 6\.1\.0 #1$/);
       expect(r.texts[i + 5]).toBe(`RIP: 0010:0x${addr}`);
-      expect(r.texts.slice(i + 8, i + 12).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual(['  do_group_exit', '  get_signal', '  arch_do_signal_or_restart', '  exit_to_user_mode_loop']);
+      expect(r.texts.slice(i + 8, i + 12).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([' do_group_exit', ' get_signal', ' arch_do_signal_or_restart', ' exit_to_user_mode_loop']);
       expect(r.texts.slice(i).find((t) => t.startsWith('Modules linked in:'))).toBe(`Modules linked in: ${R12}(K) [last unloaded: ${R6}(K)]`);
     });
     expect(k.incidents.filter((x) => x.kind === 'oops')).toHaveLength(bugs.length);
@@ -287,20 +288,20 @@ const CHECKS: Record<string, () => void> = {
     const first = lockups[0].i;
     expect(r.texts.slice(first + 1, first + 13).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
       'Modules linked in: livepatch_61_release12(K)',
-      `CPU: 9 UID: 0 PID: ${k.tasks.pid[slotOf(r.sim, 'java-221981')]} Comm: java-221981 Tainted: ${k.taintString()} ${k.features.release} #1 PREEMPT(voluntary)`,
+      `CPU: 9 PID: ${k.tasks.pid[slotOf(r.sim, 'java-221981')]} Comm: java-221981 Tainted: G${' '.repeat(14)}K${' '.repeat(3)} 6.1.0 #1`,
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
       'RIP: 0010:queued_write_lock_slowpath',
       'Call Trace:',
       ' <TASK>',
-      '  copy_process',
-      '  kernel_clone',
-      '  __x64_sys_clone',
-      '  do_syscall_64',
-      '  entry_SYSCALL_64_after_hwframe',
+      ' copy_process',
+      ' kernel_clone',
+      ' __x64_sys_clone',
+      ' do_syscall_64',
+      ' entry_SYSCALL_64_after_hwframe',
       ' </TASK>',
     ]);
     // Exits spin there too: release_task() under do_exit().
-    expect(r.texts.filter((t) => /^ {2}release_task\+/.test(t)).length).toBeGreaterThan(0);
+    expect(r.texts.filter((t) => /^ release_task\+/.test(t)).length).toBeGreaterThan(0);
     // Too few attempts for the fake signals of the 15th.
     expect(r.texts).not.toContain('livepatch: signaling remaining tasks');
     expect(r.transitions).toEqual(['transition: still patching livepatch_61_release12 after 3 attempts (started at 4.21397s)']);
