@@ -1,24 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { seekIntoScript, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
-import { launchBrowser, startPreviewServer, type PreviewServer } from './browser';
 
 describe('accessibility', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('names every view region and every playback control', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url, { waitUntil: 'load' });
     for (const name of ['Tasks', 'Function stacks', 'Timeline', 'Kernel log', 'Statechart', 'sysfs', 'Console', 'Inspector']) {
@@ -33,14 +21,11 @@ describe('accessibility', () => {
 
   for (const theme of ['dark', 'light']) {
     it(`axe finds no serious or critical violations (${theme} theme, stuck transition)`, async () => {
-      if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+      const { browser, server } = app.started();
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(server.url, { waitUntil: 'load' });
       if (theme === 'light') await page.getByRole('button', { name: 'Toggle theme' }).click();
-      await page.evaluate(() => {
-        const e = (window as unknown as { livepatchExplorer: { session: { start: number }; playback: { send(ev: unknown): void } } }).livepatchExplorer;
-        e.playback.send({ type: 'SEEK', time: e.session.start + 10_000_000 });
-      });
+      await seekIntoScript(page, 10_000_000);
       expect(await seriousViolations(page)).toEqual([]);
       await page.close();
     });

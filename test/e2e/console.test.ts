@@ -1,20 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 
 const P = '/sys/kernel/livepatch/test_klp_callbacks_demo';
 const RESULTS = join(PROJECT_ROOT, 'test-results');
 
-type Explorer = { session: { start: number; now: number }; playback: { send(ev: unknown): void } };
-
-async function seekSeconds(page: Page, sec: number): Promise<void> {
-  await page.evaluate((s) => {
-    const e = (window as unknown as { livepatchExplorer: Explorer }).livepatchExplorer;
-    e.playback.send({ type: 'SEEK', time: e.session.start + s * 1_000_000 });
-  }, sec);
-}
+const seekSeconds = (page: Page, sec: number) => seekIntoScript(page, sec * 1_000_000);
 
 async function type(page: Page, line: string): Promise<void> {
   const box = page.getByRole('textbox', { name: 'Console' });
@@ -43,26 +37,16 @@ function finished(page: Page, cmd: string) {
 }
 
 describe('console, function stacks, sysfs and the keyboard', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
+  const app = serveAppInBrowser();
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
+    const { browser, server } = app.started();
     page = await browser.newPage({ viewport: { width: 1600, height: 1300 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
+    errors = pageErrors(page);
     await page.goto(server.url, { waitUntil: 'load' });
     await mkdir(RESULTS, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('prints the kernel’s errno for writes to missing files', async () => {

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { PROJECT_ROOT } from './browser';
 
 interface Hook {
   livepatchExplorer: { scenario: { kernel: { version: string; cpus: { count: number } } }; session: { start: number }; playback: { send(ev: unknown): void } };
@@ -15,32 +16,15 @@ async function loaded(page: Page, url: string): Promise<void> {
 }
 
 /** Move the cursor to `us` after the start (the default script has loaded its patch by 2 s). */
-async function seek(page: Page, us: number): Promise<void> {
-  await page.evaluate((t) => {
-    const e = (window as unknown as Hook).livepatchExplorer;
-    e.playback.send({ type: 'SEEK', time: e.session.start + t });
-  }, us);
-}
+const seek = seekIntoScript;
 
 describe('the scenario editor', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('edits the kernel, CPUs and task classes, reports a bad count typed in the JSON, and applies the fixed draft', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = pageErrors(page, { consoleErrors: false });
     await loaded(page, server.url);
     await seek(page, 2_000_000);
     const sysfs = page.locator('[data-view="sysfs"]');
@@ -115,7 +99,7 @@ describe('the scenario editor', () => {
   });
 
   it('shows why a valid draft could not start, keeps Tab inside, and Reset to current throws the draft away', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await loaded(page, server.url);
     await page.getByRole('button', { name: 'Edit scenario…' }).click();
@@ -149,7 +133,7 @@ describe('the scenario editor', () => {
 
   for (const theme of ['dark', 'light']) {
     it(`axe finds no serious or critical violations in the open dialog (${theme} theme)`, async () => {
-      if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+      const { browser, server } = app.started();
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
       await loaded(page, server.url);
       if (theme === 'light') await page.getByRole('button', { name: 'Toggle theme' }).click();

@@ -1,37 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { describe, expect, it } from 'vitest';
+import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 
 describe('playing the default scenario to completion', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('Play runs the transition to its end: the log says so and no task is pending', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = pageErrors(page);
     await page.goto(server.url, { waitUntil: 'load' });
 
     // The cells are drawn from the first frames on, even when the cursor moves before the
     // canvas settled its size (a resize clears a canvas: the renderer must draw again).
-    await page.evaluate(() => {
-      const e = (window as unknown as { livepatchExplorer: { session: { start: number }; playback: { send(ev: unknown): void } } }).livepatchExplorer;
-      e.playback.send({ type: 'SEEK', time: e.session.start + 1_000_000 });
-    });
+    await seekIntoScript(page, 1_000_000);
     await page.waitForFunction(() => {
       const hook = (window as unknown as { livepatchTasksView?: { centreOf(slot: number): { x: number; y: number } | null } }).livepatchTasksView;
       const canvas = document.querySelector<HTMLCanvasElement>('[data-view="tasks"] canvas');

@@ -1,29 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { describe, expect, it } from 'vitest';
+import { seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 import { Simulation } from '../../src/engine/simulation';
 import { formatDmesg } from '../../src/kernel/printk';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
 import { parseScript } from '../../src/scenario/shell';
 
 describe('smoke: the app loads in Chromium', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('shows the heading and logs no console errors', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -50,10 +39,7 @@ describe('smoke: the app loads in Chromium', () => {
       if (((await page.getByTestId('dmesg').textContent()) ?? '').includes('unpatching complete')) break;
       await next.click();
     }
-    await page.evaluate(() => {
-      const e = (window as unknown as { livepatchExplorer: { session: { start: number }; playback: { send(ev: unknown): void } } }).livepatchExplorer;
-      e.playback.send({ type: 'SEEK', time: e.session.start + 60_000_000 });
-    });
+    await seekIntoScript(page, 60_000_000);
 
     const resultsDir = join(PROJECT_ROOT, 'test-results');
     await mkdir(resultsDir, { recursive: true });

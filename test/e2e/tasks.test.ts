@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 
 interface PageEngine {
   session: { start: number; now: number; sim: { kernel: { tasks: { n: number; commOf(s: number): string } } }; classify(): { reason: Uint8Array } };
@@ -27,21 +28,10 @@ async function cellCentre(page: Page, slot: number): Promise<{ x: number; y: num
 }
 
 describe('Tasks view and Inspector in Chromium', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('hovering the stuck kworker shows why it blocks; clicking inspects it', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -53,10 +43,7 @@ describe('Tasks view and Inspector in Chromium', () => {
     expect(await page.getByText('Click a task cell, a patch or a function to inspect it.').isVisible()).toBe(true);
 
     // Ten seconds into the script the patching transition is stuck on the kworker.
-    await page.evaluate(() => {
-      const e = (window as unknown as Win).livepatchExplorer;
-      e.playback.send({ type: 'SEEK', time: e.session.start + 10_000_000 });
-    });
+    await seekIntoScript(page, 10_000_000);
     const slot = await stuckKworker(page);
     expect(slot).toBeGreaterThan(0);
     const label = await page.getByTestId('tasks-canvas').getAttribute('aria-label');

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { describe, expect, it } from 'vitest';
+import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 
 interface Hook {
   livepatchTasksView?: { cells(): number; centreOf(slot: number): { x: number; y: number } | null };
@@ -10,31 +10,16 @@ interface Hook {
 }
 
 describe('Tasks view at 100,000 tasks', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('draws every task, finds a blocker under the pointer after zooming, in both themes', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = pageErrors(page, { consoleErrors: false });
     await page.goto(`${server.url}?bench=tasks-100k`, { waitUntil: 'load' });
     await page.waitForFunction(() => ((window as unknown as Hook).livepatchTasksView?.cells() ?? 0) >= 100_000, undefined, { timeout: 60_000 });
     // Two seconds in, test_klp_livepatch's transition has stalled on the tasks in cmdline_proc_show.
-    await page.evaluate(() => {
-      const e = (window as unknown as Hook).livepatchExplorer;
-      e.playback.send({ type: 'SEEK', time: e.session.start + 2_000_000 });
-    });
+    await seekIntoScript(page, 2_000_000);
     await page.waitForFunction(() => /blocked/.test(document.querySelector('[data-testid=tasks-canvas]')?.getAttribute('aria-label') ?? ''));
     const label = (await page.getByTestId('tasks-canvas').getAttribute('aria-label')) ?? '';
     expect(label).toMatch(/Task cells: 100\d{3} tasks in 3 groups/);

@@ -1,19 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seekIntoScript, serveAppInBrowser } from './app';
+import { PROJECT_ROOT } from './browser';
 
 type Explorer = { session: { start: number; now: number; head: number; sim: { log: unknown[] } }; playback: { send(ev: unknown): void } };
 
 const resultsDir = join(PROJECT_ROOT, 'test-results');
 
-async function seekTo(page: Page, secondsIntoScript: number): Promise<void> {
-  await page.evaluate((s) => {
-    const e = (window as unknown as { livepatchExplorer: Explorer }).livepatchExplorer;
-    e.playback.send({ type: 'SEEK', time: e.session.start + s * 1e6 });
-  }, secondsIntoScript);
-}
+const seekTo = (page: Page, secondsIntoScript: number) => seekIntoScript(page, secondsIntoScript * 1e6);
 
 const sessionNow = (page: Page) => page.evaluate(() => (window as unknown as { livepatchExplorer: Explorer }).livepatchExplorer.session.now);
 const logLength = (page: Page) => page.evaluate(() => (window as unknown as { livepatchExplorer: Explorer }).livepatchExplorer.session.sim.log.length);
@@ -23,22 +19,14 @@ async function shoot(page: Page, view: string, name: string): Promise<void> {
 }
 
 describe('timeline and statechart views', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
+  const app = serveAppInBrowser();
 
   beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
     await mkdir(resultsDir, { recursive: true });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   it('shows the run, scrubs back in time, lights the statechart and exports it', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
     const page = await context.newPage();
     const errors: string[] = [];

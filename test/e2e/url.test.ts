@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startPreviewServer, type PreviewServer } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { serveAppInBrowser } from './app';
 
 interface Hook {
   livepatchExplorer: { session: { start: number; now: number; entries: string[]; command(t: string): unknown }; playback: { send(ev: unknown): void } };
@@ -16,21 +16,10 @@ async function loaded(page: Page, url: string): Promise<void> {
 }
 
 describe('scenario links and the saved copy', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('a malformed link shows why and opens the default scenario', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage();
     await page.goto(`${server.url}#s=1.%3Cscript%3E&t=5`, { waitUntil: 'load' });
     const alert = page.getByRole('alert');
@@ -41,7 +30,7 @@ describe('scenario links and the saved copy', () => {
   });
 
   it('a typed command is in the address bar and survives a reload, and the link replays it elsewhere', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const context = await browser.newContext();
     const page = await context.newPage();
     await loaded(page, server.url);

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { pageErrors, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
-import { launchBrowser, PROJECT_ROOT, startPreviewServer, type PreviewServer } from './browser';
+import { PROJECT_ROOT } from './browser';
 
 /**
  * The longest wall gap between two animation frames the page may show while a million-task
@@ -47,25 +48,12 @@ const resetGaps = (page: Page) =>
 const readGaps = (page: Page) => page.evaluate(() => ({ ...(window as unknown as Gaps).lpxGaps }));
 
 describe('a million tasks in the simulation worker', () => {
-  let server: PreviewServer | undefined;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    server = await startPreviewServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = serveAppInBrowser();
 
   it('builds and plays server-1m in a worker while the page keeps drawing frames; console commands work', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
+    const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = pageErrors(page);
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(w.url()));
     await watchFrames(page);
