@@ -1,9 +1,8 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { shortcutActions } from '../shortcuts';
 import { useView } from '../store';
+import { FOCUSABLE, modalKeyDown } from './modalKeys';
 import './help.css';
-
-const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 /** The `?` overlay: every registered shortcut, as a modal dialog that keeps focus inside. */
 export function HelpOverlay() {
@@ -18,24 +17,7 @@ export function HelpOverlay() {
   }, [open]);
   if (!open) return null;
 
-  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      setHelp(false);
-      return;
-    }
-    if (e.key !== 'Tab' || !dialog.current) return;
-    const all = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = all[0];
-    const last = all[all.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => modalKeyDown(e, dialog.current, () => setHelp(false));
 
   return (
     <div className="help-backdrop" onClick={() => setHelp(false)}>

@@ -7,9 +7,8 @@ import {
   setClassField, setCpus, setKernelFlag, setPerTaskDebug, setScript, setTop, setVersion, versionOptions, versionSummary, numberOrText, type Doc, type Draft,
 } from '../scenarioEditorModel';
 import { useView } from '../store';
+import { modalKeyDown } from './modalKeys';
 import './scenarioEditor.css';
-
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** The header's "Edit scenario…" button and the dialog it opens. */
 export function ScenarioEditorButton() {
@@ -65,22 +64,7 @@ function ScenarioEditor() {
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     // The page's shortcuts do not reach past the dialog.
     e.stopPropagation();
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      close();
-      return;
-    }
-    if (e.key !== 'Tab' || !dialog.current) return;
-    const all = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = all[0];
-    const last = all[all.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
+    modalKeyDown(e, dialog.current, close);
   };
 
   return (
