@@ -5,7 +5,7 @@
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, type PatchState } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import { Sched, TF } from '../kernel/tasks';
-import { explainSwitch } from '../kernel/transition';
+import { switchExplainer } from '../kernel/transition';
 import type { TimedKlpEvent } from './simulation';
 
 export interface TransitionRecord {
@@ -91,12 +91,13 @@ export function pendingByReason(k: Kernel): { total: number; reasons: { reason: 
   let total = 0;
   if (k.klpTargetState === KLP_TRANSITION_IDLE) return { total, reasons: [] };
   const t = k.tasks;
+  const explain = switchExplainer(k);
   for (let s = 0; s < t.n; s++) {
     const idle = k.isIdleTask(s);
     if (idle ? !k.cpus[s].online : !(t.flags[s] & TF.LISTED)) continue;
     if (t.patchState[s] === k.klpTargetState) continue;
     total++;
-    const v = explainSwitch(k, s);
+    const v = explain(s);
     let reason: string;
     if (v.ok) reason = 'switches at the next attempt';
     else if (v.reason === 'running') reason = 'running';

@@ -114,11 +114,20 @@ function reportSwitchFailure(k: Kernel, slot: number, v: SwitchVerdict): void {
  * views' "why has it not switched" and for tests).
  */
 export function explainSwitch(k: Kernel, slot: number): SwitchVerdict {
-  if (k.klpTargetState === KLP_TRANSITION_IDLE || k.tasks.patchState[slot] === k.klpTargetState) return { ok: true };
-  if (!k.config.reliableStacktrace) return { ok: false, errno: 0, reason: 'no-reliable-stacktrace' };
+  return switchExplainer(k)(slot);
+}
+
+/**
+ * explainSwitch() for many tasks of one moment: the forbidden ranges and stack verdicts are
+ * prepared once, so asking about every task costs one stack-verdict pass, not one per task.
+ * Valid until the kernel's state changes.
+ */
+export function switchExplainer(k: Kernel): (slot: number) => SwitchVerdict {
+  if (k.klpTargetState === KLP_TRANSITION_IDLE) return () => ({ ok: true });
+  if (!k.config.reliableStacktrace) return (slot) => (k.tasks.patchState[slot] === k.klpTargetState ? { ok: true } : { ok: false, errno: 0, reason: 'no-reliable-stacktrace' });
   const { ranges, funcs } = forbiddenRanges(k);
   k.verdicts.begin(ranges);
-  return checkTask(k, slot, funcs);
+  return (slot) => (k.tasks.patchState[slot] === k.klpTargetState ? { ok: true } : checkTask(k, slot, funcs));
 }
 
 /** klp_try_switch_task(): one task, with its debug message on failure. */
