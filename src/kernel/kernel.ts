@@ -18,6 +18,7 @@ import { NmiWatchdog } from './watchdog';
 import { kernelFeatures, type KernelFeatures } from './version';
 import { VMLINUX_SYMBOLS } from './vmlinux';
 import { Ftrace } from './ftrace';
+import { DETACHED_CORE, EventBus, type KlpCorePort, type KlpEvent } from './events';
 import { klpSchedTrySwitch } from './transition';
 
 export interface KernelConfig {
@@ -78,24 +79,7 @@ export interface Cpu {
   curr: number;
 }
 
-/** Lifecycle events of the livepatch core, for the statechart and the views. */
-export type KlpEvent =
-  | { type: 'klp.init'; patch: string; target: PatchState }
-  | { type: 'klp.start'; patch: string; target: PatchState }
-  | { type: 'klp.attempt'; patch: string; complete: boolean; pending: number }
-  | { type: 'klp.signal'; patch: string; round: number; tasks: number }
-  | { type: 'klp.reverse'; patch: string; target: PatchState }
-  | { type: 'klp.force'; patch: string }
-  | { type: 'klp.complete'; patch: string; target: PatchState }
-  | { type: 'klp.queueWork'; delayUs: number }
-  | { type: 'klp.warn'; text: string };
-
-export interface KernelHooks {
-  /** schedule_delayed_work(&klp_transition_work, delay): the engine owns this timer. */
-  scheduleTransitionWork(delayUs: number): void;
-  /** Observers of the livepatch lifecycle. */
-  emit(e: KlpEvent): void;
-}
+export type { KlpEvent } from './events';
 
 /** A work item (struct work_struct). */
 export interface WorkItem {
@@ -153,8 +137,6 @@ export class Kernel {
   klpOps = new Map<number, KlpOps>();
   /** klp_sched_try_switch_key / cond_resched redirection is enabled. */
   klpSchedHookEnabled = false;
-  /** Attempts made in the current transition (for views; the kernel counts klp_signals_cnt). */
-  klpAttempts = 0;
   /** Threads that may still be pending in the current transition (the walk's scratch). */
   readonly klpPending = new PendingSlots();
 
@@ -170,7 +152,10 @@ export class Kernel {
 
   /** The task executing kernel code right now (`current`). */
   current = 0;
-  hooks: KernelHooks = { scheduleTransitionWork: () => {}, emit: () => {} };
+  /** Observers of the livepatch lifecycle subscribe here. */
+  readonly events = new EventBus<KlpEvent>();
+  /** The klp core machine that decides each transition (attached by the engine). */
+  klpCore: KlpCorePort = DETACHED_CORE;
 
   private nextPid = 1;
   private coroutines = new Map<number, Coroutine>();
@@ -252,7 +237,7 @@ export class Kernel {
     ];
     for (const l of lines) this.printk(KERN_WARNING, l);
     this.incidents.push({ time: this.clock.now, kind: 'warn', text: `${func}: ${why}` });
-    this.hooks.emit({ type: 'klp.warn', text: `${func}: ${why}` });
+    this.events.publish({ type: 'klp.warn', text: `${func}: ${why}` });
   }
 
   private lineOf(file: string, func: string): number {
