@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { consoleCommand, useData } from '../engine';
-import type { CommandOutcome } from '../viewData';
+import type { CommandOutcome } from '../../engine/host';
 import { fmtShort } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
@@ -14,6 +14,24 @@ const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
   rejected: 'rejected',
   forked: 'timeline forked',
 };
+
+const KEEP_SCRIPT_KEY = 'livepatch-explorer.console.keepScript';
+
+function readKeepScript(): boolean {
+  try {
+    return localStorage.getItem(KEEP_SCRIPT_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function writeKeepScript(keep: boolean): void {
+  try {
+    localStorage.setItem(KEEP_SCRIPT_KEY, keep ? '1' : '0');
+  } catch {
+    // Storage disabled: the choice holds for this page only.
+  }
+}
 
 /** Type the script language; each line joins the script at the cursor time. */
 export function ConsoleView() {
@@ -72,6 +90,9 @@ function Prompt() {
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
+  // What a typed line does to script lines still ahead of the cursor: by default they are
+  // dropped (the timeline forks); the choice to keep them is remembered.
+  const [keepScript, setKeepScript] = useState(readKeepScript);
 
   const submit = () => {
     const text = draft.trim();
@@ -87,9 +108,7 @@ function Prompt() {
       enter(text, f ? { time, after: r.index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
       setDraft('');
     };
-    const r = consoleCommand(text);
-    if (r instanceof Promise) void r.then(finish);
-    else finish(r);
+    void consoleCommand(text, { ahead: keepScript ? 'keep' : 'fork' }).then(finish);
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -124,6 +143,17 @@ function Prompt() {
         }}
         onKeyDown={onKey}
       />
+      <label className="co-keep" title="A typed command runs at the cursor, now. Script lines still ahead of it are dropped (the timeline forks) unless this is checked: then they run after it.">
+        <input
+          type="checkbox"
+          checked={keepScript}
+          onChange={(e) => {
+            setKeepScript(e.target.checked);
+            writeKeepScript(e.target.checked);
+          }}
+        />
+        keep the script ahead
+      </label>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { useView } from '../store';
 import { TasksCanvas, type PointerInfo } from './TasksCanvas';
-import type { TasksModel } from './tasksModel';
+import type { TasksModel } from '../../engine/select/tasksModel';
 import { TasksTable } from './TasksTable';
 import { TaskTooltip } from './TaskTooltip';
 import { ZOOM_STEP, type TasksZoom } from './tasksZoom';

@@ -4,7 +4,7 @@
 // Excalidraw splits its static and interactive canvases.
 
 import { layoutTasks, cellBox, cellAt, type TasksLayout } from './tasksLayout';
-import type { TasksModel } from './tasksModel';
+import type { TasksModel } from '../../engine/select/tasksModel';
 import { makePalette, type TasksPalette } from './tasksPalette';
 import { newFrame, rasterize, type Frame, type ZoomTransform } from './tasksRaster';
 

@@ -5,7 +5,7 @@ import { area, curveStepAfter, type ScaleLinear, type ScalePower } from 'd3';
 import { fmtShort } from '../../format';
 import { MARGIN, MARKER_LANE, type Lanes } from './geometry';
 import { glyphPath, MARKER_STYLE, REASON_CLASS, reasonName } from './markerStyle';
-import type { Band, Interval, MarkerMark } from './model';
+import type { Band, Interval, MarkerMark } from '../../../engine/select/timeline';
 
 export function Bands({ bands, x, y }: { bands: Band[]; x: ScaleLinear<number, number>; y: ScalePower<number, number> }) {
   const shape = area<Band['points'][number]>()
