@@ -140,7 +140,11 @@ export class EngineHost {
     if (!r.ok) return { ok: false, time, after: session.entries.length, error: r.error };
     const index = r.index;
     const fork = r.forked && session.lastFork ? { ...session.lastFork, start: session.start } : undefined;
-    if (!this.playback.getSnapshot().matches('playing')) {
+    // While paused, run on a little so a quick command's output shows at once; not while the
+    // shell is still busy with an earlier line (a `sleep 16`): the typed one waits for it, shown
+    // as waiting, and the cursor stays where the user put it.
+    const busy = session.runs.some((run) => run.index !== index && run.end === undefined);
+    if (!busy && !this.playback.getSnapshot().matches('playing')) {
       const limit = session.now + MAX_US_WHEN_PAUSED;
       const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
       for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) this.playback.send({ type: 'STEP_FORWARD' });

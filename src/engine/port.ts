@@ -14,9 +14,12 @@ import type { TasksModel } from './select/tasksModel';
  * The playback machine as the page sees it: an actor-shaped reference that @xstate/react's
  * useSelector reads (getSnapshot, subscribe) and components drive with send.
  */
+export type PlaybackObserver = ((s: PlaybackView) => void) | { next?(s: PlaybackView): void };
+
 export interface PlaybackRef {
   getSnapshot(): PlaybackView;
-  subscribe(fn: (s: PlaybackView) => void): { unsubscribe(): void };
+  /** A function or an observer object, as XState actors take (useSelector passes `{ next, error }`). */
+  subscribe(observer: PlaybackObserver): { unsubscribe(): void };
   send(e: WirePlaybackEvent): void;
 }
 
@@ -54,7 +57,8 @@ export class PushedPlayback implements PlaybackRef {
   getSnapshot(): PlaybackView {
     return this.view;
   }
-  subscribe(fn: (s: PlaybackView) => void): { unsubscribe(): void } {
+  subscribe(observer: PlaybackObserver): { unsubscribe(): void } {
+    const fn = typeof observer === 'function' ? observer : (s: PlaybackView) => observer.next?.(s);
     this.subs.add(fn);
     return { unsubscribe: () => this.subs.delete(fn) };
   }
