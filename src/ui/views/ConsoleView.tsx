@@ -39,10 +39,11 @@ export function ConsoleView() {
   const notes = useView((v) => v.consoleNotes);
   const items = consoleItems(entries, runs, notes, scriptLength, start);
   const box = useRef<HTMLDivElement>(null);
+  const lastEnd = runs.at(-1)?.end;
   useEffect(() => {
     const el = box.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [items.length, runs.length, runs.at(-1)?.end]);
+  }, [items.length, runs.length, lastEnd]);
   return (
     <div className="co-view">
       <div className="co-legend" aria-label="Console legend">
