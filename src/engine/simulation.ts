@@ -52,6 +52,14 @@ export class Simulation {
   /** Every livepatch lifecycle event of the run, in order (for summaries and timelines). */
   readonly klpEvents: TimedKlpEvent[] = [];
 
+  private readonly klpObservers = new Set<(e: TimedKlpEvent) => void>();
+
+  /** Be told of every livepatch lifecycle event after the statechart saw it; returns the unsubscribe. */
+  observeKlp(fn: (e: TimedKlpEvent) => void): () => void {
+    this.klpObservers.add(fn);
+    return () => this.klpObservers.delete(fn);
+  }
+
   constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = []) {
     const k = new Kernel(config);
     this.kernel = k;
@@ -66,8 +74,10 @@ export class Simulation {
     k.hooks = {
       scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
       emit: (e) => {
-        this.klpEvents.push({ time: clock.now, event: e });
+        const timed = { time: clock.now, event: e };
+        this.klpEvents.push(timed);
         this.actor.send(e);
+        for (const o of this.klpObservers) o(timed);
       },
     };
     this.actor.start();

@@ -19,6 +19,7 @@ import { kernelFeatures, type KernelFeatures } from './version';
 import { VMLINUX_SYMBOLS } from './vmlinux';
 import { Ftrace } from './ftrace';
 import { klpSchedTrySwitch } from './transition';
+import type { PolicyName } from './policy/types';
 
 export interface KernelConfig {
   /** e.g. "6.19" (default), "6.12", "6.1". */
@@ -54,6 +55,8 @@ export interface KernelConfig {
   walkDebugPrintUs: number;
   /** sysctl kernel.watchdog_thresh in seconds (0: the lockup detectors are off). */
   watchdogThresh: number;
+  /** The livepatch rules: upstream, or a labelled proposal (src/kernel/policy/). */
+  policy: PolicyName;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -70,6 +73,7 @@ export const DEFAULT_CONFIG: KernelConfig = {
   walkCheckUsPerTask: 3,
   walkDebugPrintUs: 8680,
   watchdogThresh: 10,
+  policy: 'upstream',
 };
 
 export interface Cpu {
@@ -88,7 +92,9 @@ export type KlpEvent =
   | { type: 'klp.force'; patch: string }
   | { type: 'klp.complete'; patch: string; target: PatchState }
   | { type: 'klp.queueWork'; delayUs: number }
-  | { type: 'klp.warn'; text: string };
+  | { type: 'klp.warn'; text: string }
+  /** klp_patch_object() / klp_unpatch_object() changed the func_stacks (patch.c). */
+  | { type: 'klp.object'; patch: string; object: string; patched: boolean };
 
 export interface KernelHooks {
   /** schedule_delayed_work(&klp_transition_work, delay): the engine owns this timer. */

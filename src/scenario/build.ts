@@ -6,7 +6,7 @@ import type { KernelConfig } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
-import { toModuleDef } from './moduleSpec';
+import { toModuleDef } from './moduleDef';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { parseScript, type ScriptLine } from './shell';
 
@@ -30,6 +30,7 @@ export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
     walkCheckUsPerTask: k.walk.checkUsPerTask,
     walkDebugPrintUs: k.walk.debugPrintUs,
     watchdogThresh: k.watchdogThresh,
+    policy: k.policy,
   };
 }
 
