@@ -13,7 +13,7 @@ import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/cons
 import type { Kernel, KlpEvent } from '../kernel/kernel';
 import { Sched } from '../kernel/tasks';
 import type { DependencySpec } from '../scenario/policySpec';
-import { CLASSES, classOf, differing, FunctionSet, implOf, keyOf, ORIGINAL, PS_OF_CLASS, universeOf, type Impl } from './universe';
+import { CLASSES, classOf, completionUniverse, differing, FunctionSet, implOf, keyOf, ORIGINAL, PS_OF_CLASS, universeOf, type Impl } from './universe';
 
 export interface UniverseRecord {
   /** 1-based, in order of first appearance. */
@@ -68,6 +68,8 @@ export class ConsistencyAnalysis {
   /** When the current transition began (its klp.init), for the command that caused it. */
   private transitionOrigin: number | null = null;
   private transitionPatch = '';
+  /** The universes transitions ship when they complete (their keys). */
+  private readonly designed = new Set<string>();
   /** Between the attempt that found every task switched and klp.complete. */
   private completing = false;
 
@@ -86,6 +88,7 @@ export class ConsistencyAnalysis {
     }
     if (e.type === 'klp.queueWork' || e.type === 'klp.warn' || e.type === 'klp.signal') return;
     if (e.type === 'klp.attempt' && e.complete) this.completing = true;
+    if (e.type === 'klp.start') this.designFor(time);
     this.update(time, e);
     if (e.type === 'klp.complete') {
       this.transitionOrigin = null;
@@ -116,11 +119,28 @@ export class ConsistencyAnalysis {
     if (!k.klpTransitionPatch) {
       const idle = recs[classOf(-1)];
       if (idle.id === 0) this.register(idle, time, this.firstSlot[0]);
-      if (!idle.shipped) {
-        idle.shipped = true;
-        idle.shippedAt = time;
-      }
+      this.ship(idle, time);
     }
+  }
+
+  /**
+   * A transition ships the universe its completion leaves: it is shipped from the start, even
+   * if the transition is reversed or never ends (what the operation ships, not what it reached).
+   */
+  private designFor(time: number): void {
+    this.functions.refresh(this.k);
+    const u = completionUniverse(this.k, this.functions);
+    if (!u) return;
+    const key = keyOf(u);
+    this.designed.add(key);
+    const rec = this.byKey.get(key);
+    if (rec && rec.id !== 0) this.ship(rec, time);
+  }
+
+  private ship(rec: UniverseRecord, time: number): void {
+    if (rec.shipped) return;
+    rec.shipped = true;
+    rec.shippedAt = time;
   }
 
   private recordFor(u: Impl, time: number): UniverseRecord {
@@ -138,6 +158,7 @@ export class ConsistencyAnalysis {
     rec.first = { time, pid: slot >= 0 ? this.k.tasks.pid[slot] : 0 };
     rec.origin = this.transitionOrigin ?? time;
     this.universes.push(rec);
+    if (this.designed.has(rec.key)) this.ship(rec, time);
     this.checkDependencies(rec);
   }
 

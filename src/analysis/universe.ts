@@ -6,6 +6,7 @@
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
+import { policyOf } from '../kernel/policy';
 
 export const ORIGINAL = 'original';
 /** patch_state + 1: IDLE, UNPATCHED, PATCHED. */
@@ -78,3 +79,29 @@ export function differing(a: Impl, b: Impl): string[] {
 export const implOf = (u: Impl, f: string): string => u.get(f) ?? ORIGINAL;
 
 export const PS_OF_CLASS = [KLP_TRANSITION_IDLE, KLP_TRANSITION_UNPATCHED, 1] as const;
+
+/**
+ * The universe the transition in progress ships: what every task runs once
+ * klp_complete_transition() has finished, computed from the func_stacks as it would leave
+ * them (for patching: the replaced patches unpatched and the nops discarded; for unpatching:
+ * the patch's funcs removed), without changing anything.
+ */
+export function completionUniverse(k: Kernel, fns: FunctionSet): Map<string, string> | null {
+  const tp = k.klpTransitionPatch;
+  if (!tp) return null;
+  const patching = k.klpTargetState === 1;
+  const policy = policyOf(k);
+  const older = new Set(k.klpPatches.slice(0, Math.max(0, k.klpPatches.indexOf(tp))));
+  const out = new Map<string, string>();
+  for (const [code, name] of fns.entries()) {
+    const ops = k.klpOps.get(code);
+    const left = (ops?.funcStack ?? []).filter((f) => {
+      if (!patching) return f.patch !== tp;
+      if (f.patch === tp) return !f.nop;
+      return !(tp.replace && older.has(f.patch) && policy.replaces(tp, f.patch));
+    });
+    const top = left[0];
+    if (top && !top.nop && top.newFunc) out.set(name, top.patch.name);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // that must change together, for the consistency analysis).
 
 import { POLICY_NAMES, type PolicyName } from '../kernel/policy/types';
-import { array, field, get, item, object, oneOf, Problems, string } from './check';
+import { array, field, get, item, object, oneOf, present, Problems, string } from './check';
 import { FUNC_NAME, MODULE_NAME, type ModuleSpec } from './moduleSpec';
 
 /** "All or none": a task that runs any listed (function, patch) pair must run all of them. */
@@ -43,6 +43,7 @@ export function validateDependencies(v: unknown, path: string, p: Problems): Dep
       const pp = item(tp, j);
       const po = object(x, pp, p, 'a pair ({ function, patch })', ['function', 'patch'], ['function', 'patch']);
       if (!po) return;
+      if (!present(po, 'function') || !present(po, 'patch')) return;
       together.push({ function: string(get(po, 'function'), field(pp, 'function'), p, FUNC_NAME), patch: string(get(po, 'patch'), field(pp, 'patch'), p, PATCH_NAME) });
     });
     out.push({ name: string(get(o, 'name'), field(at, 'name'), p, { min: 1, max: 200 }), together });
