@@ -8,7 +8,7 @@ import { attachConsistency } from '../../src/analysis/attach';
 import { violationsOf } from '../../src/analysis/report';
 import { buildSimulation } from '../../src/scenario/build';
 import { FORMAT, validateScenario } from '../../src/scenario/document';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 
 const FUNCS = ['funcA', 'funcB', 'funcC'];
 const LP = '/sys/kernel/livepatch';

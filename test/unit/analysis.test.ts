@@ -10,7 +10,7 @@ import { analysisJson, commandAtOf } from '../../src/analysis/report';
 import { Sched } from '../../src/kernel/tasks';
 import { buildSimulation } from '../../src/scenario/build';
 import { validateScenario } from '../../src/scenario/document';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 import { universesOf } from './debateScenarios';
 import { HEAD } from './scenarioFixtures';
 
