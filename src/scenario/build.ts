@@ -2,6 +2,7 @@
 // can find, the workload installed, and the parsed script.
 
 import { Simulation } from '../engine/simulation';
+import { analyseSimulation } from '../analysis/registry';
 import type { KernelConfig } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { installWorkload } from '../kernel/workload';
@@ -59,5 +60,14 @@ export function buildSimulation(s: Scenario): BuiltScenario {
 
 /** What the explorer's Session replays: this scenario's machine and script. */
 export function sessionSourceOf(s: Scenario): { title: string; build(): Simulation; script: readonly string[] } {
-  return { title: s.title, build: () => buildSimulation(s).sim, script: s.script };
+  return {
+    title: s.title,
+    build: () => {
+      const { sim } = buildSimulation(s);
+      // The Consistency view reads it; it observes from boot on.
+      analyseSimulation(sim, s.dependencies);
+      return sim;
+    },
+    script: s.script,
+  };
 }
