@@ -7,6 +7,7 @@ import { ConsistencyAnalysis } from './consistency';
 
 export function attachConsistency(sim: Simulation, dependencies: readonly DependencySpec[] = []): { analysis: ConsistencyAnalysis; detach: () => void } {
   const analysis = new ConsistencyAnalysis(sim.kernel, dependencies);
-  const detach = sim.observeKlp((e) => analysis.observe(e.time, e.event));
+  const k = sim.kernel;
+  const detach = k.events.subscribe((e) => analysis.observe(k.clock.now, e));
   return { analysis, detach };
 }

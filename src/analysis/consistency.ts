@@ -86,7 +86,7 @@ export class ConsistencyAnalysis {
       this.transitionOrigin = time;
       this.transitionPatch = e.patch;
     }
-    if (e.type === 'klp.queueWork' || e.type === 'klp.warn' || e.type === 'klp.signal') return;
+    if (e.type === 'klp.warn' || e.type === 'klp.signal') return;
     if (e.type === 'klp.attempt' && e.complete) this.completing = true;
     if (e.type === 'klp.start') this.designFor(time);
     this.update(time, e);

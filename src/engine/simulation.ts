@@ -54,14 +54,6 @@ export class Simulation {
   /** Every livepatch lifecycle event of the run, in order (for summaries and timelines). */
   readonly klpEvents: TimedKlpEvent[] = [];
 
-  private readonly klpObservers = new Set<(e: TimedKlpEvent) => void>();
-
-  /** Be told of every livepatch lifecycle event after the statechart saw it; returns the unsubscribe. */
-  observeKlp(fn: (e: TimedKlpEvent) => void): () => void {
-    this.klpObservers.add(fn);
-    return () => this.klpObservers.delete(fn);
-  }
-
   constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = []) {
     const k = new Kernel(config);
     this.kernel = k;
@@ -73,15 +65,8 @@ export class Simulation {
         clearTimeout: (id: unknown) => clock.cancel({ id: id as number }),
       },
     });
-    k.hooks = {
-      scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
-      emit: (e) => {
-        const timed = { time: clock.now, event: e };
-        this.klpEvents.push(timed);
-        this.actor.send(e);
-        for (const o of this.klpObservers) o(timed);
-      },
-    };
+    k.events.subscribe((e) => this.klpEvents.push({ time: clock.now, event: e }));
+    k.klpCore = { send: (e) => this.actor.send(e) };
     this.actor.start();
     for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
     for (const m of FIELD_MODULES) this.files.add(`${m.name}.ko`, m);
