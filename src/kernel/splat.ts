@@ -3,7 +3,7 @@
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
 import { KERN_ALERT, KERN_WARNING, type LogLevel } from './printk';
-import { formatAddr } from './symbols';
+import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
 
 /** Thrown through a task's program when the task dies (Oops). */
@@ -118,7 +118,7 @@ export abstract class KernelSplats extends KernelState {
   /** One line of a call trace (show_trace_log_lvl): " symbol+off/size [module]". */
   traceLine(code: number): string {
     const c = this.syms.codes[code];
-    return ` ${c.name}+0x${(code % 0x60).toString(16)}/0x${c.size.toString(16)}${this.moduleTag(code)}`;
+    return ` ${c.name}+0x${returnOffset(c).toString(16)}/0x${c.size.toString(16)}${this.moduleTag(code)}`;
   }
 
   /** A WARN raised by `slot` (which may not be `current` in the model's bookkeeping). */
