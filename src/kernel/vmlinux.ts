@@ -113,4 +113,6 @@ export const VMLINUX_SYMBOLS: SymbolSpec[] = [
   // exec of a forked child, and the reader of /proc/<pid>/stack
   { name: '__x64_sys_execve' }, { name: 'do_execveat_common' }, { name: 'bprm_execve' },
   { name: 'proc_single_show' }, { name: 'proc_pid_stack' },
+  // a duplicate sysfs directory (sysfs_warn_dup)
+  { name: 'dump_stack_lvl' }, { name: 'sysfs_warn_dup.cold' }, { name: 'sysfs_create_dir_ns' }, { name: 'kobject_add_internal' }, { name: 'kobject_add' },
 ];
