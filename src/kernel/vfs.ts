@@ -3,12 +3,14 @@
 // module-created files. Each store handler returns the errno the kernel's would.
 
 import { stackOrder, enabledStore, forceStore } from './core';
+import { policyOf } from './policy';
 import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR } from './errno';
 import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
 import { SCHED_LETTER, TF } from './tasks';
+import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
 
 export type Node =
@@ -28,6 +30,13 @@ export function modeString(n: Node): string {
     r(0o004, 'r') + r(0o002, 'w') + r(0o001, 'x')
   );
 }
+
+/** Functions of the model marked __sched (in_sched_functions()): scheduling and sleeping primitives. */
+const SCHED_FUNCTIONS = new Set([
+  'schedule', '__schedule', 'schedule_idle', 'schedule_timeout', 'schedule_hrtimeout_range', 'preempt_schedule_irq',
+  '__cond_resched', 'io_schedule', 'wait_for_completion', 'wait_for_completion_killable', '__wait_for_common',
+  'mutex_lock', '__mutex_lock', 'rwsem_down_read_slowpath', 'do_nanosleep', 'bit_wait_io',
+]);
 
 const dir = (list: () => string[], mode = 0o755): Node => ({ kind: 'dir', mode, list });
 const ro = (read: () => string | number, mode = 0o444): Node => ({ kind: 'file', mode, read });
@@ -181,7 +190,9 @@ export class Vfs {
     if (seg.length === 0) return dir(() => patches().map((p) => p.name));
     const patch = patches().find((p) => p.name === seg[0]);
     if (!patch) return null;
-    const attrs = ['enabled', 'force', ...(k.features.replaceAttr ? ['replace'] : []), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'];
+    // replace (v6.11+) or what a policy shows instead (replace_set, replaceable).
+    const policyAttrs = policyOf(k).patchAttrs(k, patch);
+    const attrs = ['enabled', 'force', ...policyAttrs.map((a) => a.name), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'].sort();
     if (seg.length === 1) return dir(() => [...attrs, ...patch.objs.map((o) => o.displayName)]);
     const name = seg[1];
     if (seg.length === 2) {
@@ -192,11 +203,11 @@ export class Vfs {
           return ro(() => `${patch === k.klpTransitionPatch ? 1 : 0}\n`);
         case 'force':
           return wo((d) => forceStore(k, patch, d));
-        case 'replace':
-          return k.features.replaceAttr ? ro(() => `${patch.replace ? 1 : 0}\n`) : null;
         case 'stack_order':
           return k.features.stackOrderAttr ? ro(() => `${stackOrder(k, patch)}\n`) : null;
       }
+      const pa = policyAttrs.find((a) => a.name === name);
+      if (pa) return pa.store ? rw(pa.show, pa.store) : ro(pa.show);
     }
     const obj = patch.objs.find((o) => o.displayName === name);
     if (!obj) return null;
@@ -378,10 +389,11 @@ export class Vfs {
       case 'comm':
         return ro(() => `${t.commOf(slot)}\n`);
       case 'stack':
-        return ro(() => k.trie.frames(t.stack[slot]).map((c) => {
+        // proc_pid_stack() (fs/proc/base.c): stack_trace_save_tsk() of another task skips the
+        // scheduler's own __sched functions (stack_trace_consume_entry_nosched()).
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !SCHED_FUNCTIONS.has(k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
-          const off = (c * 29) % Math.max(1, s.size);
-          return `[<0>] ${s.name}+0x${off.toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
+          return `[<0>] ${s.name}+0x${returnOffset(s).toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
         }).join(''), 0o400);
       case 'stat':
         return ro(() => `${pid} (${t.commOf(slot)}) ${SCHED_LETTER[t.sched[slot]]} 1\n`);

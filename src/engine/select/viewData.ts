@@ -18,6 +18,8 @@ import { MARK_NAMES } from './taskCells';
 import { blockedTasks } from './tasksSummary';
 import type { TasksModel } from './tasksModel';
 import { timelineData, type Interval } from './timeline';
+// Not yet moved here (the Consistency view's selector, read from its folder until its owner moves it).
+import { consistencyModel, policyData } from '../../ui/views/consistency/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
 
@@ -65,6 +67,8 @@ export const PIECES = {
   picks: pendingPicks,
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
+  consistency: consistencyModel,
+  policy: (s: Session) => policyData(s.sim.kernel),
 };
 export type PieceName = keyof typeof PIECES;
 export type Piece<K extends PieceName> = ReturnType<(typeof PIECES)[K]>;
