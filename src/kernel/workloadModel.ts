@@ -56,9 +56,9 @@ export interface WorkloadClassInfo {
 }
 
 
-export const LIMIT_TASKS = 1_000_000;
+const LIMIT_TASKS = 1_000_000;
 /** All classes together: the bound that keeps a machine's memory in reach of a browser tab. */
-export const LIMIT_TOTAL = 2_000_000;
+const LIMIT_TOTAL = 2_000_000;
 export const LIMIT_CLASSES = 254;
 export const NO_STATE = 255;
 export const DEFAULT_EXIT_LISTED_US = 2000;

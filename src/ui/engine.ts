@@ -237,7 +237,7 @@ export function useQuery<K extends QueryName>(name: K, arg: QueryArg<K>): QueryR
 }
 
 /** The playback machine's actor, as the port hands it. */
-export function playbackActor(): PlaybackRef {
+function playbackActor(): PlaybackRef {
   return port().playback;
 }
 
