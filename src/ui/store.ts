@@ -46,6 +46,9 @@ export interface ViewState {
   tasksTable: boolean;
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
+  /** The timeline's legend shown (true), hidden (false), or by the panel's height (null). */
+  timelineLegend: boolean | null;
+  setTimelineLegend(shown: boolean): void;
   /** The panel shown over the whole grid, or null. */
   expandedPanel: string | null;
   setExpandedPanel(id: string | null): void;
@@ -87,6 +90,8 @@ export const useView = create<ViewState>()((set) => ({
   tasksTable: false,
   inspectorCall: null,
   expandedPanel: null,
+  timelineLegend: null,
+  setTimelineLegend: (timelineLegend) => set({ timelineLegend }),
   setExpandedPanel: (expandedPanel) => set({ expandedPanel }),
   setTheme: (theme) => set({ theme }),
   resetForScenario: () => set({ selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),

@@ -12,6 +12,7 @@ import { funcStacksModel } from './views/funcStacksModel';
 import { findOps, findPatch, funcStackOf, patchedFunctionNames, patchInfo, type StackEntry } from './views/inspectorModel';
 import { chartModel } from './views/statechart/chartModel';
 import { litFrom } from './views/statechart/lit';
+import { statusOf } from './views/statusModel';
 import { livepatchTree, patchStateOf } from './views/sysfsModel';
 import { describeTask, frameVersion, replacementFuncs } from './views/taskDetails';
 import { MARK_NAMES } from './views/tasksPalette';
@@ -65,6 +66,7 @@ export const PIECES = {
   picks: pendingPicks,
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
+  status: statusOf,
 };
 export type PieceName = keyof typeof PIECES;
 export type Piece<K extends PieceName> = ReturnType<(typeof PIECES)[K]>;

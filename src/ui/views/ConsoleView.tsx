@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { consoleCommand, useData } from '../engine';
-import type { CommandOutcome } from '../viewData';
+import { typeLine } from '../actions/typeLine';
+import { useData } from '../engine';
 import { fmtShort } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
@@ -68,28 +68,13 @@ function Prompt() {
   const draft = useView((v) => v.consoleDraft);
   const history = useView((v) => v.consoleHistory);
   const setDraft = useView((v) => v.setConsoleDraft);
-  const enter = useView((v) => v.enterConsole);
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
 
   const submit = () => {
-    const text = draft.trim();
-    if (!text) return;
     setAt(null);
-    const finish = (r: CommandOutcome) => {
-      const { time } = r;
-      if (!r.ok) {
-        enter(text, { time, after: r.after, text, kind: 'rejected', message: r.error });
-        return;
-      }
-      const f = r.fork;
-      enter(text, f ? { time, after: r.index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
-      setDraft('');
-    };
-    const r = consoleCommand(text);
-    if (r instanceof Promise) void r.then(finish);
-    else finish(r);
+    typeLine(draft, (ok) => ok && setDraft(''));
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
