@@ -298,6 +298,13 @@ export function useQuery<K extends QueryName>(name: K, arg: QueryArg<K>): QueryR
   return answer?.key === key ? answer.value : undefined;
 }
 
+/** One question asked now (a search the user submitted), answered on the page or by the worker. */
+export function askQuery<K extends QueryName>(name: K, arg: QueryArg<K>): Promise<QueryResult<K>> {
+  const e = engine();
+  if (e.mode === 'worker') return e.remote.query(name, arg) as Promise<QueryResult<K>>;
+  return Promise.resolve(runQuery(e.session, name, arg));
+}
+
 /** A value derived from the playback machine's state; `select` must return a primitive. */
 export function usePlayback<T>(select: (p: PlaybackView) => T): T {
   const e = engine();

@@ -44,6 +44,12 @@ export interface ViewState {
   tasksZoom: { k: number; x: number; y: number };
   /** The Tasks view shows its table instead of only offering it to screen readers. */
   tasksTable: boolean;
+  /** The Tasks view draws only blocked tasks. */
+  tasksBlockedOnly: boolean;
+  setTasksBlockedOnly(on: boolean): void;
+  /** The Tasks view's search: what was searched, the matching slots (capped) and their total. */
+  tasksSearch: { text: string; slots: number[]; total: number } | null;
+  setTasksSearch(s: { text: string; slots: number[]; total: number } | null): void;
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
   /** The timeline's legend shown (true), hidden (false), or by the panel's height (null). */
@@ -91,10 +97,14 @@ export const useView = create<ViewState>()((set) => ({
   inspectorCall: null,
   expandedPanel: null,
   timelineLegend: null,
+  tasksBlockedOnly: false,
+  setTasksBlockedOnly: (tasksBlockedOnly) => set({ tasksBlockedOnly }),
+  tasksSearch: null,
+  setTasksSearch: (tasksSearch) => set({ tasksSearch }),
   setTimelineLegend: (timelineLegend) => set({ timelineLegend }),
   setExpandedPanel: (expandedPanel) => set({ expandedPanel }),
   setTheme: (theme) => set({ theme }),
-  resetForScenario: () => set({ selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
+  resetForScenario: () => set({ tasksSearch: null, selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),

@@ -14,6 +14,7 @@ import { chartModel } from './views/statechart/chartModel';
 import { litFrom } from './views/statechart/lit';
 import { statusOf } from './views/statusModel';
 import { livepatchTree, patchStateOf } from './views/sysfsModel';
+import { findTasks } from './views/taskSearch';
 import { describeTask, frameVersion, replacementFuncs } from './views/taskDetails';
 import { MARK_NAMES } from './views/tasksPalette';
 import { blockedTasks } from './views/tasksSummary';
@@ -127,6 +128,8 @@ export const QUERIES = {
     return patchStateOf(k, slot, explainBlocker(k, s.classify(), slot));
   },
   dmesg: (s: Session, _: null) => s.sim.dmesg(),
+  /** Tasks whose pid is, or whose comm contains, the text (the Tasks view's search). */
+  findTasks: (s: Session, text: string) => findTasks(s.sim.kernel, text),
 };
 export type QueryName = keyof typeof QUERIES;
 export type QueryArg<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];

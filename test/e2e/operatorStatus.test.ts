@@ -110,7 +110,7 @@ describe('operator: Status panel and layout', () => {
     await page.goto(server.url, { waitUntil: 'load' });
     await openPreset(page, 'stuck-kthread-force');
     await seekIntoScript(page, 12_000_000);
-    await page.getByRole('region', { name: 'Status', exact: true }).getByRole('button', { name: 'Inspect patch lp_kthread_v2' }).click();
+    await page.getByRole('region', { name: 'Status', exact: true }).getByRole('button', { name: 'Inspect lp_kthread_v2, the patch in transition' }).click();
     const inspector = page.getByRole('region', { name: 'Inspector', exact: true });
     await inspector.getByTestId('inspector-patch').waitFor();
     await inspector.getByRole('button', { name: 'Force…' }).click();

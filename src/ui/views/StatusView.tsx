@@ -33,7 +33,7 @@ function Transition({ st }: { st: Status }) {
       <p className="status-line">
         <strong className="status-live">
           {t.direction}{' '}
-          <button type="button" className="linkish mono" onClick={() => select({ kind: 'patch', name: t.patch })} aria-label={`Inspect patch ${t.patch}`}>{t.patch}</button>
+          <button type="button" className="linkish mono" onClick={() => select({ kind: 'patch', name: t.patch })} aria-label={`Inspect ${t.patch}, the patch in transition`}>{t.patch}</button>
         </strong>{' '}
         since <When us={t.since} start={st.start} />
         {t.reversedAt !== undefined && <> (reversed at <span className="mono">[{fmtTime(t.reversedAt)}]</span>)</>}
