@@ -16,7 +16,7 @@ import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 import { klpTryCompleteTransition } from '../kernel/transition';
-import { parseScript } from '../scenario/shell';
+import { parseScript } from '../scenario/script';
 import { appBench } from './benchApp';
 import { browserBench } from './benchBrowser';
 import { urlFigures } from './benchUrl';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { validateCase } from '../scenario/case';
 import { parseScenarioText } from '../scenario/document';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
-import { parseScript, parseScriptTime } from '../scenario/shell';
+import { parseScript, parseScriptTime } from '../scenario/script';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';

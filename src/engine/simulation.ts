@@ -9,7 +9,9 @@ import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
 import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
-import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
+import type { ScriptLine } from '../scenario/script';
+import { ModuleFiles, Shell } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
 import type { Workload } from '../kernel/workload';
 

@@ -1,7 +1,7 @@
 // Conformance cases: the kernel's selftests as golden logs (conformance/README.md).
 
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
-import { parseScript } from './shell';
+import { parseScript } from './script';
 
 export interface CaseFile {
   id: string;

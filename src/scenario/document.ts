@@ -9,7 +9,7 @@ import { DynamicDebug } from '../kernel/printk';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
 import { COMM_MAX, compactModule, FUNC_NAME, MODULE_NAME, validateModule, type ModuleSpec } from './moduleSpec';
-import { parseScript } from './shell';
+import { parseScript } from './script';
 
 export const FORMAT = 'livepatch-explorer/scenario';
 export const FORMAT_VERSION = 1;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Simulation } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 import { TF } from '../../src/kernel/tasks';
 import { forbiddenCode } from '../../src/kernel/transition';
 import type { KlpEvent } from '../../src/kernel/kernel';

@@ -9,7 +9,7 @@ import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import { klpCoreMachine, type KlpCoreEvent } from '../../src/engine/klpCoreMachine';
 import { Simulation } from '../../src/engine/simulation';
 import { Kernel } from '../../src/kernel/kernel';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../src/kernel/constants';
 
 type Core = 'no transition' | 'patching' | 'unpatching';
