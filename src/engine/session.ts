@@ -27,7 +27,8 @@ export interface SessionSource {
   script: readonly string[];
 }
 
-export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'fork';
+/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/ui/views/timeline/logMarkers.ts). */
+export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'oops' | 'lockup' | 'rcu' | 'fork';
 
 export interface Marker {
   time: number;

@@ -52,6 +52,9 @@ export interface ViewState {
   setTasksSearch(s: { text: string; slots: number[]; total: number } | null): void;
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
+  /** Pending counts on a log scale (true / false), or by the task count (null). */
+  timelineLog: boolean | null;
+  setTimelineLog(on: boolean): void;
   /** The timeline's legend shown (true), hidden (false), or by the panel's height (null). */
   timelineLegend: boolean | null;
   setTimelineLegend(shown: boolean): void;
@@ -97,6 +100,8 @@ export const useView = create<ViewState>()((set) => ({
   inspectorCall: null,
   expandedPanel: null,
   timelineLegend: null,
+  timelineLog: null,
+  setTimelineLog: (timelineLog) => set({ timelineLog }),
   tasksBlockedOnly: false,
   setTasksBlockedOnly: (tasksBlockedOnly) => set({ tasksBlockedOnly }),
   tasksSearch: null,

@@ -19,6 +19,7 @@ import { describeTask, frameVersion, replacementFuncs } from './views/taskDetail
 import { MARK_NAMES } from './views/tasksPalette';
 import { blockedTasks } from './views/tasksSummary';
 import type { TasksModel } from './views/tasksModel';
+import { logMarkers } from './views/timeline/logMarkers';
 import { timelineData, type Interval } from './views/timeline/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
@@ -60,7 +61,7 @@ export const PIECES = {
   title: (s: Session) => s.source.title,
   cursor: (s: Session) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork, seekProgress: s.seekProgress }),
   console: (s: Session) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }),
-  timeline: (s: Session) => timelineData(s),
+  timeline: (s: Session) => timelineData({ start: s.start, now: s.now, head: s.head, markers: s.markers, samples: s.samples, recorded: s.recorded, logMarkers: logMarkers(s.sim.kernel.log.records) }),
   holds: (s: Session): readonly Interval[] | undefined => lockHolds(s.sim.kernel.tasklist.holds),
   funcStacks: (s: Session) => funcStacksModel(s.sim.kernel),
   sysfs: (s: Session) => livepatchTree(s.sim.kernel),

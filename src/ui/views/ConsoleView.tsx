@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { typeLine } from '../actions/typeLine';
 import { useData } from '../engine';
-import { fmtShort } from '../format';
+import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
@@ -44,7 +44,7 @@ export function ConsoleView() {
 }
 
 function Item({ item, start }: { item: ConsoleItem; start: number }) {
-  const when = item.time === undefined ? '' : `+${fmtShort(item.time - start)}`;
+  const when = item.time === undefined ? '' : `[${fmtTime(item.time)}]`;
   return (
     <div className={`co-item co-${item.status}`}>
       <div className="co-cmd">
@@ -52,7 +52,10 @@ function Item({ item, start }: { item: ConsoleItem; start: number }) {
         <code>{item.command}</code>
         {STATUS_TEXT[item.status] && <span className={item.status === 'running' || item.status === 'waiting' ? 'co-running' : 'co-err'}>{STATUS_TEXT[item.status]}</span>}
         {item.exit !== undefined && item.exit !== 0 && <span className="co-err" title="exit status">[{item.exit}]</span>}
-        <span className="co-when" title="Virtual time since the script began">{when}</span>
+        <span className="co-when" title={item.time === undefined ? undefined : `dmesg time; ${fmtWhen(item.time, start)}`}>
+          {when}
+          {item.time !== undefined && <span className="co-since"> +{fmtShort(item.time - start)}</span>}
+        </span>
       </div>
       {item.out.map((l, i) => (
         <pre key={`o${i}`} className="co-out">{l}</pre>

@@ -1,6 +1,6 @@
 import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
 import { sendPlayback as send, useData, usePlayback } from '../engine';
-import { fmtShort, fmtTime } from '../format';
+import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
 
@@ -52,16 +52,18 @@ export function Controls() {
           max={end}
           step={1000}
           value={now}
-          aria-valuetext={`${fmtShort(now - start)} into the script`}
+          aria-valuetext={fmtWhen(now, start)}
           onChange={(e) => {
             const deadline = performance.now() + SEEK_SLICE_MS;
             send({ type: 'SEEK', time: Number(e.target.value), shouldYield: () => performance.now() > deadline });
           }}
         />
       </label>
-      <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
+      <output className="clock" aria-label="Virtual time" title={`Kernel time (dmesg timestamp); +${fmtShort(now - start)} since the script began`}>
+        [{fmtTime(now)}] <span className="clock-since">+{fmtShort(now - start)}</span>
+      </output>
       {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={seekProgress} />}
-      {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
+      {fork && <span className="fork-notice" role="status">Forked at [{fmtTime(fork.time)}] (+{fmtShort(fork.time - start)}): {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
       <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
