@@ -18,6 +18,14 @@ export function Controls() {
   const setTheme = useView((v) => v.setTheme);
   const setHelp = useView((v) => v.setHelp);
   const end = Math.max(head, now);
+  const { markers } = useData('timeline');
+  // The last marker (or attempt) strictly before the cursor: the time a step back lands on.
+  const before = (ok: (kind: string) => boolean) => {
+    for (let i = markers.length - 1; i >= 0; i--) if (markers[i].time < now && ok(markers[i].kind)) return markers[i].time;
+    return undefined;
+  };
+  const prevMarker = before(() => true);
+  const prevAttempt = before((k) => k === 'attempt');
   return (
     <div className="controls" role="toolbar" aria-label="Playback">
       <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)"><Icon name="stepBack" /></button>
@@ -27,7 +35,12 @@ export function Controls() {
         <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)"><Icon name="play" /></button>
       )}
       <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)"><Icon name="stepForward" /></button>
-      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)"><Icon name="next" /> next</button>
+      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning, force or completion; a burst at one instant is one stop, and it stops at the last event (n)"><Icon name="next" /> next</button>
+      <span className="marker-nav" role="group" aria-label="Markers">
+        <button type="button" disabled={prevAttempt === undefined} onClick={() => prevAttempt !== undefined && send({ type: 'SEEK', time: prevAttempt })} aria-label="Back one attempt" title="Back to the previous attempt of the transition">−1 attempt</button>
+        <button type="button" disabled={prevMarker === undefined} onClick={() => prevMarker !== undefined && send({ type: 'SEEK', time: prevMarker })} aria-label="Previous marker" title="Back to the previous marker on the timeline">◂ marker</button>
+        <button type="button" onClick={() => send({ type: 'NEXT_MARKER' })} aria-label="Next marker" title="On to the next marker on the timeline (a burst at one instant is one stop)">marker ▸</button>
+      </span>
       <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
         Speed
         <input
