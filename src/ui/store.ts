@@ -29,6 +29,8 @@ export interface ViewState {
   logLevel: number;
   logText: string;
   logFollow: boolean;
+  /** Long kernel log lines wrap (on by default: no reason text is cut off). */
+  logWrap: boolean;
   /** The timeline's visible window of virtual time (µs); null fits the whole run. */
   timelineWindow: { t0: number; t1: number } | null;
   /** Virtual time under the pointer on the timeline (its readout), or null. */
@@ -67,7 +69,7 @@ export interface ViewState {
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
-  setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow'>>): void;
+  setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow' | 'logWrap'>>): void;
   setTimelineWindow(w: { t0: number; t1: number } | null): void;
   setTimelineHover(t: number | null): void;
   setChartZoom(z: { k: number; x: number; y: number } | null): void;
@@ -88,6 +90,7 @@ export const useView = create<ViewState>()((set) => ({
   logLevel: 7,
   logText: '',
   logFollow: true,
+  logWrap: true,
   timelineWindow: null,
   timelineHover: null,
   chartZoom: null,
