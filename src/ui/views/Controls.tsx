@@ -37,7 +37,7 @@ export function Controls() {
       <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)"><Icon name="stepForward" /></button>
       <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning, force or completion; a burst at one instant is one stop, and it stops at the last event (n)"><Icon name="next" /> next</button>
       <span className="marker-nav" role="group" aria-label="Markers">
-        <button type="button" disabled={prevAttempt === undefined} onClick={() => prevAttempt !== undefined && send({ type: 'SEEK', time: prevAttempt })} aria-label="Back one attempt" title="Back to the previous attempt of the transition">−1 attempt</button>
+        <button type="button" disabled={prevAttempt === undefined} onClick={() => prevAttempt !== undefined && send({ type: 'SEEK', time: prevAttempt })} aria-label="Back one attempt" title="Back to the previous attempt of the transition">◂ attempt</button>
         <button type="button" disabled={prevMarker === undefined} onClick={() => prevMarker !== undefined && send({ type: 'SEEK', time: prevMarker })} aria-label="Previous marker" title="Back to the previous marker on the timeline">◂ marker</button>
         <button type="button" onClick={() => send({ type: 'NEXT_MARKER' })} aria-label="Next marker" title="On to the next marker on the timeline (a burst at one instant is one stop)">marker ▸</button>
       </span>
