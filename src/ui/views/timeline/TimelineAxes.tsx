@@ -18,8 +18,8 @@ export function countTicks(y: CountScale): number[] {
 /** Task counts as 950, 12k, 1M: they must fit the left margin at a million tasks. */
 const countLabel = format('~s');
 
-/** Time ticks (seconds since the script started) and pending-count ticks, with grid lines. */
-export function TimelineAxes({ x, y, start, lanes, width }: { x: ScaleLinear<number, number>; y: CountScale; start: number; lanes: Lanes; width: number }) {
+/** Time ticks (dmesg seconds since boot) and pending-count ticks, with grid lines. */
+export function TimelineAxes({ x, y, lanes, width }: { x: ScaleLinear<number, number>; y: CountScale; lanes: Lanes; width: number }) {
   // Ticks at round dmesg times (seconds since boot), like the kernel log's timestamps.
   const secs = x.copy().domain(x.domain().map((t) => t / 1e6));
   const timeTicks = secs.ticks(Math.max(2, Math.floor(width / 90)));

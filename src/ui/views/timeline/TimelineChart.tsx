@@ -59,7 +59,7 @@ export function TimelineChart({ log, data, win, holds, width, height }: Props) {
             <rect x={MARGIN.left} y={0} width={Math.max(0, width - MARGIN.left - MARGIN.right)} height={height} />
           </clipPath>
         </defs>
-        <TimelineAxes x={x} y={y} start={data.start} lanes={lanes} width={width} />
+        <TimelineAxes x={x} y={y} lanes={lanes} width={width} />
         <g clipPath="url(#tl-clip)">
           <Bands bands={bands} x={x} y={y} />
           <LockBand holds={merged} x={x} lanes={lanes} />
