@@ -40,7 +40,8 @@ describe('stack_order', () => {
     const { k } = blocked();
     const listed = k.klpPatches.length;
     expect(listed).toBeGreaterThan(0);
-    const gone = { ...k.klpPatches[0], name: 'gone' };
+    const first = k.klpPatches[0];
+    const gone: typeof first = Object.assign(Object.create(Object.getPrototypeOf(first)) as typeof first, first);
     expect(stackOrder(k, gone)).toBe(listed);
     expect(stackOrder(k, k.klpPatches[0])).toBe(1);
   });
