@@ -8,6 +8,7 @@ import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
+import { inSchedFunctions } from './schedText';
 import { SCHED_LETTER, TF } from './tasks';
 import { SeqFile } from './vmlinux';
 
@@ -378,7 +379,8 @@ export class Vfs {
       case 'comm':
         return ro(() => `${t.commOf(slot)}\n`);
       case 'stack':
-        return ro(() => k.trie.frames(t.stack[slot]).map((c) => {
+        // proc_pid_stack(): stack_trace_save_tsk() skips the .sched.text functions.
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => !inSchedFunctions(k.syms.codes[c].owner, k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
           const off = (c * 29) % Math.max(1, s.size);
           return `[<0>] ${s.name}+0x${off.toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
