@@ -10,13 +10,21 @@ import { Exec, runToEnd, WaitQueue, type Step } from '../kernel/exec';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { Sched, TF } from '../kernel/tasks';
-import { Vfs } from '../kernel/vfs';
+import { Vfs, type Node } from '../kernel/vfs';
 import { EXEC_COST_US } from './commands/coreutils';
-import { selftestHelpers, shellCommands, type CmdResult, type Redirect } from './commands/registry';
+import { ok, selftestHelpers, shellCommands, type CmdResult, type CommandIO } from './commands/registry';
+import { ARG_MAX, expandGlob } from './glob';
 import { parseLine, type ScriptLine } from './script';
+import type { Redirect, SimpleCommand } from './words';
 
 const WAIT4_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_wait4', 'kernel_wait4', 'do_wait'];
 const WRITE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter'];
+/**
+ * The most lines of one command's output the terminal keeps (the console and the CLI hold
+ * every result): more are cut, with a note, so `ps -e` at a million tasks stays usable.
+ * A pipe or a redirection gets every line.
+ */
+export const TERMINAL_MAX_LINES = 10_000;
 
 /** Where insmod finds module files. */
 export class ModuleFiles {
@@ -33,6 +41,11 @@ export class Shell {
   readonly vfs: Vfs;
   /** Where `load_mod` and friends look ("test_modules"). */
   moduleDir = 'test_modules';
+  /** The working directory (bash's $PWD) and the previous one ($OLDPWD). */
+  cwd = '/';
+  oldpwd?: string;
+  /** The shell and the children it runs on its terminal (ps shows them on pts/0). */
+  readonly ttySlots = new Set<number>();
 
   constructor(
     readonly k: Kernel,
@@ -40,6 +53,7 @@ export class Shell {
     readonly files: ModuleFiles,
   ) {
     this.vfs = new Vfs(k);
+    this.ttySlots.add(slot);
   }
 
   /** The shell process itself, for the syscalls it makes (builtins, redirections). */
@@ -47,12 +61,69 @@ export class Shell {
     return new Exec(this.k, this.slot);
   }
 
+  /** A path as the kernel resolves it for this shell: absolute, normalised. */
+  path(p: string): string {
+    return this.vfs.normalize(p.startsWith('/') ? p : `${this.cwd}/${p}`);
+  }
+
+  /** stat(2) of a path relative to the working directory (no syscall bookkeeping). */
+  lookup(p: string): Node | null {
+    return this.vfs.lookup(this.path(p));
+  }
+
   /** Run one parsed line. Helpers may throw ScriptDied. */
   *run(l: ScriptLine): Step<CmdResult> {
-    const [cmd, ...args] = l.words;
-    const helper = selftestHelpers.get(cmd);
-    if (helper) return yield* helper.run(this, args);
-    return yield* this.shellCommand(cmd, args, l.redirect);
+    const first = l.commands[0];
+    const helper = l.commands.length === 1 ? selftestHelpers.get(first.words[0]) : undefined;
+    if (helper) {
+      const words = this.expand(first);
+      if (!words) return tooLong(helper.name);
+      return yield* helper.run(this, words.slice(1));
+    }
+    const r = yield* this.pipeline(l.commands);
+    const redirected = l.commands[l.commands.length - 1].redirect !== undefined;
+    if (redirected || r.out.length <= TERMINAL_MAX_LINES) return r;
+    const cut = `(${r.out.length.toLocaleString('en-US')} lines of output; the terminal keeps the first ${TERMINAL_MAX_LINES.toLocaleString('en-US')}: pipe it through grep, head, tail or wc -l)`;
+    return { out: r.out.slice(0, TERMINAL_MAX_LINES), err: [...r.err, cut], status: r.status };
+  }
+
+  /** A pipeline: each command's output is the next one's input; the status is the last one's. */
+  private *pipeline(commands: readonly SimpleCommand[]): Step<CmdResult> {
+    let stdin: string[] | undefined;
+    const err: string[] = [];
+    let last: CmdResult = ok();
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i];
+      const words = this.expand(c);
+      const r = words
+        ? yield* this.shellCommand(words[0], words.slice(1), c.redirect, { stdin, subshell: commands.length > 1 })
+        : tooLong(shellCommands.get(c.words[0])?.bin ?? `/usr/bin/${c.words[0]}`);
+      err.push(...r.err);
+      stdin = r.out;
+      last = r;
+    }
+    return commands.length === 1 ? last : { out: last.out, err, status: last.status };
+  }
+
+  /** The words of a command after pathname expansion; null when they exceed ARG_MAX. */
+  private expand(c: SimpleCommand): string[] | null {
+    if (c.patterns.every((p) => p === null)) return c.words;
+    const budget = { bytes: 0 };
+    const out: string[] = [];
+    for (let i = 0; i < c.words.length; i++) {
+      const pattern = c.patterns[i];
+      if (pattern === null) {
+        out.push(c.words[i]);
+        budget.bytes += c.words[i].length + 1;
+        continue;
+      }
+      const e = expandGlob(this, pattern, c.words[i], budget);
+      if (!e.ok) return null;
+      out.push(...e.words);
+    }
+    // bash read the directories (getdents64, stat) and returned to user mode.
+    this.k.exitToUserMode(this.slot);
+    return budget.bytes > ARG_MAX ? null : out;
   }
 
   /**
@@ -87,6 +158,8 @@ export class Shell {
     const exited = new WaitQueue(`wait4 ${comm}`);
     let result: CmdResult | undefined;
     const cx = new Exec(k, child);
+    const tty = this.ttySlots;
+    tty.add(child);
     k.startTask(child, (function* (): Step<void> {
       yield { kind: 'run', us: EXEC_COST_US };
       try {
@@ -95,6 +168,7 @@ export class Shell {
         // do_exit() -> exit_notify(); the waiting parent reaps it: release_task().
         k.tasks.set(child, TF.EXITING);
         k.unhash(child);
+        tty.delete(child);
         if (!result) result = { out: [], err: [], status: 137 };
         k.wakeQueue(exited);
       }
@@ -108,10 +182,10 @@ export class Shell {
   }
 
   /** An external command, run as a child process (no redirection). */
-  *external(cmd: string, args: string[]): Step<CmdResult> {
+  *external(cmd: string, args: string[], io: CommandIO = {}): Step<CmdResult> {
     const c = shellCommands.get(cmd);
     if (!c || c.builtin) return { out: [], err: [`bash: ${cmd}: command not found`], status: 127 };
-    return yield* this.spawn(cmd, (x) => c.run(this, x, args));
+    return yield* this.spawn(cmd, (x) => c.run(this, x, args, io));
   }
 
   /** A syscall made by task `x`: kernel frames while it runs, then the exit to user mode. */
@@ -122,13 +196,14 @@ export class Shell {
   }
 
   readFile(x: Exec, path: string): { ok: true; data: string } | { ok: false; errno: number } {
-    const r = this.vfs.read(path, x.slot);
+    const r = this.vfs.read(this.path(path), x.slot);
     this.k.exitToUserMode(x.slot);
     return r;
   }
 
   /** open(O_WRONLY) + write(2) as bash's `echo v > path` does it. */
-  *writeFile(x: Exec, path: string, data: string): Step<{ stage: 'open' | 'write'; errno: number }> {
+  *writeFile(x: Exec, file: string, data: string): Step<{ stage: 'open' | 'write'; errno: number }> {
+    const path = this.path(file);
     const open = this.vfs.openForWrite(path);
     if (open) return { stage: 'open' as const, errno: open };
     const vfs = this.vfs;
@@ -142,16 +217,16 @@ export class Shell {
   // ------------------------------------------------------------------ redirection
 
   /** A shell command with its output redirection: builtins redirect themselves. */
-  *shellCommand(cmd: string, args: string[], redirect?: Redirect): Step<CmdResult> {
+  *shellCommand(cmd: string, args: string[], redirect?: Redirect, io: CommandIO = {}): Step<CmdResult> {
     const c = shellCommands.get(cmd);
-    if (c?.builtin) return yield* c.run(this, this.x, args, redirect);
-    const r = yield* this.external(cmd, args);
+    if (c?.builtin) return yield* c.run(this, this.x, args, { ...io, redirect });
+    const r = yield* this.external(cmd, args, io);
     if (!redirect) return r;
     if (r.out.length) {
       const w = yield* this.writeFile(this.x, redirect.path, r.out.map((l) => l + '\n').join(''));
       if (w.errno) return { out: [], err: [...r.err, this.redirectError(redirect.path, w)], status: 1 };
     } else {
-      const open = this.vfs.openForWrite(redirect.path);
+      const open = this.vfs.openForWrite(this.path(redirect.path));
       if (open) return { out: [], err: [...r.err, `bash: ${redirect.path}: ${strerror(open)}`], status: 1 };
     }
     return { out: [], err: r.err, status: r.status };
@@ -160,4 +235,9 @@ export class Shell {
   redirectError(path: string, w: { stage: 'open' | 'write'; errno: number }): string {
     return w.stage === 'open' ? `bash: ${path}: ${strerror(w.errno)}` : `bash: echo: write error: ${strerror(w.errno)}`;
   }
+}
+
+/** What bash says when execve() refuses the expanded words. */
+function tooLong(bin: string): CmdResult {
+  return { out: [], err: [`bash: ${bin}: Argument list too long`], status: 126 };
 }
