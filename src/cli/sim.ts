@@ -4,6 +4,7 @@
 // how the transitions went and what still blocks.
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { validateCase } from '../scenario/case';
 import { parseScenarioText } from '../scenario/document';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
@@ -22,7 +23,15 @@ interface Options {
   file: string;
 }
 
-function parseArgs(argv: string[]): Options | { exit: number } {
+/** Where sim writes: the console, or (the golden-transcript test) two arrays of lines. */
+export interface SimIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const CONSOLE_IO: SimIO = { out: (t) => console.log(t), err: (t) => console.error(t) };
+
+function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   const o: Options = { timestamps: true, format: 'text', summary: false, file: '' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -35,24 +44,24 @@ function parseArgs(argv: string[]): Options | { exit: number } {
       const t = value('--until');
       const us = parseScriptTime(t);
       if (us === null) {
-        console.error(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
+        io.err(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
         return { exit: 2 };
       }
       o.until = us;
     } else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
+      io.out(USAGE);
       return { exit: 0 };
     } else if (a.startsWith('-')) {
-      console.error(`sim: unknown option '${a}'\n${USAGE}`);
+      io.err(`sim: unknown option '${a}'\n${USAGE}`);
       return { exit: 2 };
     } else files.push(a);
   }
   if (o.format !== 'text' && o.format !== 'json') {
-    console.error(`sim: --format must be text or json, got '${o.format}'`);
+    io.err(`sim: --format must be text or json, got '${o.format}'`);
     return { exit: 2 };
   }
   if (files.length !== 1) {
-    console.error(USAGE);
+    io.err(USAGE);
     return { exit: 2 };
   }
   o.file = files[0];
@@ -83,47 +92,48 @@ function load(file: string, text: string): BuiltScenario | { errors: string[] } 
   return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines };
 }
 
-function main(argv: string[]): number {
-  const o = parseArgs(argv);
+/** The whole command: arguments in, output to `io`, exit status back. */
+export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
+  const o = parseArgs(argv, io);
   if ('exit' in o) return o.exit;
   let text: string;
   try {
     text = readFileSync(o.file, 'utf8');
   } catch (e) {
-    console.error(`sim: ${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    io.err(`sim: ${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
     return 1;
   }
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
-    console.error(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
+    io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
     return 1;
   }
   const { sim, lines } = loaded;
   const now = sim.kernel.clock.now;
   if (o.until !== undefined && o.until < now) {
-    console.error(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
+    io.err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
     return 2;
   }
   const out = sim.run(lines, undefined, o.until);
   if (o.format === 'json') {
-    console.log(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1));
+    io.out(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1));
   } else {
-    for (const r of sim.log) console.log(formatDmesg(r, o.timestamps));
+    for (const r of sim.log) io.out(formatDmesg(r, o.timestamps));
   }
-  if (o.summary) console.log(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
+  if (o.summary) io.out(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
   let status = 0;
   for (const l of out.outcomes) {
     if (l.result.status !== 0) {
-      console.error(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
+      io.err(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
       status = 1;
     }
   }
   if (out.died) {
-    console.error(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
+    io.err(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
     status = 1;
   }
-  if (out.stoppedAt !== undefined) console.error(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);
+  if (out.stoppedAt !== undefined) io.err(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);
   return status;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));

@@ -8,7 +8,6 @@
 // generator coroutines, which cannot be copied, and the model is deterministic, so running
 // the same script again to time t gives exactly the state of the first run at t.
 
-import type { AnyTransitionDefinition } from 'xstate';
 import type { KlpEvent } from '../kernel/kernel';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
 import type { Step } from '../kernel/exec';
@@ -18,6 +17,9 @@ import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
 import { formatScriptTime, parseLine, parseScript, type ScriptLine } from '../scenario/script';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
+import { observeMicrosteps, regionOf, type CoreStep } from './inspect';
+
+export type { CoreStep } from './inspect';
 
 export interface SessionSource {
   title: string;
@@ -41,12 +43,6 @@ export interface Sample {
   counts: number[];
 }
 
-/** Transitions the klp core machine took in one microstep (for the Statechart view). */
-export interface CoreStep {
-  time: number;
-  event: string;
-  transitions: readonly AnyTransitionDefinition[];
-}
 
 export interface EntryRun {
   index: number;
@@ -139,13 +135,10 @@ export class Session {
   private boot(): RunState {
     const run = new RunState(this.source.build());
     const k = run.sim.kernel;
-    run.sim.actor.system.inspect((ev) => {
-      if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
-      const step = { time: k.clock.now, event: ev.event.type, transitions: ev._transitions };
-      for (const t of ev._transitions) run.coreSteps.set(t.source.path[0] ?? '', step);
+    observeMicrosteps(run.sim.actor, () => k.clock.now, (step) => {
+      for (const t of step.transitions) run.coreSteps.set(regionOf(t), step);
     });
-    const forward = k.hooks.emit;
-    k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(run, e); } };
+    k.events.subscribe((e) => this.observe(run, e));
     run.seenIncidents = k.incidents.length;
     this.sample(run);
     k.startTask(run.sim.shell.slot, this.program(run), 0);

@@ -65,13 +65,8 @@ export class Simulation {
         clearTimeout: (id: unknown) => clock.cancel({ id: id as number }),
       },
     });
-    k.hooks = {
-      scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
-      emit: (e) => {
-        this.klpEvents.push({ time: clock.now, event: e });
-        this.actor.send(e);
-      },
-    };
+    k.events.subscribe((e) => this.klpEvents.push({ time: clock.now, event: e }));
+    k.klpCore = { send: (e) => this.actor.send(e) };
     this.actor.start();
     for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
     for (const m of FIELD_MODULES) this.files.add(`${m.name}.ko`, m);

@@ -37,8 +37,6 @@ export class Kernel extends KernelWorkqueues {
   klpOps = new Map<number, KlpOps>();
   /** klp_sched_try_switch_key / cond_resched redirection is enabled. */
   klpSchedHookEnabled = false;
-  /** Attempts made in the current transition (for views; the kernel counts klp_signals_cnt). */
-  klpAttempts = 0;
   /** Threads that may still be pending in the current transition (the walk's scratch). */
   readonly klpPending = new PendingSlots();
 

@@ -16,6 +16,7 @@ import { Kallsyms } from './symbols';
 import { Sched, TaskTable, TF, type SchedState } from './tasks';
 import { kernelFeatures, type KernelFeatures } from './version';
 import { VMLINUX_SYMBOLS } from './vmlinux';
+import { DETACHED_CORE, EventBus, type KlpCorePort, type KlpEvent } from './events';
 
 export interface Cpu {
   online: boolean;
@@ -23,24 +24,7 @@ export interface Cpu {
   curr: number;
 }
 
-/** Lifecycle events of the livepatch core, for the statechart and the views. */
-export type KlpEvent =
-  | { type: 'klp.init'; patch: string; target: PatchState }
-  | { type: 'klp.start'; patch: string; target: PatchState }
-  | { type: 'klp.attempt'; patch: string; complete: boolean; pending: number }
-  | { type: 'klp.signal'; patch: string; round: number; tasks: number }
-  | { type: 'klp.reverse'; patch: string; target: PatchState }
-  | { type: 'klp.force'; patch: string }
-  | { type: 'klp.complete'; patch: string; target: PatchState }
-  | { type: 'klp.queueWork'; delayUs: number }
-  | { type: 'klp.warn'; text: string };
-
-export interface KernelHooks {
-  /** schedule_delayed_work(&klp_transition_work, delay): the engine owns this timer. */
-  scheduleTransitionWork(delayUs: number): void;
-  /** Observers of the livepatch lifecycle. */
-  emit(e: KlpEvent): void;
-}
+export type { KlpEvent } from './events';
 
 /** A task's program and where it waits (the scheduler's view, sched.ts). */
 export interface Coroutine {
@@ -71,7 +55,10 @@ export abstract class KernelState {
 
   /** The task executing kernel code right now (`current`). */
   current = 0;
-  hooks: KernelHooks = { scheduleTransitionWork: () => {}, emit: () => {} };
+  /** Observers of the livepatch lifecycle subscribe here. */
+  readonly events = new EventBus<KlpEvent>();
+  /** The klp core machine that decides each transition (attached by the engine). */
+  klpCore: KlpCorePort = DETACHED_CORE;
 
   private nextPid = 1;
   /** The program of every task that runs one, by slot. */

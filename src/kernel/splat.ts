@@ -67,7 +67,7 @@ export abstract class KernelSplats extends KernelState {
     ];
     for (const l of lines) this.printk(KERN_WARNING, l);
     this.incidents.push({ time: this.clock.now, kind: 'warn', text: `${func}: ${why}` });
-    this.hooks.emit({ type: 'klp.warn', text: `${func}: ${why}` });
+    this.events.publish({ type: 'klp.warn', text: `${func}: ${why}` });
   }
 
   private lineOf(file: string, func: string): number {

@@ -75,8 +75,7 @@ class Checked {
   constructor() {
     const sim = this.sim;
     const k = sim.kernel;
-    const forward = k.hooks.emit;
-    k.hooks.emit = (e: KlpEvent) => {
+    k.events.subscribe((e: KlpEvent) => {
       this.events++;
       const core = sim.actor.getSnapshot().value.core;
       const bad = (why: string) => this.violations.push(`${e.type}${'patch' in e ? ` ${e.patch}` : ''}: ${why} (machine in '${core}')`);
@@ -103,8 +102,7 @@ class Checked {
           break;
       }
       if (e.type === 'klp.force') this.forcedEver = true;
-      forward(e);
-    };
+    });
   }
 
   hung = false;
