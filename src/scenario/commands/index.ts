@@ -6,6 +6,8 @@ import './kmod';
 import './coreutils';
 import './grep';
 import './procps';
+import './kpatch';
+import './klp';
 import './functionsSh';
 
 export { selftestHelpers, shellCommands } from './registry';
