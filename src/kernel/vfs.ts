@@ -10,6 +10,7 @@ import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
 import { inSchedFunctions } from './schedText';
 import { SCHED_LETTER, TF } from './tasks';
+import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
 
 export type Node =
@@ -384,11 +385,11 @@ export class Vfs {
       case 'comm':
         return ro(() => `${t.commOf(slot)}\n`);
       case 'stack':
-        // proc_pid_stack(): stack_trace_save_tsk() skips the .sched.text functions.
-        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => !inSchedFunctions(k.syms.codes[c].owner, k.syms.codes[c].name)).map((c) => {
+        // proc_pid_stack() (fs/proc/base.c): stack_trace_save_tsk() of another task skips the
+        // scheduler's own __sched functions (stack_trace_consume_entry_nosched()).
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !inSchedFunctions(k.syms.codes[c].owner, k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
-          const off = (c * 29) % Math.max(1, s.size);
-          return `[<0>] ${s.name}+0x${off.toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
+          return `[<0>] ${s.name}+0x${returnOffset(s).toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
         }).join(''), 0o400);
       case 'stat':
         return ro(() => `${pid} (${t.commOf(slot)}) ${SCHED_LETTER[t.sched[slot]]} 1\n`);
