@@ -40,10 +40,10 @@ describe('the console at 1280×720: pipes, globs, kpatch list, Ctrl-R', () => {
     await type(page, 'load_lp_nowait test_klp_callbacks_demo');
     await finished(page, 'load_lp_nowait test_klp_callbacks_demo').waitFor();
 
-    await type(page, 'grep . /sys/kernel/livepatch/*/transition');
-    const grep = finished(page, 'grep . /sys/kernel/livepatch/*/transition');
+    await type(page, 'grep . /sys/kernel/livepatch/*/enabled /sys/kernel/livepatch/*/transition');
+    const grep = finished(page, 'grep . /sys/kernel/livepatch/*/enabled /sys/kernel/livepatch/*/transition');
     await grep.locator('pre').first().waitFor();
-    expect(await grep.locator('pre').allTextContents()).toEqual(['/sys/kernel/livepatch/test_klp_callbacks_demo/transition:1']);
+    expect(await grep.locator('pre').allTextContents()).toEqual(['/sys/kernel/livepatch/test_klp_callbacks_demo/enabled:1', '/sys/kernel/livepatch/test_klp_callbacks_demo/transition:1']);
 
     await type(page, 'dmesg | grep -c livepatch');
     const count = finished(page, 'dmesg | grep -c livepatch');
@@ -65,10 +65,10 @@ describe('the console at 1280×720: pipes, globs, kpatch list, Ctrl-R', () => {
     await box.press('Control+r');
     await box.pressSequentially('grep .');
     const prompt = page.locator('.co-search');
-    await expect.poll(() => prompt.textContent()).toBe("(reverse-i-search)`grep .': grep . /sys/kernel/livepatch/*/transition");
+    await expect.poll(() => prompt.textContent()).toBe("(reverse-i-search)`grep .': grep . /sys/kernel/livepatch/*/enabled /sys/kernel/livepatch/*/transition");
     await page.locator('section[data-view="console"]').screenshot({ path: join(RESULTS, 'console-reverse-search-1280.png') });
     await box.press('Enter');
-    await expect.poll(() => page.locator('.co-item', { has: page.locator('code', { hasText: 'grep . /sys/kernel/livepatch/*/transition' }) }).count()).toBe(2);
+    await expect.poll(() => page.locator('.co-item', { has: page.locator('code', { hasText: 'grep . /sys/kernel/livepatch/*/enabled /sys/kernel/livepatch/*/transition' }) }).count()).toBe(2);
     expect(await prompt.count()).toBe(0);
 
     // Ctrl-G gives the typed line back.
