@@ -3,11 +3,13 @@
 // module-created files. Each store handler returns the errno the kernel's would.
 
 import { stackOrder, enabledStore, forceStore } from './core';
+import { policyOf } from './policy';
 import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR } from './errno';
 import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
+import { inSchedFunctions } from './schedText';
 import { SCHED_LETTER, TF } from './tasks';
 import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
@@ -29,13 +31,6 @@ export function modeString(n: Node): string {
     r(0o004, 'r') + r(0o002, 'w') + r(0o001, 'x')
   );
 }
-
-/** Functions of the model marked __sched (in_sched_functions()): scheduling and sleeping primitives. */
-const SCHED_FUNCTIONS = new Set([
-  'schedule', '__schedule', 'schedule_idle', 'schedule_timeout', 'schedule_hrtimeout_range', 'preempt_schedule_irq',
-  '__cond_resched', 'io_schedule', 'wait_for_completion', 'wait_for_completion_killable', '__wait_for_common',
-  'mutex_lock', '__mutex_lock', 'rwsem_down_read_slowpath', 'do_nanosleep', 'bit_wait_io',
-]);
 
 const dir = (list: () => string[], mode = 0o755): Node => ({ kind: 'dir', mode, list });
 const ro = (read: () => string | number, mode = 0o444): Node => ({ kind: 'file', mode, read });
@@ -189,7 +184,9 @@ export class Vfs {
     if (seg.length === 0) return dir(() => patches().map((p) => p.name));
     const patch = patches().find((p) => p.name === seg[0]);
     if (!patch) return null;
-    const attrs = ['enabled', 'force', ...(k.features.replaceAttr ? ['replace'] : []), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'];
+    // replace (v6.11+) or what a policy shows instead (replace_set, replaceable).
+    const policyAttrs = policyOf(k).patchAttrs(k, patch);
+    const attrs = ['enabled', 'force', ...policyAttrs.map((a) => a.name), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'].sort();
     if (seg.length === 1) return dir(() => [...attrs, ...patch.objs.map((o) => o.displayName)]);
     const name = seg[1];
     if (seg.length === 2) {
@@ -200,11 +197,11 @@ export class Vfs {
           return ro(() => `${patch === k.klpTransitionPatch ? 1 : 0}\n`);
         case 'force':
           return wo((d) => forceStore(k, patch, d));
-        case 'replace':
-          return k.features.replaceAttr ? ro(() => `${patch.replace ? 1 : 0}\n`) : null;
         case 'stack_order':
           return k.features.stackOrderAttr ? ro(() => `${stackOrder(k, patch)}\n`) : null;
       }
+      const pa = policyAttrs.find((a) => a.name === name);
+      if (pa) return pa.store ? rw(pa.show, pa.store) : ro(pa.show);
     }
     const obj = patch.objs.find((o) => o.displayName === name);
     if (!obj) return null;
@@ -377,7 +374,12 @@ export class Vfs {
     const k = this.k;
     const slot = k.tasks.slotOfPid(pid, k.firstThread);
     if (slot < 0 || !k.tasks.has(slot, TF.LISTED)) return null;
-    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status'], 0o555);
+    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status', 'task'], 0o555);
+    // task/<tid>/: the model has no thread groups, so each process's one thread is itself.
+    if (seg[0] === 'task') {
+      if (seg.length === 1) return dir(() => [String(pid)], 0o555);
+      return seg[1] === String(pid) ? this.procPid(pid, seg.slice(2)) : null;
+    }
     if (seg.length > 1) return null;
     const t = k.tasks;
     switch (seg[0]) {
@@ -388,7 +390,7 @@ export class Vfs {
       case 'stack':
         // proc_pid_stack() (fs/proc/base.c): stack_trace_save_tsk() of another task skips the
         // scheduler's own __sched functions (stack_trace_consume_entry_nosched()).
-        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !SCHED_FUNCTIONS.has(k.syms.codes[c].name)).map((c) => {
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !inSchedFunctions(k.syms.codes[c].owner, k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
           return `[<0>] ${s.name}+0x${returnOffset(s).toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
         }).join(''), 0o400);

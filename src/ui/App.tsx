@@ -16,6 +16,7 @@ import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
+import { ConsistencyView, NeverShippedNote, ProposalBadge } from './views/consistency/ConsistencyView';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 
@@ -60,11 +61,12 @@ const PANEL_TITLES: Record<string, string> = {
   inspector: 'Inspector',
   statechart: 'Statechart',
   sysfs: 'sysfs',
+  consistency: 'Consistency',
 };
 
 /** Every view in its panel, by the layout's panel ids. */
 const panels: Record<string, ReactNode> = {
-  tasks: <Panel id="tasks" title="Tasks" legend={<TasksLegend />} actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>,
+  tasks: <Panel id="tasks" title="Tasks" legend={<><TasksLegend /><NeverShippedNote /></>} actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>,
   funcs: <Panel id="funcs" title="Function stacks" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>,
   timeline: <Panel id="timeline" title="Timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>,
   log: <Panel id="log" title="Kernel log" legend={<LogLegend />} actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>,
@@ -73,6 +75,7 @@ const panels: Record<string, ReactNode> = {
   inspector: <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>,
   statechart: <Panel id="statechart" title="Statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>,
   sysfs: <Panel id="sysfs" title="sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>,
+  consistency: <Panel id="consistency" title="Consistency" actions={<ExportButtons view="consistency" title="Consistency" />}><ConsistencyView /></Panel>,
 };
 
 function Workspace() {
@@ -91,6 +94,7 @@ function Workspace() {
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
         <p className="scenario-title" title={title}>{title}</p>
+        <PolicyHeader />
         <ScenarioMenu />
       </header>
       {notice && (
@@ -108,5 +112,16 @@ function Workspace() {
       <Workbench panels={panels} titles={PANEL_TITLES} />
       <HelpOverlay />
     </div>
+  );
+}
+
+/** The kernel policy the scenario runs, with the proposal badge for an unmerged one. */
+function PolicyHeader() {
+  const policy = useData('policy');
+  if (policy.name === 'upstream') return null;
+  return (
+    <p className="policy-head" title={policy.title}>
+      policy <code>{policy.name}</code> <ProposalBadge />
+    </p>
   );
 }

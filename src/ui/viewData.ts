@@ -21,6 +21,7 @@ import { blockedTasks } from './views/tasksSummary';
 import type { TasksModel } from './views/tasksModel';
 import { logMarkers } from './views/timeline/logMarkers';
 import { timelineData, type Interval } from './views/timeline/model';
+import { consistencyModel, policyData } from './views/consistency/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
 
@@ -69,6 +70,8 @@ export const PIECES = {
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
   status: statusOf,
+  consistency: consistencyModel,
+  policy: (s: Session) => policyData(s.sim.kernel),
 };
 export type PieceName = keyof typeof PIECES;
 export type Piece<K extends PieceName> = ReturnType<(typeof PIECES)[K]>;
