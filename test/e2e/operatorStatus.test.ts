@@ -10,7 +10,7 @@ const SIZES = [
   { width: 1440, height: 900 },
 ] as const;
 
-const PANELS = ['Tasks', 'Timeline', 'Kernel log', 'Status', 'Console', 'sysfs', 'Inspector', 'Function stacks', 'Statechart'];
+const PANELS = ['Tasks', 'Timeline', 'Kernel log', 'Status', 'Console', 'sysfs', 'Inspector', 'Function stacks', 'Consistency', 'Statechart'];
 
 type Explorer = { livepatchExplorer?: { scenario: { title: string } } };
 

@@ -25,7 +25,7 @@ export const MIN_COL = 0.12;
 /** The lightest a panel may get (weight; the defaults are around 1). */
 export const MIN_WEIGHT = 0.15;
 
-const DEFAULT_WEIGHTS: Record<string, number> = { tasks: 1.6, timeline: 1.1, log: 1.1, status: 1.2, console: 1, sysfs: 0.7, inspector: 1.4, funcs: 1, consistency: 1, statechart: 1 };
+const DEFAULT_WEIGHTS: Record<string, number> = { tasks: 1.6, timeline: 1.1, log: 1.1, status: 1.2, console: 1, sysfs: 0.7, inspector: 2, funcs: 1, consistency: 0.9, statechart: 0.9 };
 
 function nullProto<T>(entries: [string, T][]): Record<string, T> {
   return Object.assign(Object.create(null) as Record<string, T>, Object.fromEntries(entries));
