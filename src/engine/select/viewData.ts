@@ -18,7 +18,10 @@ import { MARK_NAMES } from './taskCells';
 import { blockedTasks } from './tasksSummary';
 import type { TasksModel } from './tasksModel';
 import { timelineData, type Interval } from './timeline';
-// Not yet moved here (the Consistency view's selector, read from its folder until its owner moves it).
+// Not yet moved here (selectors added in src/ui/views by their owners; read from there until moved).
+import { statusOf } from '../../ui/views/statusModel';
+import { findTasks } from '../../ui/views/taskSearch';
+import { logMarkers } from '../../ui/views/timeline/logMarkers';
 import { consistencyModel, policyData } from '../../ui/views/consistency/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
@@ -60,13 +63,14 @@ export const PIECES = {
   title: (s: Session) => s.source.title,
   cursor: (s: Session) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork, seekProgress: s.seekProgress }),
   console: (s: Session) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }),
-  timeline: (s: Session) => timelineData(s),
+  timeline: (s: Session) => timelineData({ start: s.start, now: s.now, head: s.head, markers: s.markers, samples: s.samples, recorded: s.recorded, logMarkers: logMarkers(s.sim.kernel.log.records) }),
   holds: (s: Session): readonly Interval[] | undefined => lockHolds(s.sim.kernel.tasklist.holds),
   funcStacks: (s: Session) => funcStacksModel(s.sim.kernel),
   sysfs: (s: Session) => livepatchTree(s.sim.kernel),
   picks: pendingPicks,
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
+  status: statusOf,
   consistency: consistencyModel,
   policy: (s: Session) => policyData(s.sim.kernel),
 };
@@ -129,6 +133,8 @@ export const QUERIES = {
     return patchStateOf(k, slot, explainBlocker(k, s.classify(), slot));
   },
   dmesg: (s: Session, _: null) => s.sim.dmesg(),
+  /** Tasks whose pid is, or whose comm contains, the text (the Tasks view's search). */
+  findTasks: (s: Session, text: string) => findTasks(s.sim.kernel, text),
 };
 export type QueryName = keyof typeof QUERIES;
 export type QueryArg<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { consoleCommand, useData } from '../engine';
-import type { CommandOutcome } from '../../engine/host';
-import { fmtShort } from '../format';
+import { typeLine } from '../actions/typeLine';
+import { readKeepScript, writeKeepScript } from '../consolePrefs';
+import { useData } from '../engine';
+import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
+import { searchFor, searchLine, searchOlder, searchPrompt, startSearch, type HistorySearch } from './historySearch';
 import './console.css';
 
 const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
@@ -14,24 +16,6 @@ const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
   rejected: 'rejected',
   forked: 'timeline forked',
 };
-
-const KEEP_SCRIPT_KEY = 'livepatch-explorer.console.keepScript';
-
-function readKeepScript(): boolean {
-  try {
-    return localStorage.getItem(KEEP_SCRIPT_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
-function writeKeepScript(keep: boolean): void {
-  try {
-    localStorage.setItem(KEEP_SCRIPT_KEY, keep ? '1' : '0');
-  } catch {
-    // Storage disabled: the choice holds for this page only.
-  }
-}
 
 /** Type the script language; each line joins the script at the cursor time. */
 export function ConsoleView() {
@@ -63,7 +47,7 @@ export function ConsoleView() {
 }
 
 function Item({ item, start }: { item: ConsoleItem; start: number }) {
-  const when = item.time === undefined ? '' : `+${fmtShort(item.time - start)}`;
+  const when = item.time === undefined ? '' : `[${fmtTime(item.time)}]`;
   return (
     <div className={`co-item co-${item.status}`}>
       <div className="co-cmd">
@@ -71,7 +55,10 @@ function Item({ item, start }: { item: ConsoleItem; start: number }) {
         <code>{item.command}</code>
         {STATUS_TEXT[item.status] && <span className={item.status === 'running' || item.status === 'waiting' ? 'co-running' : 'co-err'}>{STATUS_TEXT[item.status]}</span>}
         {item.exit !== undefined && item.exit !== 0 && <span className="co-err" title="exit status">[{item.exit}]</span>}
-        <span className="co-when" title="Virtual time since the script began">{when}</span>
+        <span className="co-when" title={item.time === undefined ? undefined : `dmesg time; ${fmtWhen(item.time, start)}`}>
+          {when}
+          {item.time !== undefined && <span className="co-since"> +{fmtShort(item.time - start)}</span>}
+        </span>
       </div>
       {item.out.map((l, i) => (
         <pre key={`o${i}`} className="co-out">{l}</pre>
@@ -87,7 +74,6 @@ function Prompt() {
   const draft = useView((v) => v.consoleDraft);
   const history = useView((v) => v.consoleHistory);
   const setDraft = useView((v) => v.setConsoleDraft);
-  const enter = useView((v) => v.enterConsole);
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
@@ -95,25 +81,47 @@ function Prompt() {
   // dropped (the timeline forks); the choice to keep them is remembered.
   const [keepScript, setKeepScript] = useState(readKeepScript);
 
-  const submit = () => {
-    const text = draft.trim();
-    if (!text) return;
+  const [search, setSearch] = useState<HistorySearch | null>(null);
+
+  const submit = (line = draft) => {
+    if (!line.trim()) return;
     setAt(null);
-    const finish = (r: CommandOutcome) => {
-      const { time } = r;
-      if (!r.ok) {
-        enter(text, { time, after: r.after, text, kind: 'rejected', message: r.error });
-        return;
-      }
-      const f = r.fork;
-      enter(text, f ? { time, after: r.index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
-      setDraft('');
-    };
-    void consoleCommand(text, { ahead: keepScript ? 'keep' : 'fork' }).then(finish);
+    typeLine(line, (ok) => ok && setDraft(''));
+  };
+
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>, s: HistorySearch) => {
+    const line = searchLine(s, history);
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      setSearch(null);
+      setDraft(line);
+      submit(line);
+    } else if (e.ctrlKey && e.key === 'r') {
+      e.preventDefault();
+      setSearch(searchOlder(s, history));
+    } else if (e.ctrlKey && e.key === 'g') {
+      e.preventDefault();
+      setSearch(null);
+      setDraft(s.original);
+    } else if (e.key === 'Escape' || e.key.startsWith('Arrow')) {
+      // Leave the search with the match on the line, to edit it.
+      e.preventDefault();
+      e.stopPropagation();
+      setSearch(null);
+      setDraft(line);
+    }
   };
 
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
-    if (e.key === 'Enter') {
+    if (search) {
+      onSearchKey(e, search);
+      return;
+    }
+    if (e.ctrlKey && e.key === 'r') {
+      e.preventDefault();
+      setAt(null);
+      setSearch(startSearch(draft));
+    } else if (e.key === 'Enter') {
       e.preventDefault();
       submit();
     } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && history.length) {
@@ -129,16 +137,25 @@ function Prompt() {
 
   return (
     <div className="co-prompt-row">
-      <label htmlFor={CONSOLE_INPUT_ID} className="co-prompt" title="Root shell prompt: Enter runs the line at the cursor time; ↑/↓ browse the history">#</label>
+      {search && (
+        <output className="co-search" aria-live="polite">
+          {searchPrompt(search, history)}
+        </output>
+      )}
+      <label htmlFor={CONSOLE_INPUT_ID} className="co-prompt" title="Root shell prompt: Enter runs the line at the cursor time; ↑/↓ browse the history, Ctrl-R searches it">#</label>
       <input
         id={CONSOLE_INPUT_ID}
         type="text"
         aria-label="Console"
         autoComplete="off"
         spellCheck={false}
-        placeholder="cat /sys/kernel/livepatch/…/enabled   (Enter runs, ↑ history)"
-        value={draft}
+        placeholder="cat /sys/kernel/livepatch/*/enabled   (Enter runs, ↑ history, Ctrl-R search)"
+        value={search ? search.query : draft}
         onChange={(e) => {
+          if (search) {
+            setSearch(searchFor(search, history, e.target.value));
+            return;
+          }
           setDraft(e.target.value);
           setAt(null);
         }}
