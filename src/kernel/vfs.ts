@@ -370,15 +370,16 @@ export class Vfs {
     return null;
   }
 
-  private procPid(pid: number, seg: string[]): Node | null {
+  /** /proc/<pid>/..., or with `thread` /proc/<pid>/task/<tid>/... (which has no task/). */
+  private procPid(pid: number, seg: string[], thread = false): Node | null {
     const k = this.k;
     const slot = k.tasks.slotOfPid(pid, k.firstThread);
     if (slot < 0 || !k.tasks.has(slot, TF.LISTED)) return null;
-    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status', 'task'], 0o555);
+    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status', ...(thread ? [] : ['task'])], 0o555);
     // task/<tid>/: the model has no thread groups, so each process's one thread is itself.
-    if (seg[0] === 'task') {
+    if (seg[0] === 'task' && !thread) {
       if (seg.length === 1) return dir(() => [String(pid)], 0o555);
-      return seg[1] === String(pid) ? this.procPid(pid, seg.slice(2)) : null;
+      return seg[1] === String(pid) ? this.procPid(pid, seg.slice(2), true) : null;
     }
     if (seg.length > 1) return null;
     const t = k.tasks;

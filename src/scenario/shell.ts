@@ -135,7 +135,7 @@ export class Shell {
       }
       const e = expandGlob(this, pattern, c.words[i], budget);
       if (!e.ok) return null;
-      out.push(...e.words);
+      for (const w of e.words) out.push(w);
     }
     // bash read the directories (getdents64, stat) and returned to user mode.
     this.k.exitToUserMode(this.slot);

@@ -230,3 +230,12 @@ describe('the terminal keeps at most TERMINAL_MAX_LINES lines of one command', (
     expect(all.err).toEqual([`(${n.toLocaleString('en-US')} lines of output; the terminal keeps the first 10,000: pipe it through grep, head, tail or wc -l)`]);
   });
 });
+
+describe('/proc/<pid>/task', () => {
+  it('holds the process\'s one thread, with the same files and no task/ of its own', () => {
+    expect(one('ls /proc/1/task')).toEqual({ out: ['1'], err: [], status: 0 });
+    expect(one('ls /proc/1/task/1')).toEqual({ out: ['comm', 'patch_state', 'stack', 'stat', 'status'], err: [], status: 0 });
+    expect(one('cat /proc/1/task/1/comm')).toEqual({ out: ['systemd'], err: [], status: 0 });
+    expect(one('cat /proc/1/task/2/comm').err).toEqual(['cat: /proc/1/task/2/comm: No such file or directory']);
+  });
+});

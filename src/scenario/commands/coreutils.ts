@@ -14,6 +14,11 @@ const NANOSLEEP_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__
 /** What fork+exec costs before the tool's own work starts (virtual µs). */
 export const EXEC_COST_US = 400;
 
+/** Append every line of `more` to `out` (a spread of a million lines would overflow the call stack). */
+export function append(out: string[], more: readonly string[]): void {
+  for (const l of more) out.push(l);
+}
+
 /** A file's contents as lines (no trailing empty line). */
 export function lines(data: string): string[] {
   if (data === '') return [];
@@ -39,7 +44,7 @@ shellCommands.register({
     const err: string[] = [];
     for (const p of args) {
       const r = sh.readFile(x, p);
-      if (r.ok) out.push(...lines(r.data));
+      if (r.ok) append(out, lines(r.data));
       else err.push(`cat: ${p}: ${strerror(r.errno)}`);
     }
     return { out, err, status: err.length ? 1 : 0 };
@@ -70,9 +75,10 @@ shellCommands.register({
       const names = [...n.list()].sort();
       if (paths.length > 1) out.push(`${p}:`);
       if (long) out.push(`total 0`);
-      for (const name of names) {
+      if (!long) append(out, names);
+      else for (const name of names) {
         const c = sh.lookup(`${p}/${name}`);
-        out.push(long && c ? `${modeString(c)} ${c.kind === 'dir' ? 2 : 1} root root ${c.kind === 'dir' ? 0 : 4096} ${name}` : name);
+        out.push(c ? `${modeString(c)} ${c.kind === 'dir' ? 2 : 1} root root ${c.kind === 'dir' ? 0 : 4096} ${name}` : name);
       }
     }
     return { out, err, status: err.length ? 2 : 0 };
@@ -126,6 +132,8 @@ function lineCount(tool: string, args: string[]): { n: number; fromStart: boolea
   return { n, fromStart, files };
 }
 
+const utf8 = new TextEncoder();
+
 function headTail(tool: 'head' | 'tail') {
   return function* (sh: Shell, x: Exec, args: string[], io: { stdin?: string[] }): Step<CmdResult> {
     const o = lineCount(tool, args);
@@ -140,8 +148,8 @@ function headTail(tool: 'head' | 'tail') {
       }
       first = false;
       const d = input.data;
-      if (tool === 'head') out.push(...d.slice(0, o.n));
-      else out.push(...(o.fromStart ? d.slice(Math.max(0, o.n - 1)) : o.n === 0 ? [] : d.slice(-o.n)));
+      if (tool === 'head') append(out, d.slice(0, o.n));
+      else append(out, o.fromStart ? d.slice(Math.max(0, o.n - 1)) : o.n === 0 ? [] : d.slice(-o.n));
     }
     return { out, err, status: err.length ? 1 : 0 };
   };
@@ -167,9 +175,12 @@ shellCommands.register({
     const err: string[] = [];
     const rows: { counts: number[]; name: string }[] = [];
     for (const input of inputs(sh, x, 'wc', files, io.stdin, err)) {
-      const text = input.data.map((l) => l + '\n').join('');
-      const all = { l: input.data.length, w: text.split(/\s+/).filter(Boolean).length, c: new TextEncoder().encode(text).length };
-      rows.push({ counts: shown.map((f) => all[f as 'l' | 'w' | 'c']), name: files.length ? input.name : '' });
+      const count = (f: string): number => {
+        if (f === 'l') return input.data.length;
+        if (f === 'w') return input.data.reduce((n, l) => n + l.split(/\s+/).filter(Boolean).length, 0);
+        return input.data.reduce((n, l) => n + utf8.encode(l).length + 1, 0);
+      };
+      rows.push({ counts: shown.map(count), name: files.length ? input.name : '' });
     }
     if (files.length > 1) rows.push({ counts: shown.map((_, i) => rows.reduce((n, r) => n + r.counts[i], 0)), name: 'total' });
     // coreutils' compute_number_width(): one count of one input is not padded; otherwise the

@@ -58,7 +58,7 @@ shellCommands.register({
       const hits = data.filter(match);
       matched += hits.length;
       if (count) out.push(`${prefix}${hits.length}`);
-      else out.push(...hits.map((h) => prefix + h));
+      else for (const h of hits) out.push(prefix + h);
     };
     if (!paths.length) search(io.stdin ?? [], '');
     for (const p of paths) {

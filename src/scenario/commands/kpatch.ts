@@ -17,7 +17,7 @@ import { shellCommands, type CmdResult } from './registry';
 
 export const SYSFS_KLP = '/sys/kernel/livepatch';
 /** What a tool spends reading one task's /proc files (virtual µs). */
-export const TOOL_US_PER_TASK = 20;
+const TOOL_US_PER_TASK = 20;
 
 /** `cat FILE 2>/dev/null` from the tool's process: the contents without the newline, or ''. */
 export function catQuiet(sh: Shell, x: Exec, path: string): string {

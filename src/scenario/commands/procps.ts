@@ -16,7 +16,7 @@ import type { Shell } from '../shell';
 import { shellCommands, type CmdResult } from './registry';
 
 /** What reading one task's /proc files costs ps (virtual µs). */
-export const PS_US_PER_TASK = 5;
+const PS_US_PER_TASK = 5;
 
 // ------------------------------------------------------------------ sysctl
 

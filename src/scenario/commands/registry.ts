@@ -73,7 +73,7 @@ export interface SelftestHelper extends CommandBase {
   run(sh: Shell, args: string[]): Step<CmdResult>;
 }
 
-export class CommandRegistry<C extends { name: string }> {
+class CommandRegistry<C extends { name: string }> {
   private readonly byName = new Map<string, C>();
 
   register(c: C): C {
