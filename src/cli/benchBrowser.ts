@@ -4,6 +4,8 @@
 //   fps_100k_tasks_playing    animation frames per second over 3 s of playing with 100,000 tasks
 //   tasks_view_redraws_per_s_100k  cell redraws per second in the same run (each frame's new moment drawn)
 //   tasks_view_frame_100k_ms  median cost of the Tasks view's work in one of those frames
+//   worker_1m_longest_frame_gap_ms  longest wall gap between the page's animation frames while a
+//                             1M-task machine is built in the simulation worker and played 3 s
 // Timings are taken in the page with performance.now() around the view's own functions.
 // The 1M page is opened with ?worker=off: these are the figures of the page-side model (a
 // 1M-task page otherwise runs its simulation in the worker and builds the model there).
@@ -63,6 +65,34 @@ async function open(browser: Browser, url: string, cells: number): Promise<Page>
   return page;
 }
 
+/** Watches requestAnimationFrame from before the app's scripts run: the longest gap so far. */
+const FRAME_WATCH = `(() => {
+  const g = { max: 0, last: 0 };
+  window.lpxBenchGaps = g;
+  const loop = () => {
+    const t = performance.now();
+    if (g.last) g.max = Math.max(g.max, t - g.last);
+    g.last = t;
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+})()`;
+
+/** The 1M page in its default worker mode: build, then play PLAY_MS; the longest frame gap. */
+async function workerFrameGap(browser: Browser, url: string): Promise<number> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  try {
+    await page.addInitScript(FRAME_WATCH);
+    await page.goto(`${url}?bench=tasks-1m`, { waitUntil: 'load' });
+    await page.waitForFunction((n) => ((window as unknown as PageHook).livepatchTasksView?.cells() ?? 0) >= n, 1_000_000, { timeout: 180_000 });
+    await page.evaluate(() => (window as unknown as PageHook).livepatchExplorer.playback.send({ type: 'PLAY' }));
+    await page.waitForTimeout(PLAY_MS);
+    return await page.evaluate(() => (window as unknown as { lpxBenchGaps: { max: number } }).lpxBenchGaps.max);
+  } finally {
+    await page.close();
+  }
+}
+
 export async function browserBench(): Promise<Record<string, number>> {
   const server = await startPreviewServer();
   const browser = await launchBrowser();
@@ -91,6 +121,8 @@ export async function browserBench(): Promise<Record<string, number>> {
     out.tasks_view_redraws_per_s_100k = play.redrawsPerS;
     out.tasks_view_frame_100k_ms = play.frameMs;
     await mid.close();
+
+    out.worker_1m_longest_frame_gap_ms = await workerFrameGap(browser, server.url);
     return out;
   } finally {
     await browser.close();
