@@ -142,7 +142,7 @@ function Owners({ data }: { data: ConsistencyData }) {
               </td>
               <td>{o.truth}</td>
               <td>
-                {o.differs && <span aria-label="differs">≠ </span>}
+                {o.differs && <span role="img" aria-label="differs">≠ </span>}
                 {o.byStackOrder}
               </td>
             </tr>
@@ -150,7 +150,7 @@ function Owners({ data }: { data: ConsistencyData }) {
         </tbody>
       </table>
       <div className="cs-side">
-        <div aria-label="stack_order">
+        <div role="group" aria-label="stack_order">
           {data.stackOrder.map((p) => (
             <div key={p.patch}>
               <code>
