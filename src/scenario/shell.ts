@@ -9,6 +9,7 @@ import type { Kernel } from '../kernel/kernel';
 import { deleteModule, loadModule, type ModuleDef } from '../kernel/module';
 import { Sched, TF } from '../kernel/tasks';
 import { modeString, Vfs } from '../kernel/vfs';
+import { compileGrepPattern } from './bre';
 import { ParseError, splitWords } from './words';
 
 /** Thrown by `die`: the script (like a selftest) ends here. */
@@ -419,13 +420,9 @@ export class Shell {
     }
     if (rest.length < 2) return { out: [], err: ['Usage: grep [OPTION]... PATTERNS [FILE]...'], status: 2 };
     const [pattern, ...paths] = rest;
-    let re: RegExp;
-    try {
-      const body = fixed ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : basicRegex(pattern);
-      re = new RegExp(word ? `(?<![A-Za-z0-9_])(?:${body})(?![A-Za-z0-9_])` : body);
-    } catch {
-      return { out: [], err: [`grep: Invalid regular expression`], status: 2 };
-    }
+    const compiled = compileGrepPattern(pattern, { fixed, word });
+    if (!compiled.ok) return { out: [], err: [`grep: ${compiled.error}`], status: 2 };
+    const re = compiled.matcher;
     const out: string[] = [];
     const err: string[] = [];
     let matched = 0;
@@ -738,18 +735,3 @@ function lines(data: string): string[] {
   if (l[l.length - 1] === '') l.pop();
   return l;
 }
-
-/** POSIX basic regular expression (as grep uses by default) to a JS RegExp body. */
-function basicRegex(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\' && i + 1 < p.length) {
-      const n = p[++i];
-      out += '(){}|+?'.includes(n) ? n : '\\' + n;
-    } else if ('(){}|+?'.includes(c)) out += '\\' + c;
-    else out += c;
-  }
-  return out;
-}
-
