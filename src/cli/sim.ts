@@ -1,18 +1,24 @@
 // npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--no-timestamps] [--format json]
+// npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
-// how the transitions went and what still blocks.
+// how the transitions went and what still blocks. encode prints a scenario's link fragment,
+// decode the scenario JSON a fragment holds (the sharing contract of README.md). Everything
+// printed to the terminal has its control characters written as \xHH, as dmesg does.
 
 import { readFileSync } from 'node:fs';
-import { validateCase } from '../scenario/case';
-import { parseScenarioText } from '../scenario/document';
+import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
+import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
+import { MAX_VIRTUAL_US } from '../kernel/budget';
+import { err, out, terminalJson, terminalSafe } from './terminal';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
 import { parseScript, parseScriptTime } from '../scenario/shell';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--no-timestamps] [--format text|json]\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -35,24 +41,24 @@ function parseArgs(argv: string[]): Options | { exit: number } {
       const t = value('--until');
       const us = parseScriptTime(t);
       if (us === null) {
-        console.error(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
+        err(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
         return { exit: 2 };
       }
       o.until = us;
     } else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
+      out(USAGE);
       return { exit: 0 };
     } else if (a.startsWith('-')) {
-      console.error(`sim: unknown option '${a}'\n${USAGE}`);
+      err(`sim: unknown option '${a}'\n${USAGE}`);
       return { exit: 2 };
     } else files.push(a);
   }
   if (o.format !== 'text' && o.format !== 'json') {
-    console.error(`sim: --format must be text or json, got '${o.format}'`);
+    err(`sim: --format must be text or json, got '${o.format}'`);
     return { exit: 2 };
   }
   if (files.length !== 1) {
-    console.error(USAGE);
+    err(USAGE);
     return { exit: 2 };
   }
   o.file = files[0];
@@ -83,46 +89,106 @@ function load(file: string, text: string): BuiltScenario | { errors: string[] } 
   return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines };
 }
 
-function main(argv: string[]): number {
-  const o = parseArgs(argv);
-  if ('exit' in o) return o.exit;
+/** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
+function readText(file: string, max: number): string | null {
   let text: string;
   try {
-    text = readFileSync(o.file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    console.error(`sim: ${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    err(`sim: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    return null;
+  }
+  const bytes = utf8Length(text);
+  if (bytes > max) {
+    err(`sim: ${file}: ${bytes.toLocaleString('en-US')} bytes, more than the ${max.toLocaleString('en-US')} a scenario or case file may have`);
+    return null;
+  }
+  return text;
+}
+
+/** `sim encode FILE`: the link fragment of a scenario document. */
+function encode(args: string[]): number {
+  if (args.length !== 1) {
+    err('usage: npm run --silent sim -- encode SCENARIO.json');
+    return 2;
+  }
+  const text = readText(args[0], MAX_DOCUMENT_BYTES);
+  if (text === null) return 1;
+  const r = parseScenarioText(text);
+  if (!r.ok) {
+    for (const e of r.errors) err(`sim: ${args[0]}: ${e}`);
     return 1;
   }
+  out(encodeScenarioUrl(r.scenario));
+  return 0;
+}
+
+/** `sim decode FRAGMENT`: the scenario JSON a link holds; a bad link is one `link:` message. */
+function decode(args: string[]): number {
+  if (args.length !== 1) {
+    err('usage: npm run --silent sim -- decode FRAGMENT   (the part of the link after #, e.g. s=1.eJw...)');
+    return 2;
+  }
+  const r = decodeScenarioUrl(args[0]);
+  if (!r.ok) {
+    err(r.errors[0]);
+    return 1;
+  }
+  process.stdout.write(`${terminalJson(JSON.stringify(toDocument(r.scenario, true), null, 2))}\n`);
+  return 0;
+}
+
+function main(argv: string[]): number {
+  if (argv[0] === 'encode') return encode(argv.slice(1));
+  if (argv[0] === 'decode') return decode(argv.slice(1));
+  const o = parseArgs(argv);
+  if ('exit' in o) return o.exit;
+  const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES));
+  if (text === null) return 1;
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
-    console.error(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
+    for (const e of loaded.errors) err(`sim: ${e}`);
     return 1;
   }
   const { sim, lines } = loaded;
   const now = sim.kernel.clock.now;
   if (o.until !== undefined && o.until < now) {
-    console.error(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
+    err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
     return 2;
   }
-  const out = sim.run(lines, undefined, o.until);
-  if (o.format === 'json') {
-    console.log(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1));
-  } else {
-    for (const r of sim.log) console.log(formatDmesg(r, o.timestamps));
+  if (o.until !== undefined && o.until > now + MAX_VIRTUAL_US) {
+    err(`sim: --until ${formatSeconds(o.until)} is past the 24 h of virtual time a run may last (the script starts at ${formatSeconds(now)})`);
+    return 2;
   }
-  if (o.summary) console.log(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
+  const run = sim.run(lines, undefined, o.until);
+  if (o.format === 'json') {
+    // JSON.stringify writes control characters as \u00XX: safe on a terminal as it is.
+    process.stdout.write(`${terminalJson(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1))}\n`);
+  } else {
+    const lines: string[] = [];
+    for (const r of sim.log) {
+      lines.push(terminalSafe(formatDmesg(r, o.timestamps)));
+      if (lines.length === 4096) process.stdout.write(`${lines.splice(0).join('\n')}\n`);
+    }
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (o.summary) for (const l of summaryLines(sim.kernel, sim.klpEvents)) out(l);
   let status = 0;
-  for (const l of out.outcomes) {
+  for (const l of run.outcomes) {
     if (l.result.status !== 0) {
-      console.error(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
+      err(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
       status = 1;
     }
   }
-  if (out.died) {
-    console.error(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
+  if (run.died) {
+    err(`sim: line ${run.died.line.line} (${run.died.line.text}) died: ${run.died.reason}`);
     status = 1;
   }
-  if (out.stoppedAt !== undefined) console.error(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);
+  if (run.budget) {
+    err(`sim: ${run.budget.message}`);
+    status = 1;
+  }
+  if (run.stoppedAt !== undefined) err(`sim: stopped at ${formatSeconds(run.stoppedAt)} (--until) before the script ended`);
   return status;
 }
 

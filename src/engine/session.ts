@@ -125,6 +125,11 @@ export class Session {
     return this.cur.sim.kernel.clock.now;
   }
 
+  /** Set when the run budget stopped this timeline (src/kernel/budget.ts): the message. */
+  get stopped(): string | undefined {
+    return this.cur.sim.kernel.clock.stopped?.message;
+  }
+
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -133,6 +138,8 @@ export class Session {
   private boot(): RunState {
     const run = new RunState(this.source.build());
     const k = run.sim.kernel;
+    // The script starts now: the run budget (virtual time, spawned tasks) counts from here.
+    run.sim.budget.begin();
     run.sim.actor.system.inspect((ev) => {
       if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
       const step = { time: k.clock.now, event: ev.event.type, transitions: ev._transitions };

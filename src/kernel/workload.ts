@@ -93,7 +93,7 @@ export interface WorkloadClassInfo {
 const LIMIT_TASKS = 1_000_000;
 /** All classes together: the bound that keeps a machine's memory in reach of a browser tab. */
 const LIMIT_TOTAL = 2_000_000;
-const LIMIT_CLASSES = 254;
+export const LIMIT_CLASSES = 254;
 const NO_STATE = 255;
 const DEFAULT_EXIT_LISTED_US = 2000;
 const DEFAULT_EXIT_UNHASHED_US = 500;
@@ -940,7 +940,8 @@ function findKthreadd(k: Kernel): number {
 const SCHEDS: readonly string[] = ['running', 'interruptible', 'uninterruptible', 'freezable'];
 
 /** Types, ranges and limits; function names are checked against kallsyms afterwards. */
-function validateShape(spec: WorkloadSpec): void {
+/** The workload's own rules on a spec (the document validator runs them too: one source of truth). Throws the first problem. */
+export function validateShape(spec: WorkloadSpec): void {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(spec) || !Array.isArray(spec.classes) || !Array.isArray(spec.fixed)) fail('workload: expected an object { classes: TaskClassSpec[], fixed: FixedTaskSpec[] }');
   const rate = (v: unknown, where: string) => {

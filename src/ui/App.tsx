@@ -77,6 +77,7 @@ function Workspace() {
           <span>{workerError}</span>
         </div>
       )}
+      <RunStoppedNotice />
       <Controls />
       <main className="grid">
         <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
@@ -89,6 +90,17 @@ function Workspace() {
         <Panel id="sysfs" title="sysfs" className="area-sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>
       </main>
       <HelpOverlay />
+    </div>
+  );
+}
+
+/** The run budget stopped the run (src/kernel/budget.ts): say which budget and what reached it. */
+function RunStoppedNotice() {
+  const stopped = useData('stopped');
+  if (!stopped) return null;
+  return (
+    <div className="notice" role="alert" data-testid="run-stopped">
+      <span>{stopped}. The transcript up to here is kept; seek back, or edit the scenario.</span>
     </div>
   );
 }

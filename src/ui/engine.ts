@@ -18,7 +18,7 @@ import { PIECES, runCommand, runQuery, type CommandOutcome, type Piece, type Pie
 import { playbackViewOf, type PlaybackView } from './workerHost';
 
 function benchTasks(search: string): number {
-  return BENCH_SIZES[new URLSearchParams(search).get('bench') ?? ''] ?? 0;
+  return BENCH_SIZES.get(new URLSearchParams(search).get('bench') ?? '') ?? 0;
 }
 
 /**
