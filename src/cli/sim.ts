@@ -3,17 +3,18 @@
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
 // how the transitions went and what still blocks. encode prints a scenario's link fragment,
-// decode the scenario JSON a fragment holds (the sharing contract of README.md). Everything
-// printed to the terminal has its control characters written as \xHH, as dmesg does.
+// decode the scenario JSON a fragment holds (the sharing contract of README.md). What reaches
+// the terminal has its control characters written as \xHH, as dmesg does (terminal.ts).
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
-import { err, out, terminalJson, terminalSafe } from './terminal';
+import { terminalJson, terminalSafe } from './terminal';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
-import { parseScript, parseScriptTime } from '../scenario/shell';
+import { parseScript, parseScriptTime } from '../scenario/script';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
@@ -28,7 +29,16 @@ interface Options {
   file: string;
 }
 
-function parseArgs(argv: string[]): Options | { exit: number } {
+/** Where sim writes: the console, or (the golden-transcript test) two arrays of lines. */
+export interface SimIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** The terminal: escape sequences from a document are printed, not obeyed. */
+const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) => console.error(terminalSafe(t)) };
+
+function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   const o: Options = { timestamps: true, format: 'text', summary: false, file: '' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -41,24 +51,24 @@ function parseArgs(argv: string[]): Options | { exit: number } {
       const t = value('--until');
       const us = parseScriptTime(t);
       if (us === null) {
-        err(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
+        io.err(`sim: --until expects a virtual time such as 30s, 1500ms or 2.5s, got '${t}'`);
         return { exit: 2 };
       }
       o.until = us;
     } else if (a === '-h' || a === '--help') {
-      out(USAGE);
+      io.out(USAGE);
       return { exit: 0 };
     } else if (a.startsWith('-')) {
-      err(`sim: unknown option '${a}'\n${USAGE}`);
+      io.err(`sim: unknown option '${a}'\n${USAGE}`);
       return { exit: 2 };
     } else files.push(a);
   }
   if (o.format !== 'text' && o.format !== 'json') {
-    err(`sim: --format must be text or json, got '${o.format}'`);
+    io.err(`sim: --format must be text or json, got '${o.format}'`);
     return { exit: 2 };
   }
   if (files.length !== 1) {
-    err(USAGE);
+    io.err(USAGE);
     return { exit: 2 };
   }
   o.file = files[0];
@@ -90,106 +100,101 @@ function load(file: string, text: string): BuiltScenario | { errors: string[] } 
 }
 
 /** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
-function readText(file: string, max: number): string | null {
+function readText(file: string, max: number, io: SimIO): string | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    err(`sim: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    io.err(`sim: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
     return null;
   }
   const bytes = utf8Length(text);
   if (bytes > max) {
-    err(`sim: ${file}: ${bytes.toLocaleString('en-US')} bytes, more than the ${max.toLocaleString('en-US')} a scenario or case file may have`);
+    io.err(`sim: ${file}: ${bytes.toLocaleString('en-US')} bytes, more than the ${max.toLocaleString('en-US')} a scenario or case file may have`);
     return null;
   }
   return text;
 }
 
 /** `sim encode FILE`: the link fragment of a scenario document. */
-function encode(args: string[]): number {
+function encode(args: string[], io: SimIO): number {
   if (args.length !== 1) {
-    err('usage: npm run --silent sim -- encode SCENARIO.json');
+    io.err('usage: npm run --silent sim -- encode SCENARIO.json');
     return 2;
   }
-  const text = readText(args[0], MAX_DOCUMENT_BYTES);
+  const text = readText(args[0], MAX_DOCUMENT_BYTES, io);
   if (text === null) return 1;
   const r = parseScenarioText(text);
   if (!r.ok) {
-    for (const e of r.errors) err(`sim: ${args[0]}: ${e}`);
+    io.err(r.errors.map((e) => `sim: ${args[0]}: ${e}`).join('\n'));
     return 1;
   }
-  out(encodeScenarioUrl(r.scenario));
+  io.out(encodeScenarioUrl(r.scenario));
   return 0;
 }
 
 /** `sim decode FRAGMENT`: the scenario JSON a link holds; a bad link is one `link:` message. */
-function decode(args: string[]): number {
+function decode(args: string[], io: SimIO): number {
   if (args.length !== 1) {
-    err('usage: npm run --silent sim -- decode FRAGMENT   (the part of the link after #, e.g. s=1.eJw...)');
+    io.err('usage: npm run --silent sim -- decode FRAGMENT   (the part of the link after #, e.g. s=1.eJw...)');
     return 2;
   }
   const r = decodeScenarioUrl(args[0]);
   if (!r.ok) {
-    err(r.errors[0]);
+    io.err(r.errors[0]);
     return 1;
   }
-  process.stdout.write(`${terminalJson(JSON.stringify(toDocument(r.scenario, true), null, 2))}\n`);
+  io.out(terminalJson(JSON.stringify(toDocument(r.scenario, true), null, 2)));
   return 0;
 }
 
-function main(argv: string[]): number {
-  if (argv[0] === 'encode') return encode(argv.slice(1));
-  if (argv[0] === 'decode') return decode(argv.slice(1));
-  const o = parseArgs(argv);
+/** The whole command: arguments in, output to `io`, exit status back. */
+export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
+  if (argv[0] === 'encode') return encode(argv.slice(1), io);
+  if (argv[0] === 'decode') return decode(argv.slice(1), io);
+  const o = parseArgs(argv, io);
   if ('exit' in o) return o.exit;
-  const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES));
+  const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
   if (text === null) return 1;
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
-    for (const e of loaded.errors) err(`sim: ${e}`);
+    io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
     return 1;
   }
   const { sim, lines } = loaded;
   const now = sim.kernel.clock.now;
   if (o.until !== undefined && o.until < now) {
-    err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
+    io.err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
     return 2;
   }
   if (o.until !== undefined && o.until > now + MAX_VIRTUAL_US) {
-    err(`sim: --until ${formatSeconds(o.until)} is past the 24 h of virtual time a run may last (the script starts at ${formatSeconds(now)})`);
+    io.err(`sim: --until ${formatSeconds(o.until)} is past the 24 h of virtual time a run may last (the script starts at ${formatSeconds(now)})`);
     return 2;
   }
-  const run = sim.run(lines, undefined, o.until);
+  const out = sim.run(lines, undefined, o.until);
   if (o.format === 'json') {
-    // JSON.stringify writes control characters as \u00XX: safe on a terminal as it is.
-    process.stdout.write(`${terminalJson(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1))}\n`);
+    io.out(terminalJson(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1)));
   } else {
-    const lines: string[] = [];
-    for (const r of sim.log) {
-      lines.push(terminalSafe(formatDmesg(r, o.timestamps)));
-      if (lines.length === 4096) process.stdout.write(`${lines.splice(0).join('\n')}\n`);
-    }
-    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+    for (const r of sim.log) io.out(formatDmesg(r, o.timestamps));
   }
-  if (o.summary) for (const l of summaryLines(sim.kernel, sim.klpEvents)) out(l);
+  if (o.summary) io.out(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
   let status = 0;
-  for (const l of run.outcomes) {
+  for (const l of out.outcomes) {
     if (l.result.status !== 0) {
-      err(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
+      io.err(`sim: line ${l.line.line} (${l.line.text}) failed: ${l.result.err.join('; ') || `exit status ${l.result.status}`}`);
       status = 1;
     }
   }
-  if (run.died) {
-    err(`sim: line ${run.died.line.line} (${run.died.line.text}) died: ${run.died.reason}`);
+  if (out.died) {
+    io.err(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
     status = 1;
   }
-  if (run.budget) {
-    err(`sim: ${run.budget.message}`);
+  if (out.budget) {
+    io.err(`sim: ${out.budget.message}`);
     status = 1;
   }
-  if (run.stoppedAt !== undefined) err(`sim: stopped at ${formatSeconds(run.stoppedAt)} (--until) before the script ended`);
+  if (out.stoppedAt !== undefined) io.err(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);
   return status;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));

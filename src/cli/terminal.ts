@@ -3,19 +3,10 @@
 // cursor moves). dmesg prints such bytes as `\xHH` (its safe-print of the ring buffer), and
 // so does the CLI: every C0 control character (tab included), DEL and the C1 controls.
 
-/** A line as safe to print to a terminal: control characters written as `\xHH`. */
-export function terminalSafe(line: string): string {
+/** Text as safe to print to a terminal: control characters but the line breaks written as `\xHH`. */
+export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return line.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** print() for stdout and stderr, one line at a time. */
-export function out(line: string): void {
-  process.stdout.write(`${terminalSafe(line)}\n`);
-}
-
-export function err(line: string): void {
-  process.stderr.write(`${terminalSafe(line)}\n`);
+  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** JSON text for a terminal: JSON.stringify escapes C0 controls; DEL and C1 get \u00XX too. */

@@ -1,27 +1,38 @@
 // The livepatch core's lifecycle as a statechart (KERNEL-MODEL.md §16.2): one transition at
 // a time, patching or unpatching, reversible, forcible; and klp_transition_work, the delayed
 // work whose timer (an XState delay on the simulated clock) drives every retry attempt.
-// The kernel model reports its lifecycle events here; the machine's timer calls back into
-// the kernel (klp_transition_work_fn) when it fires.
+//
+// The machine decides. The kernel model (src/kernel/transition.ts) keeps the per-task
+// mechanics: it walks the tasks and tells the machine the result (klp.attempt); the guards
+// `all tasks switched` and `signals due` choose what follows, and the actions call the kernel
+// functions they are named after: `try complete` (the end of klp_try_complete_transition()),
+// `send fake signals` (klp_send_signals()), `rearm work` (schedule_delayed_work()),
+// `reverse` (klp_reverse_transition(), on a write to `enabled` of the transition patch) and
+// `force` (klp_force_transition(), on a write to `force`).
 
 import { assign, setup } from 'xstate';
-import type { Kernel, KlpEvent } from '../kernel/kernel';
+import type { Kernel } from '../kernel/kernel';
+import type { KlpCoreEvent } from '../kernel/events';
 import { KLP_TRANSITION_PATCHED } from '../kernel/constants';
-import { klpTryCompleteTransition } from '../kernel/transition';
+import {
+  klpFinishTransition,
+  klpForceTransition,
+  klpRearmTransitionWork,
+  klpReverseTransition,
+  klpSendSignals,
+  klpSignalsDue,
+  klpTryCompleteTransition,
+} from '../kernel/transition';
+
+export type { KlpCoreEvent } from '../kernel/events';
 
 export interface KlpCoreContext {
   kernel: Kernel;
-  /** Delay of the armed klp_transition_work, in ms (round_jiffies_relative(HZ)). */
+  /** Delay of the armed klp_transition_work, in ms (round_jiffies_relative(HZ)); read by the delay. */
   workDelayMs: number;
-  /** The patch in transition (klp_transition_patch), by name. */
+  /** The patch in transition (klp_transition_patch), by name; shown by the Statechart view. */
   transitionPatch: string | null;
-  attempts: number;
-  signalRounds: number;
-  forced: boolean;
-  reversals: number;
 }
-
-export type KlpCoreEvent = KlpEvent;
 
 /** klp_transition_work_fn(): runs on a kworker; retries if a transition still exists. */
 export function queueTransitionWork(k: Kernel): void {
@@ -32,6 +43,22 @@ export function queueTransitionWork(k: Kernel): void {
   k.queueWork(work, 0);
 }
 
+/** The transitions of a state with a transition in progress, patching or unpatching. */
+function inTransition(reversed: 'patching' | 'unpatching') {
+  return {
+    on: {
+      'klp.attempt': [
+        { guard: 'all tasks switched', actions: 'try complete' },
+        { guard: 'signals due', actions: ['send fake signals', 'rearm work'] },
+        { actions: 'rearm work' },
+      ],
+      'write enabled': { target: reversed, actions: 'reverse' },
+      'write force': { actions: 'force' },
+      'klp.complete': { target: 'no transition', actions: 'forget transition patch' },
+    },
+  } as const;
+}
+
 export const klpCoreMachine = setup({
   types: {
     context: {} as KlpCoreContext,
@@ -39,23 +66,22 @@ export const klpCoreMachine = setup({
     input: {} as { kernel: Kernel },
   },
   actions: {
-    'klp_init_transition': assign({
-      transitionPatch: ({ event }) => (event.type === 'klp.init' ? event.patch : null),
-      attempts: 0,
-      signalRounds: 0,
-      forced: false,
-      reversals: 0,
-    }),
-    'count attempt': assign({ attempts: ({ context }) => context.attempts + 1 }),
-    'klp_send_signals': assign({ signalRounds: ({ context }) => context.signalRounds + 1 }),
-    'klp_reverse_transition': assign({ reversals: ({ context }) => context.reversals + 1 }),
-    'klp_force_transition': assign({ forced: true }),
-    'klp_complete_transition': assign({ transitionPatch: null }),
+    'remember transition patch': assign({ transitionPatch: ({ event }) => (event.type === 'klp.init' ? event.patch : null) }),
+    'forget transition patch': assign({ transitionPatch: null }),
+    'try complete': ({ context }) => klpFinishTransition(context.kernel),
+    'send fake signals': ({ context }) => klpSendSignals(context.kernel),
+    'rearm work': ({ context, event }) => klpRearmTransitionWork(context.kernel, event.type === 'klp.attempt' ? event.holdUs : 0),
+    'reverse': ({ context }) => klpReverseTransition(context.kernel),
+    'force': ({ context }) => klpForceTransition(context.kernel),
     'schedule_delayed_work': assign({ workDelayMs: ({ event }) => (event.type === 'klp.queueWork' ? event.delayUs / 1000 : 1000) }),
     'klp_transition_work_fn': ({ context }) => queueTransitionWork(context.kernel),
   },
   guards: {
     'target is patched': ({ event }) => event.type === 'klp.init' && event.target === KLP_TRANSITION_PATCHED,
+    /** The walk of klp_try_complete_transition() left no task pending. */
+    'all tasks switched': ({ event }) => event.type === 'klp.attempt' && event.pending === 0,
+    /** The attempt's klp_signals_cnt is a non-zero multiple of SIGNALS_TIMEOUT. */
+    'signals due': ({ event }) => event.type === 'klp.attempt' && klpSignalsDue(event.signalsCnt),
   },
   delays: {
     'round_jiffies_relative(HZ)': ({ context }) => context.workDelayMs,
@@ -67,10 +93,6 @@ export const klpCoreMachine = setup({
     kernel: input.kernel,
     workDelayMs: 1000,
     transitionPatch: null,
-    attempts: 0,
-    signalRounds: 0,
-    forced: false,
-    reversals: 0,
   }),
   states: {
     core: {
@@ -79,29 +101,13 @@ export const klpCoreMachine = setup({
         'no transition': {
           on: {
             'klp.init': [
-              { guard: 'target is patched', target: 'patching', actions: 'klp_init_transition' },
-              { target: 'unpatching', actions: 'klp_init_transition' },
+              { guard: 'target is patched', target: 'patching', actions: 'remember transition patch' },
+              { target: 'unpatching', actions: 'remember transition patch' },
             ],
           },
         },
-        patching: {
-          on: {
-            'klp.attempt': { actions: 'count attempt' },
-            'klp.signal': { actions: 'klp_send_signals' },
-            'klp.reverse': { target: 'unpatching', actions: 'klp_reverse_transition' },
-            'klp.force': { actions: 'klp_force_transition' },
-            'klp.complete': { target: 'no transition', actions: 'klp_complete_transition' },
-          },
-        },
-        unpatching: {
-          on: {
-            'klp.attempt': { actions: 'count attempt' },
-            'klp.signal': { actions: 'klp_send_signals' },
-            'klp.reverse': { target: 'patching', actions: 'klp_reverse_transition' },
-            'klp.force': { actions: 'klp_force_transition' },
-            'klp.complete': { target: 'no transition', actions: 'klp_complete_transition' },
-          },
-        },
+        patching: inTransition('unpatching'),
+        unpatching: inTransition('patching'),
       },
     },
     klp_transition_work: {

@@ -8,15 +8,18 @@
 // generator coroutines, which cannot be copied, and the model is deterministic, so running
 // the same script again to time t gives exactly the state of the first run at t.
 
-import type { AnyTransitionDefinition } from 'xstate';
 import type { KlpEvent } from '../kernel/kernel';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
 import type { Step } from '../kernel/exec';
 import { WaitQueue } from '../kernel/exec';
 import { Sched } from '../kernel/tasks';
-import { formatScriptTime, parseLine, ScriptDied, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
+import { formatScriptTime, parseLine, parseScript, type ScriptLine } from '../scenario/script';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
+import { observeMicrosteps, regionOf, type CoreStep } from './inspect';
+
+export type { CoreStep } from './inspect';
 
 export interface SessionSource {
   title: string;
@@ -40,12 +43,6 @@ export interface Sample {
   counts: number[];
 }
 
-/** Transitions the klp core machine took in one microstep (for the Statechart view). */
-export interface CoreStep {
-  time: number;
-  event: string;
-  transitions: readonly AnyTransitionDefinition[];
-}
 
 export interface EntryRun {
   index: number;
@@ -94,8 +91,13 @@ export class Session {
   recorded?: { markers: readonly Marker[]; samples: readonly Sample[]; until: number };
   private listeners = new Set<() => void>();
 
+  /** Each entry parsed once, when it joined the timeline (null: blank or comment). */
+  private parsed: (ScriptLine | null | { error: string })[];
+
   constructor(readonly source: SessionSource) {
     this.entries = [...source.script];
+    const p = parseScript(source.script);
+    this.parsed = p.ok ? [...p.entries] : source.script.map((t, i) => parseLine(t, i + 1));
     this.cur = this.boot();
     this.start = this.cur.sim.kernel.clock.now;
     this.head = this.start;
@@ -140,13 +142,10 @@ export class Session {
     const k = run.sim.kernel;
     // The script starts now: the run budget (virtual time, spawned tasks) counts from here.
     run.sim.budget.begin();
-    run.sim.actor.system.inspect((ev) => {
-      if (ev.type !== '@xstate.microstep' || ev._transitions.length === 0) return;
-      const step = { time: k.clock.now, event: ev.event.type, transitions: ev._transitions };
-      for (const t of ev._transitions) run.coreSteps.set(t.source.path[0] ?? '', step);
+    observeMicrosteps(run.sim.actor, () => k.clock.now, (step) => {
+      for (const t of step.transitions) run.coreSteps.set(regionOf(t), step);
     });
-    const forward = k.hooks.emit;
-    k.hooks = { ...k.hooks, emit: (e) => { forward(e); this.observe(run, e); } };
+    k.events.subscribe((e) => this.observe(run, e));
     run.seenIncidents = k.incidents.length;
     this.sample(run);
     k.startTask(run.sim.shell.slot, this.program(run), 0);
@@ -165,7 +164,7 @@ export class Session {
         continue;
       }
       const text = this.entries[i];
-      const parsed = parseLine(text, i + 1);
+      const parsed = this.parsed[i];
       if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
         r.awaitingTimedLine = true;
         yield* shell.waitForInput(this.start + parsed.at, () => this.entries[i] === text);
@@ -183,7 +182,7 @@ export class Session {
         run.result = { out: [], err: [parsed.error], status: 2 };
       } else {
         try {
-          run.result = yield* shell.run(parsed as ScriptLine);
+          run.result = yield* shell.run(parsed);
         } catch (err) {
           if (!(err instanceof ScriptDied)) throw err;
           run.result = { out: [], err: [err.reason], status: err.status };
@@ -384,6 +383,7 @@ export class Session {
       const dropped = this.entries.length - kept.length;
       this.entries.length = 0;
       this.entries.push(...kept);
+      this.parsed = this.parsed.filter((_, i) => started.has(i));
       this.head = now;
       r.markers = r.markers.filter((m) => m.time <= now);
       r.samples = r.samples.filter((x) => x.time <= now);
@@ -392,7 +392,9 @@ export class Session {
       this.recorded = undefined;
       forked = true;
     }
-    this.entries.push(`at ${formatScriptTime(now - this.start)}: ${text.trim()}`);
+    const entry = `at ${formatScriptTime(now - this.start)}: ${text.trim()}`;
+    this.parsed.push({ ...parsed, line: this.entries.length + 1, text: entry, at: now - this.start });
+    this.entries.push(entry);
     r.sim.kernel.wakeQueue(r.input);
     // The line it was waiting for went with the dropped future: read the typed one now.
     if (forked && r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);

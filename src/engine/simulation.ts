@@ -9,7 +9,9 @@ import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
 import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
-import { ModuleFiles, ScriptDied, Shell, type CmdResult, type ScriptLine } from '../scenario/shell';
+import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
+import type { ScriptLine } from '../scenario/script';
+import { ModuleFiles, Shell } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
 import type { Workload } from '../kernel/workload';
 import { MAX_VIRTUAL_US, RunBudget, RUN_BUDGET, type RunStopped, type RunLimits } from '../kernel/budget';
@@ -71,13 +73,8 @@ export class Simulation {
         clearTimeout: (id: unknown) => clock.cancel({ id: id as number }),
       },
     });
-    k.hooks = {
-      scheduleTransitionWork: (delayUs) => this.actor.send({ type: 'klp.queueWork', delayUs }),
-      emit: (e) => {
-        this.klpEvents.push({ time: clock.now, event: e });
-        this.actor.send(e);
-      },
-    };
+    k.events.subscribe((e) => this.klpEvents.push({ time: clock.now, event: e }));
+    k.klpCore = { send: (e) => this.actor.send(e) };
     this.actor.start();
     for (const m of SELFTEST_MODULES) this.files.add(`${SELFTEST_MODULE_DIR}/${m.name}.ko`, m);
     for (const m of FIELD_MODULES) this.files.add(`${m.name}.ko`, m);

@@ -10,9 +10,7 @@ import { klpPatchObject, klpUnpatchObject, klpUnpatchObjects } from './patch';
 import { KERN_ERR, KERN_NOTICE, KERN_WARNING } from './printk';
 import {
   klpCancelTransition,
-  klpForceTransition,
   klpInitTransition,
-  klpReverseTransition,
   klpStartTransition,
   klpTryCompleteTransition,
 } from './transition';
@@ -296,7 +294,8 @@ export function enabledStore(k: Kernel, patch: KlpPatch, buf: string): number {
   if (enabled === null) return -EINVAL;
   if (patch.enabled === enabled) return -EINVAL;
   if (patch === k.klpTransitionPatch) {
-    klpReverseTransition(k);
+    // klp_reverse_transition(), decided by the klp core machine.
+    k.klpCore.send({ type: 'write enabled', patch: patch.name });
     return 0;
   }
   if (!enabled) return __klpDisablePatch(k, patch);
@@ -310,7 +309,8 @@ export function forceStore(k: Kernel, patch: KlpPatch, buf: string): number {
   if (val === null) return -EINVAL;
   if (!val) return 0;
   if (patch !== k.klpTransitionPatch) return -EINVAL;
-  klpForceTransition(k);
+  // klp_force_transition(), decided by the klp core machine.
+  k.klpCore.send({ type: 'write force', patch: patch.name });
   return 0;
 }
 

@@ -146,7 +146,6 @@ export function klpInitTransition(k: Kernel, patch: import('./klp').KlpPatch, st
   if (k.klpTargetState !== KLP_TRANSITION_IDLE) k.warn('kernel/livepatch/transition.c', 'klp_init_transition', true, 'klp_target_state != KLP_TRANSITION_IDLE');
   k.klpTransitionPatch = patch;
   k.klpTargetState = state;
-  k.klpAttempts = 0;
   k.klpDebug(TRANSITION_C, 'klp_init_transition', `'${patch.name}': initializing ${stateWord(state)} transition`);
   const initial = (state === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED) as PatchState;
   const t = k.tasks;
@@ -162,7 +161,9 @@ export function klpInitTransition(k: Kernel, patch: import('./klp').KlpPatch, st
   for (let c = 0; c < k.nrCpus; c++) init(k.idleSlot(c));
   // smp_wmb(): patch_state is visible before any func->transition.
   for (const func of patch.funcs()) func.transition = true;
-  k.hooks.emit({ type: 'klp.init', patch: patch.name, target: state });
+  const initEvent = { type: 'klp.init', patch: patch.name, target: state } as const;
+  k.events.publish(initEvent);
+  k.klpCore.send(initEvent);
 }
 
 /** klp_start_transition(): flag every task not yet in the target state. */
@@ -186,13 +187,14 @@ export function klpStartTransition(k: Kernel): void {
   // klp_cond_resched_enable() (v6.4-v6.15) / klp_resched_enable() (v6.16+).
   k.klpSchedHookEnabled = k.features.schedHook !== 'none';
   k.klpSignalsCnt = 0;
-  k.hooks.emit({ type: 'klp.start', patch: patch.name, target });
+  k.events.publish({ type: 'klp.start', patch: patch.name, target });
 }
 
 /**
  * klp_try_complete_transition(): one attempt. Walks every thread (under tasklist_lock in
- * the kernel), then the idle tasks; completes the transition when all are switched,
- * otherwise sends fake signals every SIGNALS_TIMEOUT attempts and re-arms the delayed work.
+ * the kernel), then the idle tasks, and hands the walk's result to the klp core machine,
+ * which completes the transition when all are switched (klpFinishTransition), otherwise
+ * sends fake signals every SIGNALS_TIMEOUT attempts and re-arms the delayed work.
  *
  * Time: the walk holds tasklist_lock for read for walkCheckUsPerTask per thread it checks,
  * plus walkDebugPrintUs per "klp_try_switch_task: ..." line printed inside the section. Its
@@ -255,19 +257,38 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
       ps[s] = target;
     }
   }
-  k.klpAttempts++;
-  k.hooks.emit({ type: 'klp.attempt', patch: patch.name, complete: pending === 0, pending });
-  if (pending > 0) {
-    if (k.klpSignalsCnt && !(k.klpSignalsCnt % SIGNALS_TIMEOUT)) klpSendSignals(k);
-    k.klpSignalsCnt++;
-    k.hooks.scheduleTransitionWork(k.roundJiffiesRelative(k.config.hz, holdUs));
-    return false;
-  }
+  // What follows is the klp core machine's decision (klpCoreMachine.ts): complete when every
+  // task is switched (klpFinishTransition), else fake signals when due (klpSendSignals) and
+  // the work re-armed (klpRearmTransitionWork). Observers see the attempt first.
+  const attempt = { type: 'klp.attempt', patch: patch.name, complete: pending === 0, pending, holdUs, signalsCnt: k.klpSignalsCnt } as const;
+  k.events.publish(attempt);
+  k.klpCore.send(attempt);
+  return pending === 0;
+}
+
+/** The end of klp_try_complete_transition() once every task has switched: complete, then free. */
+export function klpFinishTransition(k: Kernel): void {
+  const patch = k.klpTransitionPatch;
+  if (!patch) return;
   k.klpSchedHookEnabled = false;
   klpCompleteTransition(k);
   if (!patch.enabled) klpFreePatchAsync(k, patch);
   else if (patch.replace) klpFreeReplacedPatchesAsync(k, patch);
-  return true;
+}
+
+/** Whether a failed attempt with this klp_signals_cnt sends fake signals: every SIGNALS_TIMEOUT attempts. */
+export function klpSignalsDue(signalsCnt: number): boolean {
+  return signalsCnt !== 0 && signalsCnt % SIGNALS_TIMEOUT === 0;
+}
+
+/**
+ * The end of a failed klp_try_complete_transition(): count it in klp_signals_cnt and
+ * schedule_delayed_work(&klp_transition_work, round_jiffies_relative(HZ)) once the walk's
+ * read_unlock() is done, `holdUs` after the attempt's start.
+ */
+export function klpRearmTransitionWork(k: Kernel, holdUs: number): void {
+  k.klpSignalsCnt++;
+  k.klpCore.send({ type: 'klp.queueWork', delayUs: k.roundJiffiesRelative(k.config.hz, holdUs) });
 }
 
 /**
@@ -456,7 +477,9 @@ export function klpCompleteTransition(k: Kernel): void {
   k.klpPr(KERN_NOTICE, `'${patch.name}': ${stateWord(target)} complete`);
   k.klpTargetState = KLP_TRANSITION_IDLE;
   k.klpTransitionPatch = null;
-  k.hooks.emit({ type: 'klp.complete', patch: patch.name, target });
+  const complete = { type: 'klp.complete', patch: patch.name, target } as const;
+  k.events.publish(complete);
+  k.klpCore.send(complete);
 }
 
 /** klp_cancel_transition(): an enable failed before the transition started. */
@@ -490,7 +513,7 @@ export function klpReverseTransition(k: Kernel): void {
   // klp_synchronize_transition(): every running switch has seen the cleared flags.
   patch.enabled = !patch.enabled;
   k.klpTargetState = (k.klpTargetState === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED) as PatchState;
-  k.hooks.emit({ type: 'klp.reverse', patch: patch.name, target: k.klpTargetState });
+  k.events.publish({ type: 'klp.reverse', patch: patch.name, target: k.klpTargetState });
   klpStartTransition(k);
 }
 
@@ -507,7 +530,7 @@ export function klpForceTransition(k: Kernel): void {
   for (let c = 0; c < k.nrCpus; c++) k.klpUpdatePatchState(k.idleSlot(c));
   if (k.klpTargetState === KLP_TRANSITION_UNPATCHED) patch.forced = true;
   else if (patch.replace) for (const p of k.klpPatches) if (p !== patch) p.forced = true;
-  k.hooks.emit({ type: 'klp.force', patch: patch.name });
+  k.events.publish({ type: 'klp.force', patch: patch.name });
 }
 
 /**
@@ -532,7 +555,7 @@ export function klpSendSignals(k: Kernel): void {
       signalWakeUp(k, s);
     }
   }
-  k.hooks.emit({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT, tasks: signalled });
+  k.events.publish({ type: 'klp.signal', patch: k.klpTransitionPatch?.name ?? '', round: k.klpSignalsCnt / SIGNALS_TIMEOUT, tasks: signalled });
 }
 
 /**

@@ -9,7 +9,7 @@ import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
 import { toModuleDef } from './moduleSpec';
 import { SELFTEST_MODULES } from './catalog/selftests';
-import { parseScript, type ScriptLine } from './shell';
+import { parseScript, type ScriptLine } from './script';
 
 export interface BuiltScenario {
   sim: Simulation;

@@ -1,7 +1,7 @@
 // Conformance cases: the kernel's selftests as golden logs (conformance/README.md).
 
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
-import { parseScript } from './shell';
+import { parseScript } from './script';
 import { MAX_DOCUMENT_BYTES, MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from './document';
 
 export interface CaseFile {

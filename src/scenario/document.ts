@@ -11,7 +11,7 @@ import { DynamicDebug } from '../kernel/printk';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
 import { COMM_MAX, compactModule, FUNC_NAME, MODULE_NAME, validateModule, type ModuleSpec } from './moduleSpec';
-import { formatScriptTime, parseScript } from './shell';
+import { formatScriptTime, parseScript } from './script';
 import { checkCallCycles } from './callGraph';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
 

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from './browser';
 import { Simulation } from '../../src/engine/simulation';
 import { formatDmesg } from '../../src/kernel/printk';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 
 describe('smoke: the app loads in Chromium', () => {
   const app = serveAppInBrowser();

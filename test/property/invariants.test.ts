@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Simulation } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 import { TF } from '../../src/kernel/tasks';
 import { forbiddenCode } from '../../src/kernel/transition';
 import type { KlpEvent } from '../../src/kernel/kernel';
@@ -72,8 +72,7 @@ class Checked {
   constructor() {
     const sim = this.sim;
     const k = sim.kernel;
-    const forward = k.hooks.emit;
-    k.hooks.emit = (e: KlpEvent) => {
+    k.events.subscribe((e: KlpEvent) => {
       this.events++;
       const core = sim.actor.getSnapshot().value.core;
       const bad = (why: string) => this.violations.push(`${e.type}${'patch' in e ? ` ${e.patch}` : ''}: ${why} (machine in '${core}')`);
@@ -100,8 +99,7 @@ class Checked {
           break;
       }
       if (e.type === 'klp.force') this.forcedEver = true;
-      forward(e);
-    };
+    });
   }
 
   hung = false;

@@ -5,12 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { createActor, fromTransition, type EventObject } from 'xstate';
-import { getShortestPaths, getSimplePaths } from '@xstate/graph';
+import { getShortestPaths } from '@xstate/graph';
 import { klpCoreMachine, type KlpCoreEvent } from '../../src/engine/klpCoreMachine';
 import { Simulation } from '../../src/engine/simulation';
 import { Kernel } from '../../src/kernel/kernel';
-import { parseScript } from '../../src/scenario/shell';
-import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../src/kernel/constants';
+import { parseScript } from '../../src/scenario/script';
+import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED, SIGNALS_TIMEOUT } from '../../src/kernel/constants';
 
 type Core = 'no transition' | 'patching' | 'unpatching';
 type Work = 'idle' | 'pending';
@@ -18,15 +18,27 @@ const AFTER_EVENT = 'xstate.after.round_jiffies_relative(HZ).klp.klp_transition_
 
 // ------------------------------------------------------------------ the machine alone
 
+/** The actions that call into the kernel, recorded instead (the guards stay the machine's own). */
+const KERNEL_ACTIONS = ['try complete', 'send fake signals', 'rearm work', 'reverse', 'force', 'klp_transition_work_fn'] as const;
+
+function recordingMachine(log: string[]) {
+  const actions = Object.fromEntries(KERNEL_ACTIONS.map((a) => [a, () => log.push(a)]));
+  return klpCoreMachine.provide({ actions });
+}
+
 describe('klpCoreMachine graph (explicit events)', () => {
   const kernel = new Kernel();
+  const attempt = (pending: number, signalsCnt: number): KlpCoreEvent => ({ type: 'klp.attempt', patch: 'p', complete: pending === 0, pending, holdUs: 0, signalsCnt });
   const events: KlpCoreEvent[] = [
     { type: 'klp.init', patch: 'p', target: KLP_TRANSITION_PATCHED },
     { type: 'klp.init', patch: 'p', target: KLP_TRANSITION_UNPATCHED },
-    { type: 'klp.attempt', patch: 'p', complete: false, pending: 1 },
-    { type: 'klp.signal', patch: 'p', round: 1, tasks: 1 },
-    { type: 'klp.reverse', patch: 'p', target: KLP_TRANSITION_UNPATCHED },
-    { type: 'klp.force', patch: 'p' },
+    attempt(0, 3),
+    attempt(2, 0),
+    attempt(2, 14),
+    attempt(2, SIGNALS_TIMEOUT),
+    attempt(1, 2 * SIGNALS_TIMEOUT),
+    { type: 'write enabled', patch: 'p' },
+    { type: 'write force', patch: 'p' },
     { type: 'klp.complete', patch: 'p', target: KLP_TRANSITION_PATCHED },
     { type: 'klp.queueWork', delayUs: 1_000_000 },
   ];
@@ -36,20 +48,21 @@ describe('klpCoreMachine graph (explicit events)', () => {
     JSON.stringify([s.value, s.context.transitionPatch]);
 
   it('reaches every core × klp_transition_work configuration, with the context in step', () => {
-    const paths = getShortestPaths(klpCoreMachine, { events: allEvents, input: { kernel }, serializeState });
+    const paths = getShortestPaths(recordingMachine([]), { events: allEvents, input: { kernel }, serializeState });
     const seen = new Set<string>();
     for (const p of paths) {
       const v = p.state.value as { core: Core; klp_transition_work: Work };
       seen.add(`${v.core}/${v.klp_transition_work}`);
       // transitionPatch is set exactly while a transition is in progress.
       expect(p.state.context.transitionPatch === null).toBe(v.core === 'no transition');
-      // The core region only leaves "no transition" through klp.init, and only returns through klp.complete.
+      // The core region only leaves "no transition" through klp.init, returns only through
+      // klp.complete, and flips direction only on a write to enabled (the reverse).
       let prev: Core = 'no transition';
       for (const step of p.steps) {
         const core = (step.state.value as { core: Core }).core;
         if (prev === 'no transition' && core !== 'no transition') expect(step.event.type).toBe('klp.init');
         if (prev !== 'no transition' && core === 'no transition') expect(step.event.type).toBe('klp.complete');
-        if (prev !== 'no transition' && core !== 'no transition' && core !== prev) expect(step.event.type).toBe('klp.reverse');
+        if (prev !== 'no transition' && core !== 'no transition' && core !== prev) expect(step.event.type).toBe('write enabled');
         prev = core;
       }
     }
@@ -58,20 +71,42 @@ describe('klpCoreMachine graph (explicit events)', () => {
     );
   });
 
-  it('simple paths: klp.init is ignored during a transition, klp.queueWork is ignored while pending', () => {
-    const paths = getSimplePaths(klpCoreMachine, { events: allEvents, input: { kernel }, serializeState });
-    expect(paths.length).toBeGreaterThan(6);
+  it('the guards decide: from every reachable configuration, each event runs exactly the kernel functions the rule names', () => {
+    const paths = getShortestPaths(recordingMachine([]), { events: allEvents, input: { kernel }, serializeState });
+    const decided = new Set<string>();
+    let edges = 0;
     for (const p of paths) {
-      let prev = p.steps[0].state;
-      for (const step of p.steps.slice(1)) {
-        const a = prev.value as { core: Core; klp_transition_work: Work };
-        const b = step.state.value as { core: Core; klp_transition_work: Work };
-        if (step.event.type === 'klp.init' && a.core !== 'no transition') expect(b.core).toBe(a.core);
-        if (step.event.type === 'klp.queueWork' && a.klp_transition_work === 'pending') expect(b.klp_transition_work).toBe('pending');
-        if (['klp.attempt', 'klp.signal', 'klp.force'].includes(step.event.type)) expect(b.core).toBe(a.core);
-        prev = step.state;
+      for (const e of events) {
+        // Replay the path to the configuration on a fresh actor, then send one event and record
+        // which kernel functions it called (the timer's own edge is checked on the clock below).
+        const log: string[] = [];
+        const actor = createActor(recordingMachine(log), { input: { kernel } });
+        actor.start();
+        for (const step of p.steps) if ((step.event.type as string) !== AFTER_EVENT) actor.send(step.event as KlpCoreEvent);
+        const before = actor.getSnapshot().value as { core: Core; klp_transition_work: Work };
+        log.length = 0;
+        actor.send(e);
+        edges++;
+        const inTransition = before.core !== 'no transition';
+        let want: string[] = [];
+        if (e.type === 'klp.attempt' && inTransition) {
+          want = e.pending === 0 ? ['try complete'] : e.signalsCnt > 0 && e.signalsCnt % SIGNALS_TIMEOUT === 0 ? ['send fake signals', 'rearm work'] : ['rearm work'];
+        }
+        if (e.type === 'write enabled' && inTransition) want = ['reverse'];
+        if (e.type === 'write force' && inTransition) want = ['force'];
+        expect(log, `${e.type} in ${JSON.stringify(before)}`).toEqual(want);
+        if (want.length) decided.add(want.join('+'));
+        const after = actor.getSnapshot().value as { core: Core; klp_transition_work: Work };
+        if (e.type === 'klp.init' && inTransition) expect(after.core).toBe(before.core);
+        if (e.type === 'klp.queueWork' && before.klp_transition_work === 'pending') expect(after.klp_transition_work).toBe('pending');
+        if (e.type === 'klp.attempt' || e.type === 'write force') expect(after.core).toBe(before.core);
+        if (e.type === 'write enabled' && inTransition) expect(after.core).toBe(before.core === 'patching' ? 'unpatching' : 'patching');
+        actor.stop();
       }
     }
+    expect(edges).toBe(paths.length * events.length);
+    // Every branch of every guard was taken from some configuration.
+    expect([...decided].sort()).toEqual(['force', 'rearm work', 'reverse', 'send fake signals+rearm work', 'try complete']);
   });
 });
 
@@ -135,12 +170,10 @@ function build(ops: string[]): WalkState {
   simulations++;
   const sim = new Simulation();
   let lastAttemptFailed = false;
-  const forward = sim.kernel.hooks.emit;
-  sim.kernel.hooks.emit = (e) => {
+  sim.kernel.events.subscribe((e) => {
     if (e.type === 'klp.attempt') lastAttemptFailed = !e.complete;
     if (e.type === 'klp.init' || e.type === 'klp.complete' || e.type === 'klp.reverse') lastAttemptFailed = false;
-    forward(e);
-  };
+  });
   checkAgainstKernel(sim, 'boot', false);
   ops.forEach((op, i) => {
     runLine(sim, op);
@@ -207,21 +240,17 @@ describe('klp_transition_work is the machine’s delayed transition on the simul
     const sim = new Simulation();
     let attempts = 0;
     const times: number[] = [];
-    const forward = sim.kernel.hooks.emit;
-    sim.kernel.hooks.emit = (e) => {
+    sim.kernel.events.subscribe((e) => {
       if (e.type === 'klp.attempt') {
         attempts++;
         times.push(sim.kernel.clock.now);
       }
-      forward(e);
-    };
+    });
     runLine(sim, 'load_mod test_klp_callbacks_busy block_transition=Y');
     runLine(sim, 'insmod test_modules/test_klp_callbacks_demo.ko');
     const snap = sim.actor.getSnapshot();
     expect(snap.value).toEqual({ core: 'patching', klp_transition_work: 'pending' });
     expect(attempts).toBe(1);
-    expect(sim.kernel.klpAttempts).toBe(1);
-    expect(snap.context.attempts).toBe(1);
     // The delay is whole-second aligned, within round_jiffies_relative(HZ)'s range.
     expect(snap.context.workDelayMs).toBeGreaterThanOrEqual(250);
     expect(snap.context.workDelayMs).toBeLessThanOrEqual(2000);
@@ -231,8 +260,6 @@ describe('klp_transition_work is the machine’s delayed transition on the simul
     const armedAt = sim.kernel.clock.now;
     sim.advance(1_500_000);
     expect(attempts).toBeGreaterThanOrEqual(2);
-    expect(sim.kernel.klpAttempts).toBe(attempts);
-    expect(sim.actor.getSnapshot().context.attempts).toBe(attempts);
     expect(times[1] - armedAt).toBeGreaterThanOrEqual(snap.context.workDelayMs * 1000);
     expect(times[1] - armedAt).toBeLessThan(snap.context.workDelayMs * 1000 + 10_000);
     expect(sim.actor.getSnapshot().value).toEqual({ core: 'patching', klp_transition_work: 'pending' });

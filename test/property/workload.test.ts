@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { Simulation, SELFTEST_CONFIG } from '../../src/engine/simulation';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { installWorkload, Place, type Workload } from '../../src/kernel/workload';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 
 const SEED = 7;
 const PHASE = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', 'vfs_read', 'seq_read', 'cmdline_proc_show', 'schedule'];

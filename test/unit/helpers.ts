@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { LineOutcome, RunOutcome, Simulation } from '../../src/engine/simulation';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 
 /** Parse script lines (throwing on a parse error) and run them on `sim`. */
 export function runScript(sim: Simulation, lines: string[]): RunOutcome {

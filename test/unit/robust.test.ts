@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RUN_BUDGET, type RunLimits } from '../../src/kernel/budget';
 import { validateScenario, type Scenario } from '../../src/scenario/document';
 import { buildSimulation, sessionSourceOf } from '../../src/scenario/build';
-import { parseLine, parseScript } from '../../src/scenario/shell';
+import { parseLine, parseScript } from '../../src/scenario/script';
 import { validateCase } from '../../src/scenario/case';
 import { Session } from '../../src/engine/session';
 import { benchSource } from '../../src/ui/benchHook';
@@ -37,8 +37,8 @@ describe('§2 names that are Object.prototype members are unknown, not crashes',
   it.each(PROTO_NAMES)('the command %s is an unknown command in a script and in a document', (name) => {
     const p = parseScript([name]);
     expect(p.ok).toBe(false);
-    if (!p.ok) expect(p.errors[0]).toMatch(new RegExp(`^line 1: unknown command '${name}'`));
-    expect(errorsOf({ ...HEAD, script: ['sleep 1', `${name} x`] })[0]).toMatch(new RegExp(`^script\\[1\\]: unknown command '${name}'`));
+    if (!p.ok) expect(p.errors[0]).toMatch(new RegExp(`^line 1: bash: ${name}: command not found`));
+    expect(errorsOf({ ...HEAD, script: ['sleep 1', `${name} x`] })[0]).toMatch(new RegExp(`^script\\[1\\]: bash: ${name}: command not found`));
   });
 
   it.each(PROTO_NAMES)('a console line %s is refused with a message, and the session goes on', (name) => {
@@ -168,7 +168,7 @@ describe('§6 no run without bounds: events, log bytes, tasks', () => {
 
 describe('§8 the rest: linear `at` parse, one path per rule, no second "got undefined", case limits', () => {
   it('`at` followed by 150,000 blanks parses in one pass (the old pattern took 8.7 s)', () => {
-    expect(parseLine(`at${' '.repeat(150_000)}`, 1)).toMatchObject({ error: expect.stringMatching(/^line 1: unknown command 'at'/) });
+    expect(parseLine(`at${' '.repeat(150_000)}`, 1)).toMatchObject({ error: expect.stringMatching(/^line 1: bash: at: command not found/) });
     expect(parseLine(`at${' '.repeat(150_000)}5s: ls`, 1)).toMatchObject({ at: 5_000_000, words: ['ls'] });
     expect(parseLine(`${' '.repeat(150_000)}at 1s:`, 1)).toEqual({ error: "line 1: 'at 1s:' needs a command after it" });
   });

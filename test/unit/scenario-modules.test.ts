@@ -7,7 +7,7 @@ import { KLP_TRANSITION_PATCHED } from '../../src/kernel/constants';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { buildSimulation } from '../../src/scenario/build';
 import { validateScenario } from '../../src/scenario/document';
-import { parseScript } from '../../src/scenario/shell';
+import { parseScript } from '../../src/scenario/script';
 import { HEAD } from './scenarioFixtures';
 
 function build(modules: unknown[], script: string[] = [], kernel: unknown = { dynamicDebug: ['file kernel/livepatch/* +p'] }) {

@@ -80,7 +80,7 @@ describe('stalled patching transition (klp_try_complete_transition, klp_check_st
       expect(gap).toBeGreaterThanOrEqual(750_000);
       expect(gap).toBeLessThanOrEqual(1_750_000);
     }
-    expect(sim.kernel.klpAttempts).toBe(lines.length);
+    expect(sim.klpEvents.filter((e) => e.event.type === 'klp.attempt')).toHaveLength(lines.length);
   });
 
   it('klp_try_switch_task debug lines are off by default in the selftest config (func klp_try_switch_task -p)', () => {

@@ -48,16 +48,11 @@ export function walkMachine(config: Partial<KernelConfig>, clean: number, blocke
  */
 export function enable(m: WalkMachine): number {
   const k = m.sim.kernel;
-  const hooks = k.hooks;
   let listed = -1;
-  k.hooks = {
-    scheduleTransitionWork: (us) => hooks.scheduleTransitionWork(us),
-    emit: (e) => {
-      if (e.type === 'klp.start') listed = k.listedSlots().length;
-      hooks.emit(e);
-    },
-  };
+  const unsubscribe = k.events.subscribe((e) => {
+    if (e.type === 'klp.start') listed = k.listedSlots().length;
+  });
   runToEnd(m.sim, ['insmod walk_lp.ko']);
-  k.hooks = hooks;
+  unsubscribe();
   return listed;
 }

@@ -1,0 +1,95 @@
+// One registry per kind of command (as src/ui/shortcuts.ts does for keys): the shell commands
+// a person types at a bash prompt, and the selftest helpers of functions.sh. Each entry says
+// its name, its usage, how many arguments it takes and how to run it; the parser validates a
+// line against the entry and the shell runs it, so the two never disagree. Lookups go through
+// a Map: a command typed as `constructor` or `__proto__` is simply not found.
+
+import type { Exec, Step } from '../../kernel/exec';
+import type { Shell } from '../shell';
+
+/** What a command leaves behind: its stdout and stderr lines and its exit status. */
+export interface CmdResult {
+  out: string[];
+  err: string[];
+  status: number;
+}
+
+/** Thrown by `die`: the script (like a selftest) ends here. */
+export class ScriptDied extends Error {
+  constructor(
+    readonly reason: string,
+    readonly status: number,
+  ) {
+    super(reason);
+  }
+}
+
+export interface Redirect {
+  path: string;
+  append: boolean;
+}
+
+/** How many arguments a command takes (`max` may be Infinity). */
+export interface ArgCount {
+  min: number;
+  max: number;
+}
+
+/** What a command's check may ask while a line is parsed. */
+export interface CheckContext {
+  /** The line has an output redirection. */
+  redirected: boolean;
+  /** Parse a command given as an argument (`wait_count 'CMD' N`): an error message or null. */
+  checkInner(text: string): string | null;
+}
+
+interface CommandBase {
+  name: string;
+  usage: string;
+  args: ArgCount;
+  /** Checks beyond the argument count, before anything runs: an error message, or null. */
+  check?(args: readonly string[], ctx: CheckContext): string | null;
+}
+
+/**
+ * A shell command. An external tool runs as a forked child task (`x` is that task) whose
+ * output the shell redirects; a builtin runs inside the shell process itself and handles
+ * its own redirection, as bash's builtins do.
+ */
+export interface ShellCommand extends CommandBase {
+  builtin?: boolean;
+  run(sh: Shell, x: Exec, args: string[], redirect?: Redirect): Step<CmdResult>;
+}
+
+/** A function of functions.sh (`helper`), or one of the script language's waits and checks. */
+export interface SelftestHelper extends CommandBase {
+  group: 'helper' | 'check';
+  run(sh: Shell, args: string[]): Step<CmdResult>;
+}
+
+export class CommandRegistry<C extends { name: string }> {
+  private readonly byName = new Map<string, C>();
+
+  register(c: C): C {
+    if (this.byName.has(c.name)) throw new Error(`command ${c.name} registered twice`);
+    this.byName.set(c.name, c);
+    return c;
+  }
+
+  get(name: string): C | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Every entry, in registration order. */
+  all(): C[] {
+    return [...this.byName.values()];
+  }
+}
+
+export const shellCommands = new CommandRegistry<ShellCommand>();
+export const selftestHelpers = new CommandRegistry<SelftestHelper>();
+
+/** A fresh successful, silent result. */
+export function ok(): CmdResult {
+  return { out: [], err: [], status: 0 };
+}
