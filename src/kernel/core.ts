@@ -81,8 +81,8 @@ export function klpIsPatchCompatible(k: Kernel, patch: KlpPatch): boolean {
 /** The sysfs directory of every livepatch object (for duplicate-name checks). */
 function kobjectAdd(k: Kernel, existing: readonly string[], name: string, where: string): number {
   if (existing.includes(name)) {
-    k.printk(KERN_ERR, `sysfs: cannot create duplicate filename '${where}/${name}'`);
-    k.warn('fs/sysfs/dir.c', 'sysfs_warn_dup', false, `duplicate ${where}/${name}`);
+    // klp_init_patch() and klp_init_object()/klp_init_func() are inlined into klp_enable_patch().
+    k.sysfsWarnDup(where, name, ['klp_enable_patch']);
     return -EEXIST;
   }
   return 0;

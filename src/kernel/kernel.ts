@@ -87,7 +87,7 @@ export class Kernel extends KernelWorkqueues {
           const ps = this.tasks.patchState[slot];
           if (ps === KLP_TRANSITION_IDLE) {
             // WARN_ON_ONCE(patch_state == KLP_TRANSITION_IDLE), then fall through: the top entry runs.
-            this.warnAs(slot, 'kernel/livepatch/patch.c', 'klp_ftrace_handler', 'patch_state == KLP_TRANSITION_IDLE');
+            this.warnAs(slot, 'kernel/livepatch/patch.c', 'klp_ftrace_handler', 'patch_state == KLP_TRANSITION_IDLE', this.ftraceCallFrames(orig));
           } else if (ps === KLP_TRANSITION_UNPATCHED) {
             const below = ops.funcStack[1];
             if (!below) useOriginal = true;
@@ -100,6 +100,17 @@ export class Kernel extends KernelWorkqueues {
     }
     this.ftrace.traceCall(slot, orig, code);
     return code;
+  }
+
+  /**
+   * The trace lines between a handler and the task's stack: the ops' trampoline (kallsyms
+   * names it ftrace_trampoline in [__builtin__ftrace]) and, found by scanning, the return
+   * address of the traced function's fentry call (5 bytes in: never +0x0).
+   */
+  private ftraceCallFrames(orig: number): string[] {
+    const f = this.syms.codes[orig];
+    const tag = f.owner === 'vmlinux' ? '' : ` [${f.owner}]`;
+    return [' ftrace_trampoline+0xa3/0x197 [__builtin__ftrace]', ` ? ${f.name}+0x5/0x${f.size.toString(16)}${tag}`];
   }
 
   resolveCallByName(slot: number, owner: string, name: string): number {

@@ -61,6 +61,8 @@ export abstract class KernelState {
   klpCore: KlpCorePort = DETACHED_CORE;
 
   private nextPid = 1;
+  /** The stack of a child that has not run yet (ret_from_fork_asm -> ret_from_fork). */
+  private retFromFork = EMPTY_STACK;
   /** The program of every task that runs one, by slot. */
   protected coroutines = new Map<number, Coroutine>();
 
@@ -158,11 +160,16 @@ export abstract class KernelState {
     return slot;
   }
 
-  /** fork(): child of `parent`, with klp_copy_process() under tasklist_lock. */
+  /**
+   * fork(): child of `parent`, with klp_copy_process() under tasklist_lock. copy_thread()
+   * (arch/x86/kernel/process.c) gives the child a kernel stack of its own whose first frame
+   * is ret_from_fork: it never runs on, nor shows, what the parent sleeps in.
+   */
   fork(parent: number, comm: string): number {
     const pid = this.allocPid();
     const flags = (this.tasks.flags[parent] & (TF.KTHREAD | TF.USER_MODE | TF.UNRELIABLE)) | TF.LISTED;
-    const slot = this.tasks.add({ pid, comm, flags, sched: Sched.RUNNABLE, stack: this.tasks.stack[parent] });
+    if (this.retFromFork === EMPTY_STACK) this.retFromFork = this.trie.fromFrames(this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork']));
+    const slot = this.tasks.add({ pid, comm, flags, sched: Sched.RUNNABLE, stack: this.retFromFork });
     this.klpCopyProcess(parent, slot);
     return slot;
   }

@@ -2,9 +2,13 @@
 // __warn()), the page-fault Oops (arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c) and the
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
-import { KERN_ALERT, KERN_WARNING, type LogLevel } from './printk';
-import { formatAddr } from './symbols';
+import { KERN_ALERT, KERN_ERR, KERN_WARNING, type LogLevel } from './printk';
+import { codeLine, pageTableLine, regLines, seedOf, warnLine } from './regs';
+import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
+
+/** dump_stack_print_hw() / dmi: the machine the model boots (QEMU's q35). */
+const HARDWARE_NAME = 'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014';
 
 /** Thrown through a task's program when the task dies (Oops). */
 export class TaskKilled extends Error {
@@ -39,28 +43,43 @@ export abstract class KernelSplats extends KernelState {
   }
 
   /**
-   * WARN_ON_ONCE()/WARN_ON(): the standard splat. `site` names file and function; the
-   * once-key makes WARN_ON_ONCE print once per boot.
+   * WARN_ON_ONCE()/WARN_ON()/WARN() (include/asm-generic/bug.h), reported by __warn()
+   * (kernel/panic.c): cut-here (and WARN()'s own message), "WARNING: CPU: .. at file:line
+   * func+off/size", the modules, then show_regs() of the trapped context (the CPU and
+   * Hardware name lines, RIP with the ud2 in the Code: line, the registers) and its call
+   * trace; the W taint and the end-trace line. `inner` are trace lines above the task's
+   * stack (the ftrace trampoline of a handler's WARN); the once-key makes WARN_ON_ONCE print
+   * once per boot.
    */
-  warn(file: string, func: string, once: boolean, why: string): void {
+  warn(file: string, func: string, once: boolean, why: string, message?: string, inner: readonly string[] = []): void {
     const key = `${file}:${func}:${why}`;
     if (once && this.warnedOnce.has(key)) return;
     this.warnedOnce.add(key);
-    this.taints.add('W');
     const cur = this.current;
     const cpu = this.cpuOf(cur);
     const pid = this.tasks.pid[cur];
     const comm = this.tasks.commOf(cur);
-    const off = (func.length * 13 + 0x21) % 0x1a0;
+    // print_tainted() in the CPU line shows the flags before this WARN adds W.
+    const info = this.dumpStackInfo(cpu, pid, comm);
+    this.taints.add('W');
+    const sym = this.syms.find('vmlinux', func);
+    const size = sym ? sym.size : ((func.length * 13 + 0x21) % 0x1a0) + 0x90;
+    const off = sym ? returnOffset(sym) : (func.length * 13 + 0x21) % 0x1a0;
+    const at = `${func}+0x${off.toString(16)}/0x${size.toString(16)}`;
+    const trap = { seed: seedOf(`${pid}:${func}:${why}`), pid, trapOpcode: '0f 0b', ip: (sym ? sym.addr : 0xffffffff81000000n) + BigInt(off) };
     const lines = [
       '------------[ cut here ]------------',
-      `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${this.lineOf(file, func)} ${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
+      ...(message === undefined ? [] : [message]),
+      `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${warnLine(this.features.number, file, func, why) ?? this.lineOf(file, func)} ${at}`,
       `Modules linked in: ${this.modulesLinkedIn()}`,
-      this.dumpStackInfo(cpu, pid, comm),
-      'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
-      `RIP: 0010:${func}+0x${off.toString(16)}/0x${(off + 0x90).toString(16)}`,
+      info,
+      HARDWARE_NAME,
+      `RIP: 0010:${at}`,
+      codeLine(trap),
+      ...regLines(trap),
       'Call Trace:',
       ' <TASK>',
+      ...inner,
       ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => this.traceLine(c)),
       ' </TASK>',
       `---[ end trace 0000000000000000 ]---`,
@@ -70,6 +89,7 @@ export abstract class KernelSplats extends KernelState {
     this.events.publish({ type: 'klp.warn', text: `${func}: ${why}` });
   }
 
+  /** A site the table of regs.ts does not have: a stable line inside the file. */
   private lineOf(file: string, func: string): number {
     let h = 0;
     for (const ch of file + func) h = (h * 31 + ch.charCodeAt(0)) % 700;
@@ -115,44 +135,92 @@ export abstract class KernelSplats extends KernelState {
     return `CPU: ${cpu}${uid} PID: ${pid} Comm: ${comm} ${this.taintString()} ${this.features.release} #1${preempt}`;
   }
 
+  /**
+   * dump_stack() (lib/dump_stack.c): dump_stack_lvl(KERN_DEFAULT), the default message level
+   * (4, warning); no taint, no cut-here or end-trace lines. `inner` are the frames of the
+   * functions that called it, innermost first (dump_stack_lvl itself included).
+   */
+  dumpStack(inner: readonly string[]): void {
+    const cur = this.current;
+    const frames = [...this.codes('vmlinux', inner), ...this.trie.frames(this.tasks.stack[cur])];
+    const lines = [
+      this.dumpStackInfo(this.cpuOf(cur), this.tasks.pid[cur], this.tasks.commOf(cur)),
+      HARDWARE_NAME,
+      'Call Trace:',
+      ' <TASK>',
+      ...frames.map((c) => this.traceLine(c)),
+      ' </TASK>',
+    ];
+    for (const l of lines) this.printk(KERN_WARNING, l);
+  }
+
+  /**
+   * sysfs_warn_dup() (fs/sysfs/dir.c): a pr_warn() with pr_fmt "sysfs: " and dump_stack(),
+   * called by sysfs_create_dir_ns() when kernfs_create_dir_ns() returns -EEXIST under
+   * kobject_add_internal() (lib/kobject.c), which then says so with pr_err(). `callers`
+   * are the vmlinux frames between kobject_add() and the task's stack.
+   */
+  sysfsWarnDup(parentPath: string, name: string, callers: readonly string[]): void {
+    this.printk(KERN_WARNING, `sysfs: cannot create duplicate filename '${parentPath}/${name}'`);
+    this.dumpStack(['dump_stack_lvl', 'sysfs_warn_dup.cold', 'sysfs_create_dir_ns', 'kobject_add_internal', 'kobject_add', ...callers]);
+    // lib/kobject.c prints through pr_fmt "kobject: " in the later profiles: absent in v6.1
+    // reports, present in v6.5 and v6.12 ones; the model switches at v6.4.
+    const prefix = this.features.number >= 604 ? 'kobject: ' : '';
+    this.printk(KERN_ERR, `${prefix}kobject_add_internal failed for ${name} with -EEXIST, don't try to register things with the same name in the same directory.`);
+  }
+
   /** One line of a call trace (show_trace_log_lvl): " symbol+off/size [module]". */
   traceLine(code: number): string {
     const c = this.syms.codes[code];
-    return ` ${c.name}+0x${(code % 0x60).toString(16)}/0x${c.size.toString(16)}${this.moduleTag(code)}`;
+    return ` ${c.name}+0x${returnOffset(c).toString(16)}/0x${c.size.toString(16)}${this.moduleTag(code)}`;
   }
 
   /** A WARN raised by `slot` (which may not be `current` in the model's bookkeeping). */
-  warnAs(slot: number, file: string, func: string, why: string): void {
+  warnAs(slot: number, file: string, func: string, why: string, inner: readonly string[] = []): void {
     const saved = this.current;
     this.current = slot;
-    this.warn(file, func, true, why);
+    this.warn(file, func, true, why, undefined, inner);
     this.current = saved;
   }
 
-  /** A task executed text of an unloaded module: the page-fault Oops of §14.5. */
+  /**
+   * A task executed text of an unloaded module: the page-fault Oops of §14.5 as
+   * page_fault_oops() (arch/x86/mm/fault.c) prints it: show_fault_oops()'s BUG and #PF
+   * lines, dump_pagetable(), then __die(): "Oops:" with ++die_counter, show_regs() (the
+   * text is gone: no opcode bytes), the trace, the modules and CR2, the end-trace line.
+   */
   oopsFreedText(slot: number, code: number): never {
     const sym = this.syms.codes[code];
     const cpu = this.cpuOf(slot);
     const addr = formatAddr(sym.addr);
+    const pid = this.tasks.pid[slot];
     // __die_header(): "[#%d]" is ++die_counter, one more for every Oops since boot.
     const dieCounter = this.incidents.filter((i) => i.kind === 'oops').length + 1;
+    const info = this.dumpStackInfo(cpu, pid, this.tasks.commOf(slot));
+    const seed = seedOf(`${pid}:${addr}:${dieCounter}`);
+    const trap = { seed, pid, trapOpcode: null, ip: sym.addr, cr2: sym.addr };
     const lines = [
       `BUG: unable to handle page fault for address: ${addr}`,
       '#PF: supervisor instruction fetch in kernel mode',
       '#PF: error_code(0x0010) - not-present page',
+      pageTableLine(seed),
       `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
-      this.dumpStackInfo(cpu, this.tasks.pid[slot], this.tasks.commOf(slot)),
+      info,
+      HARDWARE_NAME,
       `RIP: 0010:0x${addr}`,
+      codeLine(trap),
+      ...regLines(trap),
       'Call Trace:',
       ' <TASK>',
       ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => this.traceLine(c)),
       ' </TASK>',
       `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
+      `CR2: ${addr}`,
       '---[ end trace 0000000000000000 ]---',
     ];
     this.taints.add('D');
     for (const l of lines) this.printk(KERN_ALERT, l);
-    this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${this.tasks.pid[slot]} executed freed text of ${sym.owner}` });
+    this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${pid} executed freed text of ${sym.owner}` });
     throw new TaskKilled(slot);
   }
 }

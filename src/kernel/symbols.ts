@@ -47,7 +47,8 @@ export class Kallsyms {
     if (base === undefined) {
       base = owner === 'vmlinux' ? VMLINUX_BASE + 0x100000n : MODULES_BASE + BigInt(this.moduleRegions++) * 0x10000n;
     }
-    const size = spec.size ?? 0x80 + ((this.codes.length * 37) % 0x180);
+    // A size of its own for each name, so that adding a symbol does not resize the others.
+    const size = spec.size ?? 0x80 + (nameHash(spec.name) % 0x180);
     const sym: CodeSym = {
       id: this.codes.length,
       name: spec.name,
@@ -110,4 +111,19 @@ export class Kallsyms {
 
 export function formatAddr(a: bigint): string {
   return a.toString(16).padStart(16, '0');
+}
+
+function nameHash(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+/**
+ * The offset into `sym` of a return address saved on a stack (what a call trace and
+ * /proc/<pid>/stack print as symbol+off): it lies past a 5-byte `call rel32` (x86), so it
+ * is never +0x0; a fixed point of the body, chosen from the name.
+ */
+export function returnOffset(sym: CodeSym): number {
+  return 5 + (nameHash(sym.name) % Math.max(1, sym.size - 5));
 }

@@ -9,6 +9,7 @@ import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
 import { SCHED_LETTER, TF } from './tasks';
+import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
 
 export type Node =
@@ -28,6 +29,13 @@ export function modeString(n: Node): string {
     r(0o004, 'r') + r(0o002, 'w') + r(0o001, 'x')
   );
 }
+
+/** Functions of the model marked __sched (in_sched_functions()): scheduling and sleeping primitives. */
+const SCHED_FUNCTIONS = new Set([
+  'schedule', '__schedule', 'schedule_idle', 'schedule_timeout', 'schedule_hrtimeout_range', 'preempt_schedule_irq',
+  '__cond_resched', 'io_schedule', 'wait_for_completion', 'wait_for_completion_killable', '__wait_for_common',
+  'mutex_lock', '__mutex_lock', 'rwsem_down_read_slowpath', 'do_nanosleep', 'bit_wait_io',
+]);
 
 const dir = (list: () => string[], mode = 0o755): Node => ({ kind: 'dir', mode, list });
 const ro = (read: () => string | number, mode = 0o444): Node => ({ kind: 'file', mode, read });
@@ -378,10 +386,11 @@ export class Vfs {
       case 'comm':
         return ro(() => `${t.commOf(slot)}\n`);
       case 'stack':
-        return ro(() => k.trie.frames(t.stack[slot]).map((c) => {
+        // proc_pid_stack() (fs/proc/base.c): stack_trace_save_tsk() of another task skips the
+        // scheduler's own __sched functions (stack_trace_consume_entry_nosched()).
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !SCHED_FUNCTIONS.has(k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
-          const off = (c * 29) % Math.max(1, s.size);
-          return `[<0>] ${s.name}+0x${off.toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
+          return `[<0>] ${s.name}+0x${returnOffset(s).toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
         }).join(''), 0o400);
       case 'stat':
         return ro(() => `${pid} (${t.commOf(slot)}) ${SCHED_LETTER[t.sched[slot]]} 1\n`);

@@ -110,4 +110,9 @@ export const VMLINUX_SYMBOLS: SymbolSpec[] = [
   { name: '__x64_sys_getpid', size: 0x20, body: (x: Exec) => x.k.tasks.pid[x.slot] },
   { name: 'msleep', size: 0x40, body: msleep },
   { name: 'msleep_interruptible', size: 0x50, body: msleepInterruptible },
+  // exec of a forked child, and the reader of /proc/<pid>/stack
+  { name: '__x64_sys_execve' }, { name: 'do_execveat_common' }, { name: 'bprm_execve' },
+  { name: 'proc_single_show' }, { name: 'proc_pid_stack' },
+  // a duplicate sysfs directory (sysfs_warn_dup)
+  { name: 'dump_stack_lvl' }, { name: 'sysfs_warn_dup.cold' }, { name: 'sysfs_create_dir_ns' }, { name: 'kobject_add_internal' }, { name: 'kobject_add' },
 ];

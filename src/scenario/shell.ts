@@ -9,12 +9,15 @@ import { strerror } from '../kernel/errno';
 import { Exec, runToEnd, WaitQueue, type Step } from '../kernel/exec';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
+import { EMPTY_STACK } from '../kernel/stacks';
 import { Sched, TF } from '../kernel/tasks';
 import { Vfs } from '../kernel/vfs';
 import { EXEC_COST_US } from './commands/coreutils';
 import { selftestHelpers, shellCommands, type CmdResult, type Redirect } from './commands/registry';
 import { parseLine, type ScriptLine } from './script';
 
+const EXECVE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_execve', 'do_execveat_common', 'bprm_execve'];
+const READ_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', 'vfs_read', 'seq_read', 'seq_read_iter'];
 const WAIT4_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_wait4', 'kernel_wait4', 'do_wait'];
 const WRITE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter'];
 
@@ -51,8 +54,17 @@ export class Shell {
   *run(l: ScriptLine): Step<CmdResult> {
     const [cmd, ...args] = l.words;
     const helper = selftestHelpers.get(cmd);
-    if (helper) return yield* helper.run(this, args);
-    return yield* this.shellCommand(cmd, args, l.redirect);
+    // read() on the terminal returned the line: bash runs it from user space (a command's
+    // syscalls start from an empty kernel stack), then goes back to reading the next one.
+    const k = this.k;
+    const reading = k.tasks.stack[this.slot];
+    k.tasks.stack[this.slot] = EMPTY_STACK;
+    try {
+      if (helper) return yield* helper.run(this, args);
+      return yield* this.shellCommand(cmd, args, l.redirect);
+    } finally {
+      k.tasks.stack[this.slot] = reading;
+    }
   }
 
   /**
@@ -88,7 +100,14 @@ export class Shell {
     let result: CmdResult | undefined;
     const cx = new Exec(k, child);
     k.startTask(child, (function* (): Step<void> {
-      yield { kind: 'run', us: EXEC_COST_US };
+      // ret_from_fork -> syscall_exit_to_user_mode(): the child leaves its fresh kernel stack
+      // for user space, where the forked bash execve()s the command.
+      k.tasks.stack[child] = EMPTY_STACK;
+      k.exitToUserMode(child);
+      yield* cx.within('vmlinux', EXECVE_FRAMES, function* (): Step<void> {
+        yield { kind: 'run', us: EXEC_COST_US };
+      });
+      k.exitToUserMode(child);
       try {
         result = yield* body(cx);
       } finally {
@@ -122,7 +141,13 @@ export class Shell {
   }
 
   readFile(x: Exec, path: string): { ok: true; data: string } | { ok: false; errno: number } {
-    const r = this.vfs.read(path, x.slot);
+    // read(2) of a seq_file; /proc/<pid>/stack is shown by proc_pid_stack() (fs/proc/base.c),
+    // so `cat /proc/self/stack` sees the reader inside it.
+    const vfs = this.vfs;
+    const frames = /^\/proc\/[^/]+\/stack$/.test(path) ? [...READ_FRAMES, 'proc_single_show', 'proc_pid_stack'] : READ_FRAMES;
+    const r = runToEnd(x.within('vmlinux', frames, function* () {
+      return vfs.read(path, x.slot);
+    })) as ReturnType<Vfs['read']>;
     this.k.exitToUserMode(x.slot);
     return r;
   }

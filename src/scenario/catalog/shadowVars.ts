@@ -26,6 +26,7 @@ const hex = (n: number): string => n.toString(16);
 export function runShadowVarsSelftest(
   printInfo: (line: string) => void,
   kernelLog: (line: string) => void = printInfo,
+  warn: (message: string) => void = kernelLog,
 ): number {
   const info = (text: string): void => printInfo(`${MODNAME}: ${text}`);
 
@@ -33,7 +34,7 @@ export function runShadowVarsSelftest(
   const allocAddress = (): number => (nextAddress += 0x10);
 
   const shadows = new ShadowVars({
-    warn: (text) => kernelLog(text), // WARN() does not apply pr_fmt
+    warn, // WARN() does not apply pr_fmt
     err: (text) => kernelLog(`livepatch: ${text}`),
     allocAddress,
     formatPtr: (n) => hex(n).padStart(16, '0'),

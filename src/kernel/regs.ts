@@ -1,0 +1,108 @@
+// What x86-64 prints of a trapped context: show_ip()/show_opcodes() and __show_regs()
+// (arch/x86/kernel/dumpstack.c, process_64.c), the page-table walk of a page fault
+// (dump_pagetable(), arch/x86/mm/fault.c), and where in the source a WARN site is.
+// Register contents are made up (deterministic from the context), their layout is the kernel's.
+
+/** A small deterministic generator for register contents (xorshift32). */
+function words(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+export function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+const hex = (n: bigint, w = 16): string => n.toString(16).padStart(w, '0');
+
+export interface TrapContext {
+  /** Seed for the made-up contents (e.g. pid, function, time). */
+  seed: number;
+  /** Kernel stack of the task: its RSP lies in it. */
+  pid: number;
+  /** The opcode at RIP: "0f 0b" (ud2 of a WARN), or null when the text cannot be read. */
+  trapOpcode: string | null;
+  /** The instruction pointer (for "Unable to access opcode bytes at"). */
+  ip: bigint;
+  /** A page fault: CR2 holds its address. */
+  cr2?: bigint;
+  /** orig_ax of a syscall frame; -1 (not printed) for a trap. */
+  origAx?: number;
+}
+
+/**
+ * show_opcodes(): 42 bytes before RIP, the bytes at RIP in <>, 21 after ("Code: ..."), or
+ * "Code: Unable to access opcode bytes at 0x%lx." when RIP - 42 cannot be read.
+ */
+export function codeLine(c: TrapContext): string {
+  if (c.trapOpcode === null) return `Code: Unable to access opcode bytes at 0x${(c.ip - 42n).toString(16)}.`;
+  const next = words(c.seed ^ 0xc0de);
+  const byte = () => (next() & 0xff).toString(16).padStart(2, '0');
+  const before = Array.from({ length: 42 }, byte);
+  const [op0, ...op] = c.trapOpcode.split(' ');
+  const after = Array.from({ length: 64 - 42 - 1 - op.length }, byte);
+  return `Code: ${[...before, `<${op0}>`, ...op, ...after].join(' ')}`;
+}
+
+/**
+ * __show_regs() of a kernel-mode context after the RIP and Code lines: RSP/EFLAGS (with
+ * ORIG_RAX for a syscall), the general registers three to a line, FS/GS, CS/DS/ES/CR0,
+ * CR2/CR3/CR4.
+ */
+export function regLines(c: TrapContext): string[] {
+  const next = words(c.seed);
+  const k = (base: bigint) => base + BigInt(next() & 0xfffff) * 0x40n;
+  const small = () => BigInt(next() & 0xfff);
+  const pick = () => {
+    const r = next() % 4;
+    return r === 0 ? 0n : r === 1 ? small() : r === 2 ? k(0xffff888100000000n) : k(0xffffffff81000000n);
+  };
+  const rsp = 0xffffc90000000000n + BigInt(c.pid) * 0x4000n + 0x3d00n + BigInt((next() & 0x3f) * 8);
+  const regs = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R08', 'R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'].map((n) => `${n}: ${hex(pick())}`);
+  const lines = [`RSP: 0018:${hex(rsp)} EFLAGS: 00010246${c.origAx !== undefined && c.origAx >= 0 ? ` ORIG_RAX: ${hex(BigInt(c.origAx))}` : ''}`];
+  for (let i = 0; i < regs.length; i += 3) lines.push(regs.slice(i, i + 3).join(' '));
+  const fs = 0x7f0000000000n + BigInt(next()) * 0x100n;
+  lines.push(`FS:  ${hex(fs)}(0000) GS:ffff88813bc00000(0000) knlGS:0000000000000000`);
+  lines.push('CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033');
+  const cr3 = 0x100000000n + (BigInt(next() & 0xfffff) << 12n);
+  lines.push(`CR2: ${hex(c.cr2 ?? 0x7f0000000000n + BigInt(next()) * 0x10n)} CR3: ${hex(cr3)} CR4: 0000000000750ef0`);
+  return lines;
+}
+
+/**
+ * dump_pagetable() for an address in the module area after its text was freed: the upper
+ * levels are present (the kernel's shared tables), the PTE is gone.
+ */
+export function pageTableLine(seed: number): string {
+  const next = words(seed ^ 0x5a5a);
+  const pgd = 0x2a1c067n + (BigInt(next() & 0xff) << 12n);
+  const pud = pgd + 0x2000n;
+  const pmd = 0x100000067n + (BigInt(next() & 0xfffff) << 12n);
+  return `PGD ${pgd.toString(16)} P4D ${pgd.toString(16)} PUD ${pud.toString(16)} PMD ${pmd.toString(16)} PTE 0`;
+}
+
+/**
+ * Source lines of the WARN sites the model can reach, by version range, counted in that
+ * version's file: kernel/livepatch/patch.c klp_ftrace_handler() has kept its shape from
+ * v5.15 (the ftrace_test_recursion_trylock() comment) through v6.16: WARN_ON_ONCE(bit < 0)
+ * at line 59, WARN_ON_ONCE(!func) at 70 and WARN_ON_ONCE(patch_state == KLP_UNDEFINED),
+ * renamed KLP_TRANSITION_IDLE in v6.10, at 98.
+ */
+const WARN_LINES: { file: string; func: string; why: string; from: number; to: number; line: number }[] = [
+  { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'empty func_stack', from: 601, to: 619, line: 70 },
+  { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'patch_state == KLP_TRANSITION_IDLE', from: 601, to: 619, line: 98 },
+];
+
+/** The line of a WARN site in version `n` (major*100+minor), if the table has it. */
+export function warnLine(n: number, file: string, func: string, why: string): number | undefined {
+  return WARN_LINES.find((w) => w.file === file && w.func === func && w.why === why && n >= w.from && n <= w.to)?.line;
+}
