@@ -131,8 +131,11 @@ function open(): Engine {
     scenario = initialScenario('', null).scenario;
     session = new Session(sessionSourceOf(scenario));
   }
-  if (init.cursorUs !== undefined && init.cursorUs > session.now) session.seek(init.cursorUs);
-  return localEngine(session, scenario, notice);
+  const local = localEngine(session, scenario, notice);
+  // The link's cursor is reached in slices over animation frames, after the first paint,
+  // with the progress bar; Pause cancels it, and the run budget caps it.
+  if (init.cursorUs !== undefined && init.cursorUs > session.now) local.playback.send({ type: 'SEEK', time: init.cursorUs, shouldYield: () => true });
+  return local;
 }
 
 /** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */

@@ -210,3 +210,45 @@ describe('§8 the rest: linear `at` parse, one path per rule, no second "got und
     expect(proto.ok).toBe(false);
   });
 });
+
+describe('§4 the console accepts only what a document accepts, so the saved copy always opens', () => {
+  it('a typed line over 4,096 characters is refused with a message, and nothing changes', () => {
+    const session = new Session(sessionSourceOf(scenarioOf({ ...HEAD })));
+    const r = session.command(`cat ${'x'.repeat(4100)}`);
+    expect(r).toEqual({ ok: false, error: 'a command is at most 4096 characters, as a script line of a scenario (this one has 4104); nothing was run' });
+    expect(session.entries).toEqual([]);
+  });
+
+  it('past 10,000 script lines a typed line is refused, and the script still validates', () => {
+    const script = Array.from({ length: 10_000 }, () => '# note');
+    const session = new Session(sessionSourceOf(scenarioOf({ ...HEAD, script })));
+    const r = session.command('ls');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^the script has 10,000 lines, the most a scenario holds/);
+    expect(validateScenario({ ...HEAD, script: session.entries }).ok).toBe(true);
+  });
+});
+
+describe('§7 a far cursor is reached in slices, cancellable, capped by the budget', () => {
+  it('t=36000000000 on a stuck transition: the seek yields, stops at the virtual-time budget, and cancelSeek keeps what was reached', () => {
+    const s = scenarioOf({
+      ...HEAD,
+      modules: [
+        { name: 'stuckmod', functions: [{ name: 'stuck_loop', loop: true, body: [{ sleep: { us: 20000, sched: 'uninterruptible' } }] }], kthreads: [{ comm: 'stuckd', fn: 'stuck_loop' }] },
+        { name: 'lp_stuck', livepatch: true, functions: [{ name: 'lp_stuck_loop' }], objects: [{ name: 'stuckmod', funcs: [{ oldName: 'stuck_loop', newFunc: 'lp_stuck_loop' }] }] },
+      ],
+      script: ['load_mod stuckmod', 'load_lp_nowait lp_stuck'],
+    });
+    const session = new Session(sessionSourceOf(s));
+    let slices = 0;
+    expect(session.seek(36_000_000_000, () => ++slices > 0)).toBe(false);
+    expect(session.seekTarget).toBe(36_000_000_000);
+    for (let i = 0; i < 50; i++) session.continueSeek(() => true);
+    expect(session.seekProgress).toBeLessThan(1);
+    session.cancelSeek();
+    expect(session.seekTarget).toBeNull();
+    const reached = session.now;
+    expect(reached).toBeGreaterThan(session.start);
+    expect(session.command('cat /sys/kernel/livepatch/lp_stuck/transition')).toEqual({ ok: true, forked: false });
+  });
+});
