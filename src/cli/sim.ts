@@ -1,10 +1,12 @@
-// npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--no-timestamps] [--format json]
+// npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--analysis] [--no-timestamps] [--format json]
 // npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
-// how the transitions went and what still blocks. encode prints a scenario's link fragment,
-// decode the scenario JSON a fragment holds (the sharing contract of README.md). What reaches
-// the terminal has its control characters written as \xHH, as dmesg does (terminal.ts).
+// how the transitions went and what still blocks; --analysis the consistency analysis
+// (src/analysis/): the universes the tasks ran, shipped or never shipped, and the violations.
+// encode prints a scenario's link fragment, decode the scenario JSON a fragment holds (the
+// sharing contract of README.md). What reaches the terminal has its control characters
+// written as \xHH, as dmesg does (terminal.ts).
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -18,14 +20,18 @@ import { parseScript, parseScriptTime } from '../scenario/script';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
+import { attachConsistency } from '../analysis/attach';
+import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
+import type { DependencySpec } from '../scenario/policySpec';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
   format: string;
   until?: number;
   summary: boolean;
+  analysis: boolean;
   file: string;
 }
 
@@ -39,13 +45,14 @@ export interface SimIO {
 const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) => console.error(terminalSafe(t)) };
 
 function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
-  const o: Options = { timestamps: true, format: 'text', summary: false, file: '' };
+  const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (name: string) => (a === name ? (argv[++i] ?? '') : a.slice(name.length + 1));
     if (a === '--no-timestamps') o.timestamps = false;
     else if (a === '--summary') o.summary = true;
+    else if (a === '--analysis') o.analysis = true;
     else if (a === '--format' || a.startsWith('--format=')) o.format = value('--format');
     else if (a === '--until' || a.startsWith('--until=')) {
       const t = value('--until');
@@ -76,7 +83,7 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
 }
 
 /** A scenario document (it has "format") or a case file; errors name the file. */
-function load(file: string, text: string): BuiltScenario | { errors: string[] } {
+function load(file: string, text: string): (BuiltScenario & { dependencies: DependencySpec[] }) | { errors: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -87,7 +94,7 @@ function load(file: string, text: string): BuiltScenario | { errors: string[] } 
     const r = parseScenarioText(text);
     if (!r.ok) return { errors: r.errors.map((e) => `${file}: ${e}`) };
     try {
-      return buildSimulation(r.scenario);
+      return { ...buildSimulation(r.scenario), dependencies: r.scenario.dependencies };
     } catch (e) {
       return { errors: [`${file}: ${(e as Error).message}`] };
     }
@@ -96,7 +103,7 @@ function load(file: string, text: string): BuiltScenario | { errors: string[] } 
   if (!v.ok) return { errors: v.errors };
   const parsed = parseScript(v.c.script);
   if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}: ${e}`) };
-  return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines };
+  return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines, dependencies: [] };
 }
 
 /** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
@@ -171,13 +178,18 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
     io.err(`sim: --until ${formatSeconds(o.until)} is past the 24 h of virtual time a run may last (the script starts at ${formatSeconds(now)})`);
     return 2;
   }
+  const analysis = o.analysis ? attachConsistency(sim, loaded.dependencies).analysis : null;
   const out = sim.run(lines, undefined, o.until);
+  const log = () => sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text }));
+  const commandAt = commandAtOf(out.outcomes);
+  const policy = sim.kernel.config.policy;
   if (o.format === 'json') {
-    io.out(terminalJson(JSON.stringify(sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text })), null, 1)));
+    io.out(terminalJson(JSON.stringify(analysis ? { log: log(), analysis: analysisJson(analysis, policy, commandAt) } : log(), null, 1)));
   } else {
     for (const r of sim.log) io.out(formatDmesg(r, o.timestamps));
   }
   if (o.summary) io.out(summaryLines(sim.kernel, sim.klpEvents).join('\n'));
+  if (analysis && o.format !== 'json') io.out(analysisLines(analysis, policy, commandAt).join('\n'));
   let status = 0;
   for (const l of out.outcomes) {
     if (l.result.status !== 0) {

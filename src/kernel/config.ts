@@ -1,6 +1,7 @@
 // The configuration a simulated machine boots with (the scenario document's "kernel" block).
 
 import type { ModuleDef } from './module';
+import type { PolicyName } from './policy/types';
 
 export interface KernelConfig {
   /** e.g. "6.19" (default), "6.12", "6.1". */
@@ -36,6 +37,8 @@ export interface KernelConfig {
   walkDebugPrintUs: number;
   /** sysctl kernel.watchdog_thresh in seconds (0: the lockup detectors are off). */
   watchdogThresh: number;
+  /** The livepatch rules: upstream, or a labelled proposal (src/kernel/policy/). */
+  policy: PolicyName;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -52,4 +55,5 @@ export const DEFAULT_CONFIG: KernelConfig = {
   walkCheckUsPerTask: 3,
   walkDebugPrintUs: 8680,
   watchdogThresh: 10,
+  policy: 'upstream',
 };

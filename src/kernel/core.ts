@@ -3,7 +3,9 @@
 
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED, KSYM_NAME_LEN, MODULE_NAME_LEN } from './constants';
 import { EBUSY, EEXIST, EINVAL, ENODEV, ENOENT } from './errno';
-import { KlpFunc, KlpObject, type KlpPatch, type KlpState } from './klp';
+import { KlpFunc, KlpObject, type KlpPatch } from './klp';
+import { policyOf } from './policy';
+import { klpIsPatchCompatible } from './state';
 import type { Kernel } from './kernel';
 import type { Module } from './module';
 import { klpPatchObject, klpUnpatchObject, klpUnpatchObjects } from './patch';
@@ -37,43 +39,6 @@ export function klpPreUnpatchCallback(obj: KlpObject): void {
 export function klpPostUnpatchCallback(obj: KlpObject): void {
   if (obj.postUnpatchEnabled && obj.callbacks.postUnpatch) obj.callbacks.postUnpatch(obj);
   obj.postUnpatchEnabled = false;
-}
-
-// ------------------------------------------------------------------ state.c
-
-/** klp_get_state() */
-export function klpGetState(patch: KlpPatch, id: number): KlpState | null {
-  return patch.states.find((s) => s.id === id) ?? null;
-}
-
-/** klp_get_prev_state(): newest match among the patches older than the transition patch. */
-export function klpGetPrevState(k: Kernel, id: number): KlpState | null {
-  if (!k.klpTransitionPatch) {
-    k.warn('kernel/livepatch/state.c', 'klp_get_prev_state', true, '!klp_transition_patch');
-    return null;
-  }
-  let last: KlpState | null = null;
-  for (const p of k.klpPatches) {
-    if (p === k.klpTransitionPatch) break;
-    const s = klpGetState(p, id);
-    if (s) last = s;
-  }
-  return last;
-}
-
-/** klp_is_patch_compatible() (state.c). */
-export function klpIsPatchCompatible(k: Kernel, patch: KlpPatch): boolean {
-  for (const old of k.klpPatches) {
-    for (const oldState of old.states) {
-      const s = klpGetState(patch, oldState.id);
-      if (!s) {
-        if (patch.replace) return false;
-        continue;
-      }
-      if (s.version < oldState.version) return false;
-    }
-  }
-  return true;
 }
 
 // ------------------------------------------------------------------ init
@@ -140,7 +105,10 @@ function klpFindFunc(k: Kernel, obj: KlpObject, old: KlpFunc): KlpFunc | undefin
  * to the original code (added only in replace mode; see the v6.15 comment).
  */
 function klpAddNops(k: Kernel, patch: KlpPatch): void {
+  const policy = policyOf(k);
   for (const oldPatch of k.klpPatches) {
+    // hybrid-rfc-2025 skips non-replaceable patches, replace-set-2026 other sets.
+    if (!policy.replaces(patch, oldPatch)) continue;
     for (const oldObj of oldPatch.objs) {
       let obj = patch.objs.find((o) => o.name === oldObj.name);
       if (!obj) {
@@ -222,6 +190,9 @@ export function klpEnablePatch(k: Kernel, patch: KlpPatch): number {
     k.klpPr(KERN_ERR, `Livepatch patch (${patch.mod.name}) is not compatible with the already installed livepatches.`);
     return -EINVAL;
   }
+  // The load checks a proposal adds (replace-set-2026: conflicts with other sets).
+  const refused = policyOf(k).enableCheck(k, patch);
+  if (refused) return refused;
   // try_module_get(): this reference is what makes rmmod of an enabled patch "in use".
   if (patch.mod.state === 'GOING') return -ENODEV;
   patch.mod.refcnt++;
@@ -345,16 +316,20 @@ export function klpFreePatchAsync(k: Kernel, patch: KlpPatch): void {
 
 /** klp_free_replaced_patches_async(): every patch before the new one. */
 export function klpFreeReplacedPatchesAsync(k: Kernel, newPatch: KlpPatch): void {
+  const policy = policyOf(k);
   for (const old of [...k.klpPatches]) {
     if (old === newPatch) return;
+    if (!policy.replaces(newPatch, old)) continue;
     klpFreePatchAsync(k, old);
   }
 }
 
 /** klp_unpatch_replaced_patches() */
 export function klpUnpatchReplacedPatches(k: Kernel, newPatch: KlpPatch): void {
+  const policy = policyOf(k);
   for (const old of k.klpPatches) {
     if (old === newPatch) return;
+    if (!policy.replaces(newPatch, old)) continue;
     old.enabled = false;
     klpUnpatchObjects(k, old, false);
   }

@@ -24,7 +24,9 @@ export type KlpEvent =
   | { type: 'klp.reverse'; patch: string; target: PatchState }
   | { type: 'klp.force'; patch: string }
   | { type: 'klp.complete'; patch: string; target: PatchState }
-  | { type: 'klp.warn'; text: string };
+  | { type: 'klp.warn'; text: string }
+  /** klp_patch_object() / klp_unpatch_object() changed the func_stacks (patch.c). */
+  | { type: 'klp.object'; patch: string; object: string; patched: boolean };
 
 /**
  * What the klp core machine is told: the lifecycle events it follows (init, attempt, complete),

@@ -94,6 +94,10 @@ export class KlpPatch {
   listed = false;
   /** /sys/kernel/livepatch/<name> exists. */
   sysfs = false;
+  /** hybrid-rfc-2025 only: klp_patch.replaceable ([RFC PATCH 3/4]); writable in sysfs. */
+  replaceable = true;
+  /** replace-set-2026 only: klp_patch.replace_set. */
+  replaceSet = 0;
 
   constructor(
     readonly mod: Module,

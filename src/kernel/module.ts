@@ -2,7 +2,9 @@
 // modules a scenario defines), the module's runtime context (the kernel API its code
 // calls), and the loader paths of kernel/module/main.c that livepatch hooks into.
 
-import { klpEnablePatch, klpGetPrevState, klpGetState, klpModuleComing, klpModuleGoing } from './core';
+import { klpEnablePatch, klpModuleComing, klpModuleGoing } from './core';
+import { klpGetPrevState, klpGetState } from './state';
+import { policyOf } from './policy';
 import { EAGAIN, EBUSY, EEXIST, EINVAL, ENOENT } from './errno';
 import { Exec, isStep, type Step, type Wait } from './exec';
 import { KlpObject, KlpPatch, KlpFunc, type KlpState, type KlpCallbacks } from './klp';
@@ -59,6 +61,10 @@ export interface PatchObjDef {
 /** The static `struct klp_patch` a livepatch module hands to klp_enable_patch(). */
 export interface PatchDef {
   replace?: boolean;
+  /** hybrid-rfc-2025: klp_patch.replaceable (default true). */
+  replaceable?: boolean;
+  /** replace-set-2026: klp_patch.replace_set (default 0). */
+  replaceSet?: number;
   states?: { id: number; version: number }[];
   objs: PatchObjDef[];
 }
@@ -240,7 +246,9 @@ export class ModuleCtx {
 /** Build the klp_patch/klp_object/klp_func tree from a module's static description. */
 function buildPatch(k: Kernel, mod: Module, def: PatchDef): KlpPatch {
   const states: KlpState[] = (def.states ?? []).map((s) => ({ id: s.id, version: s.version, data: null }));
-  const patch = new KlpPatch(mod, def.replace === true, states);
+  const patch = new KlpPatch(mod, policyOf(k).replaceFlag(def.replace === true), states);
+  patch.replaceable = def.replaceable ?? true;
+  patch.replaceSet = def.replaceSet ?? 0;
   for (const od of def.objs) {
     const m = mod.ctx;
     const cb: KlpCallbacks = {};

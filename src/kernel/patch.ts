@@ -83,6 +83,7 @@ export function klpUnpatchObject(k: Kernel, obj: KlpObject, nopsOnly: boolean): 
     if (func.patched) klpUnpatchFunc(k, func);
   }
   if (obj.dynamic || !nopsOnly) obj.patched = false;
+  k.events.publish({ type: 'klp.object', patch: obj.patch.name, object: obj.displayName, patched: false });
 }
 
 /** klp_patch_object(): all or nothing. */
@@ -96,6 +97,7 @@ export function klpPatchObject(k: Kernel, obj: KlpObject): number {
     }
   }
   obj.patched = true;
+  k.events.publish({ type: 'klp.object', patch: obj.patch.name, object: obj.displayName, patched: true });
   return 0;
 }
 

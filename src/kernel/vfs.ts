@@ -3,6 +3,7 @@
 // module-created files. Each store handler returns the errno the kernel's would.
 
 import { stackOrder, enabledStore, forceStore } from './core';
+import { policyOf } from './policy';
 import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR } from './errno';
 import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
@@ -189,7 +190,9 @@ export class Vfs {
     if (seg.length === 0) return dir(() => patches().map((p) => p.name));
     const patch = patches().find((p) => p.name === seg[0]);
     if (!patch) return null;
-    const attrs = ['enabled', 'force', ...(k.features.replaceAttr ? ['replace'] : []), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'];
+    // replace (v6.11+) or what a policy shows instead (replace_set, replaceable).
+    const policyAttrs = policyOf(k).patchAttrs(k, patch);
+    const attrs = ['enabled', 'force', ...policyAttrs.map((a) => a.name), ...(k.features.stackOrderAttr ? ['stack_order'] : []), 'transition'].sort();
     if (seg.length === 1) return dir(() => [...attrs, ...patch.objs.map((o) => o.displayName)]);
     const name = seg[1];
     if (seg.length === 2) {
@@ -200,11 +203,11 @@ export class Vfs {
           return ro(() => `${patch === k.klpTransitionPatch ? 1 : 0}\n`);
         case 'force':
           return wo((d) => forceStore(k, patch, d));
-        case 'replace':
-          return k.features.replaceAttr ? ro(() => `${patch.replace ? 1 : 0}\n`) : null;
         case 'stack_order':
           return k.features.stackOrderAttr ? ro(() => `${stackOrder(k, patch)}\n`) : null;
       }
+      const pa = policyAttrs.find((a) => a.name === name);
+      if (pa) return pa.store ? rw(pa.show, pa.store) : ro(pa.show);
     }
     const obj = patch.objs.find((o) => o.displayName === name);
     if (!obj) return null;

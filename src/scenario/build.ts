@@ -2,12 +2,13 @@
 // can find, the workload installed, and the parsed script.
 
 import { Simulation } from '../engine/simulation';
+import { analyseSimulation } from '../analysis/registry';
 import type { KernelConfig } from '../kernel/kernel';
 import { RUN_BUDGET, type RunLimits } from '../kernel/budget';
 import type { ModuleDef } from '../kernel/module';
 import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
-import { toModuleDef } from './moduleSpec';
+import { toModuleDef } from './moduleDef';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { parseScript, type ScriptLine } from './script';
 
@@ -31,6 +32,7 @@ export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
     walkCheckUsPerTask: k.walk.checkUsPerTask,
     walkDebugPrintUs: k.walk.debugPrintUs,
     watchdogThresh: k.watchdogThresh,
+    policy: k.policy,
   };
 }
 
@@ -59,5 +61,14 @@ export function buildSimulation(s: Scenario, limits: Readonly<RunLimits> = RUN_B
 
 /** What the explorer's Session replays: this scenario's machine and script. */
 export function sessionSourceOf(s: Scenario): { title: string; build(): Simulation; script: readonly string[] } {
-  return { title: s.title, build: () => buildSimulation(s).sim, script: s.script };
+  return {
+    title: s.title,
+    build: () => {
+      const { sim } = buildSimulation(s);
+      // The Consistency view reads it; it observes from boot on.
+      analyseSimulation(sim, s.dependencies);
+      return sim;
+    },
+    script: s.script,
+  };
 }

@@ -14,6 +14,8 @@ import { COMM_MAX, compactModule, FUNC_NAME, MODULE_NAME, validateModule, type M
 import { formatScriptTime, parseScript } from './script';
 import { checkCallCycles } from './callGraph';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
+import { checkPolicyFields, validateDependencies, validatePolicy, type DependencySpec } from './policySpec';
+import type { PolicyName } from '../kernel/policy/types';
 
 export const FORMAT = 'livepatch-explorer/scenario';
 export const FORMAT_VERSION = 1;
@@ -42,6 +44,8 @@ export interface KernelSpec {
   walk: { checkUsPerTask: number; debugPrintUs: number };
   /** sysctl kernel.watchdog_thresh in seconds, 0 to 60; 0 turns the lockup detectors off. */
   watchdogThresh: number;
+  /** The livepatch rules: "upstream" or a labelled proposal (src/kernel/policy/). */
+  policy: PolicyName;
 }
 
 /** A validated document, every optional field filled with its default. */
@@ -54,12 +58,14 @@ export interface Scenario {
   tasks: WorkloadSpec;
   /** Lines of the script language, each optionally prefixed `at TIME:`. */
   script: string[];
+  /** Functions that must change together (checked by the consistency analysis). */
+  dependencies: DependencySpec[];
 }
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-const TOP_FIELDS = ['format', 'version', 'title', 'description', 'seed', 'kernel', 'modules', 'tasks', 'script'] as const;
-const KERNEL_FIELDS = ['version', 'cpus', 'hz', 'reliableStacktrace', 'dynamicDebug', 'ftraceEnabled', 'walk', 'watchdogThresh'] as const;
+const TOP_FIELDS = ['format', 'version', 'title', 'description', 'seed', 'kernel', 'modules', 'tasks', 'script', 'dependencies'] as const;
+const KERNEL_FIELDS = ['version', 'cpus', 'hz', 'reliableStacktrace', 'dynamicDebug', 'ftraceEnabled', 'walk', 'watchdogThresh', 'policy'] as const;
 const WALK_FIELDS = ['checkUsPerTask', 'debugPrintUs'] as const;
 /** A per-task debug line costs at most this much (a 100-character line at 1200 baud is 833 ms). */
 const MAX_DEBUG_PRINT_US = 1_000_000;
@@ -81,6 +87,7 @@ export const DEFAULT_KERNEL: KernelSpec = {
   ftraceEnabled: true,
   walk: { checkUsPerTask: DEFAULT_CONFIG.walkCheckUsPerTask, debugPrintUs: DEFAULT_CONFIG.walkDebugPrintUs },
   watchdogThresh: DEFAULT_CONFIG.watchdogThresh,
+  policy: 'upstream',
 };
 
 export const CATALOG_NAMES: readonly string[] = SELFTEST_MODULES.map((m) => m.name);
@@ -140,6 +147,7 @@ function validateKernel(v: unknown, path: string, p: Problems): KernelSpec {
     // 0 is allowed: a console that costs nothing (no serial console, or printk deferred).
     if (w && present(w, 'debugPrintUs')) k.walk.debugPrintUs = number(get(w, 'debugPrintUs'), field(wp, 'debugPrintUs'), p, 'non-negative', MAX_DEBUG_PRINT_US, d.debugPrintUs);
   }
+  if (present(o, 'policy')) k.policy = validatePolicy(get(o, 'policy'), field(path, 'policy'), p);
   if (present(o, 'watchdogThresh')) k.watchdogThresh = integer(get(o, 'watchdogThresh'), field(path, 'watchdogThresh'), p, 0, MAX_WATCHDOG_THRESH_S, DEFAULT_KERNEL.watchdogThresh);
   return k;
 }
@@ -350,7 +358,9 @@ export function validateScenario(v: unknown): ScenarioResult {
     modules,
     tasks: present(doc, 'tasks') ? validateTasks(get(doc, 'tasks'), 'tasks', p, known) : { classes: [], fixed: [] },
     script: present(doc, 'script') ? validateScript(get(doc, 'script'), 'script', p) : [],
+    dependencies: present(doc, 'dependencies') ? validateDependencies(get(doc, 'dependencies'), 'dependencies', p) : [],
   };
+  checkPolicyFields(modules, scenario.kernel.policy, p);
   return p.ok ? { ok: true, scenario } : { ok: false, errors: p.errors };
 }
 
@@ -413,6 +423,7 @@ function compactKernel(k: KernelSpec): Record<string, unknown> | undefined {
   if (k.walk.debugPrintUs !== d.walk.debugPrintUs) walk.debugPrintUs = k.walk.debugPrintUs;
   if (Object.keys(walk).length) out.walk = walk;
   if (k.watchdogThresh !== d.watchdogThresh) out.watchdogThresh = k.watchdogThresh;
+  if (k.policy !== d.policy) out.policy = k.policy;
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -437,5 +448,6 @@ export function toDocument(s: Scenario, compact = false): Record<string, unknown
     out.tasks = t;
   }
   if (s.script.length) out.script = s.script;
+  if (s.dependencies.length) out.dependencies = s.dependencies;
   return structuredClone(out);
 }

@@ -1,13 +1,10 @@
 // The modules a scenario defines: livepatch modules (objects, funcs, callbacks, klp_states) and
 // target modules (functions, init/exit output, kthreads and work items), as JSON; their
-// validation, and their conversion to the ModuleDef interface the selftest catalog uses.
+// validation and compact form. moduleDef.ts turns them into the ModuleDef interface the
+// selftest catalog uses.
 
 import { KSYM_NAME_LEN, MODULE_NAME_LEN } from '../kernel/constants';
-import type { Exec, Step } from '../kernel/exec';
-import type { ModuleCtx, ModuleDef, PatchCallbacksDef, PatchDef } from '../kernel/module';
-import { Sched, type SchedState } from '../kernel/tasks';
-import { SeqFile, VMLINUX_SYMBOLS } from '../kernel/vmlinux';
-import type { WorkItem } from '../kernel/kernel';
+import { VMLINUX_SYMBOLS } from '../kernel/vmlinux';
 import { array, boolean, field, get, integer, item, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
 
 export type SleepSched = 'interruptible' | 'uninterruptible' | 'freezable';
@@ -64,6 +61,10 @@ export interface CustomModuleSpec {
   description: string;
   livepatch: boolean;
   replace: boolean;
+  /** kernel.policy "hybrid-rfc-2025" only: klp_patch.replaceable; present only when false. */
+  replaceable?: boolean;
+  /** kernel.policy "replace-set-2026" only: klp_patch.replace_set; present only when not 0. */
+  replaceSet?: number;
   states: { id: number; version: number }[];
   objects: ObjectSpec[];
   functions: FunctionSpec[];
@@ -76,8 +77,8 @@ export interface CustomModuleSpec {
 /** A catalog module by name, or a module the scenario defines. */
 export type ModuleSpec = string | CustomModuleSpec;
 
-export const MODULE_FIELDS = ['name', 'description', 'livepatch', 'replace', 'states', 'objects', 'functions', 'init', 'exit', 'kthreads', 'work'] as const;
-const LIVEPATCH_ONLY = ['replace', 'states', 'objects'] as const;
+export const MODULE_FIELDS = ['name', 'description', 'livepatch', 'replace', 'replaceable', 'replaceSet', 'states', 'objects', 'functions', 'init', 'exit', 'kthreads', 'work'] as const;
+const LIVEPATCH_ONLY = ['replace', 'replaceable', 'replaceSet', 'states', 'objects'] as const;
 const TARGET_ONLY = ['kthreads', 'work'] as const;
 const CALLBACKS = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'] as const;
 const STEP_KINDS = ['print', 'show', 'call', 'sleep', 'run'] as const;
@@ -334,7 +335,7 @@ export function validateModule(v: unknown, path: string, p: Problems, catalog: r
       if (wo) work.push({ fn: fnRef(get(wo, 'fn'), field(at, 'fn')) });
     });
   }
-  return {
+  const spec: CustomModuleSpec = {
     name,
     description: present(o, 'description') ? string(get(o, 'description'), field(path, 'description'), p, { max: 1000 }) : '',
     livepatch,
@@ -347,6 +348,13 @@ export function validateModule(v: unknown, path: string, p: Problems, catalog: r
     kthreads,
     work,
   };
+  // The policy fields (which policy allows them is checked with the kernel settings, policySpec.ts).
+  if (livepatch && present(o, 'replaceable') && !boolean(get(o, 'replaceable'), field(path, 'replaceable'), p, true)) spec.replaceable = false;
+  if (livepatch && present(o, 'replaceSet')) {
+    const set = integer(get(o, 'replaceSet'), field(path, 'replaceSet'), p, 0, 4294967295, 0);
+    if (set) spec.replaceSet = set;
+  }
+  return spec;
 }
 
 /** The module's fields that differ from their defaults (for compact documents and URLs). */
@@ -357,6 +365,8 @@ export function compactModule(m: ModuleSpec): unknown {
   if (m.livepatch) {
     out.livepatch = true;
     if (m.replace) out.replace = true;
+    if (m.replaceable === false) out.replaceable = false;
+    if (m.replaceSet) out.replaceSet = m.replaceSet;
     if (m.states.length) out.states = m.states;
     out.objects = m.objects.map((ob) => {
       const o: Record<string, unknown> = { name: ob.name };
@@ -376,105 +386,4 @@ export function compactModule(m: ModuleSpec): unknown {
   if (m.kthreads.length) out.kthreads = m.kthreads;
   if (m.work.length) out.work = m.work;
   return out;
-}
-
-// ------------------------------------------------------------------ conversion to ModuleDef
-
-const SLEEP_STATE: Record<SleepSched, { state: SchedState; frames: string[] }> = {
-  uninterruptible: { state: Sched.UNINTERRUPTIBLE, frames: ['msleep', 'schedule_timeout', 'schedule'] },
-  interruptible: { state: Sched.INTERRUPTIBLE, frames: ['msleep_interruptible', 'schedule_timeout', 'schedule'] },
-  freezable: { state: Sched.FREEZABLE, frames: ['schedule_timeout', 'schedule'] },
-};
-
-function ctxOf(x: Exec, module: string): ModuleCtx {
-  const m = x.k.modules.get(module);
-  if (!m) throw new Error(`model bug: code of ${module} runs but the module is not loaded`);
-  return m.ctx;
-}
-
-/** The body of a scenario function: its steps, repeated while `loop` and not told to stop. */
-function functionBody(module: string, f: FunctionSpec, own: ReadonlySet<string>) {
-  return function* (x: Exec, arg?: unknown): Step<number> {
-    const m = ctxOf(x, module);
-    const stopping = () => m.data.stopping === true || m.kthreadShouldStop(x);
-    do {
-      for (const s of f.body) {
-        if ('print' in s) m.info(s.print);
-        else if ('show' in s) {
-          if (arg instanceof SeqFile) arg.printf(`${s.show}\n`);
-        } else if ('call' in s) {
-          const t = callTarget(s.call, own);
-          x.k.clock.budget?.call(x.k.trie.depth(x.k.tasks.stack[x.slot]), x.slot, t.name);
-          yield* x.call(t.owner === 'self' ? module : 'vmlinux', t.name, arg);
-        } else if ('sleep' in s) {
-          const { state, frames } = SLEEP_STATE[s.sleep.sched];
-          const end = x.k.clock.now + s.sleep.us;
-          // msleep() sleeps its whole time; the interruptible kinds return early when woken.
-          do {
-            yield* x.sleep(end - x.k.clock.now, state, frames);
-          } while (s.sleep.sched === 'uninterruptible' && x.k.clock.now < end);
-        } else {
-          yield { kind: 'run', us: s.run.us };
-          if (s.run.condResched) x.condResched();
-        }
-      }
-    } while (f.loop && !stopping());
-    return 0;
-  };
-}
-
-function callbacksDef(cbs: CallbacksSpec): PatchCallbacksDef {
-  const out: PatchCallbacksDef = {};
-  const print = (m: ModuleCtx, cb: CallbackSpec) => {
-    for (const l of cb.print) m.info(l);
-  };
-  const { prePatch, postPatch, preUnpatch, postUnpatch } = cbs;
-  if (prePatch) out.prePatch = (m) => (print(m, prePatch), prePatch.ret);
-  if (postPatch) out.postPatch = (m) => print(m, postPatch);
-  if (preUnpatch) out.preUnpatch = (m) => print(m, preUnpatch);
-  if (postUnpatch) out.postUnpatch = (m) => print(m, postUnpatch);
-  return out;
-}
-
-/** The ModuleDef of a scenario module (the same interface the selftest catalog uses). */
-export function toModuleDef(spec: CustomModuleSpec): ModuleDef {
-  const own = new Set(spec.functions.map((f) => f.name));
-  const patch: PatchDef = {
-    replace: spec.replace,
-    states: spec.states,
-    objs: spec.objects.map((ob) => ({
-      name: ob.name === 'vmlinux' ? null : ob.name,
-      funcs: ob.funcs.map((f) => ({ oldName: f.oldName, newFunc: f.newFunc, oldSympos: f.oldSympos })),
-      callbacks: callbacksDef(ob.callbacks),
-    })),
-  };
-  const def: ModuleDef = {
-    name: spec.name,
-    livepatch: spec.livepatch,
-    outOfTree: true,
-    description: spec.description,
-    symbols: spec.functions.map((f) => ({ name: f.name, body: functionBody(spec.name, f, own) })),
-    init: (m) => {
-      for (const l of spec.init.print) m.info(l);
-      if (spec.livepatch) return m.klpEnablePatch(patch);
-      if (spec.init.ret !== 0) return spec.init.ret;
-      m.data.kthreads = spec.kthreads.map((t) => m.kthreadRun(t.fn, t.comm));
-      m.data.work = spec.work.map((w) => {
-        const item = m.newWork(w.fn);
-        m.scheduleWork(item);
-        return item;
-      });
-      return 0;
-    },
-  };
-  if (spec.kthreads.length || spec.work.length || spec.exit.print.length) {
-    def.exit = function* (m: ModuleCtx): Step<void> {
-      // Tell the loops to end, then wait for them, as a module_exit must before its text goes.
-      m.data.stopping = true;
-      for (const slot of (m.data.kthreads as number[] | undefined) ?? []) yield* m.kthreadStop(slot);
-      for (const w of (m.data.work as WorkItem[] | undefined) ?? []) yield* m.flushWork(w);
-      for (const l of spec.exit.print) m.info(l);
-    };
-  }
-  return def;
 }

@@ -14,6 +14,7 @@ import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
+import { ConsistencyView, ProposalBadge } from './views/consistency/ConsistencyView';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 
@@ -64,6 +65,7 @@ function Workspace() {
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
         <p className="scenario-title">{title}</p>
+        <PolicyHeader />
         <ScenarioMenu />
       </header>
       {notice && (
@@ -88,9 +90,21 @@ function Workspace() {
         <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
         <Panel id="statechart" title="Statechart" className="area-statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>
         <Panel id="sysfs" title="sysfs" className="area-sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>
+        <Panel id="consistency" title="Consistency" className="area-consistency" actions={<ExportButtons view="consistency" title="Consistency" />}><ConsistencyView /></Panel>
       </main>
       <HelpOverlay />
     </div>
+  );
+}
+
+/** The kernel policy the scenario runs, with the proposal badge for an unmerged one. */
+function PolicyHeader() {
+  const policy = useData('policy');
+  if (policy.name === 'upstream') return null;
+  return (
+    <p className="policy-head" title={policy.title}>
+      policy <code>{policy.name}</code> <ProposalBadge />
+    </p>
   );
 }
 

@@ -18,6 +18,7 @@ import { MARK_NAMES } from './views/tasksPalette';
 import { blockedTasks } from './views/tasksSummary';
 import type { TasksModel } from './views/tasksModel';
 import { timelineData, type Interval } from './views/timeline/model';
+import { consistencyModel, policyData } from './views/consistency/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
 
@@ -67,6 +68,8 @@ export const PIECES = {
   picks: pendingPicks,
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
+  consistency: consistencyModel,
+  policy: (s: Session) => policyData(s.sim.kernel),
 };
 export type PieceName = keyof typeof PIECES;
 export type Piece<K extends PieceName> = ReturnType<(typeof PIECES)[K]>;

@@ -22,7 +22,7 @@ function scenarioOf(doc: unknown): Scenario {
 describe('a valid document', () => {
   it('needs only format and version; every other field takes the selftest configuration default', () => {
     const s = scenarioOf(HEAD);
-    expect(s).toEqual({ title: '', description: '', seed: 1, kernel: DEFAULT_KERNEL, modules: [], tasks: { classes: [], fixed: [] }, script: [] });
+    expect(s).toEqual({ title: '', description: '', seed: 1, kernel: DEFAULT_KERNEL, modules: [], tasks: { classes: [], fixed: [] }, script: [], dependencies: [] });
   });
 
   it('a full document validates, and its document (full or compact) validates back to the same scenario', () => {
@@ -88,10 +88,10 @@ describe('validation errors name the field path and what was expected', () => {
   });
 
   it('unknown fields are rejected with the allowed names', () => {
-    expect(errorsOf({ ...HEAD, titel: 'x' })).toEqual(['titel: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
-    expect(errorsOf({ ...HEAD, kernel: { cpu: 4 } })).toEqual(['kernel.cpu: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh)']);
-    expect(errorsOf({ ...HEAD, kernel: { 'a b': 1 } })).toEqual(['kernel["a b"]: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh)']);
-    expect(errorsOf(JSON.parse(`{"format":"${FORMAT}","version":1,"__proto__":{"x":1}}`))).toEqual(['__proto__: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script)']);
+    expect(errorsOf({ ...HEAD, titel: 'x' })).toEqual(['titel: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script, dependencies)']);
+    expect(errorsOf({ ...HEAD, kernel: { cpu: 4 } })).toEqual(['kernel.cpu: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh, policy)']);
+    expect(errorsOf({ ...HEAD, kernel: { 'a b': 1 } })).toEqual(['kernel["a b"]: unknown field (allowed: version, cpus, hz, reliableStacktrace, dynamicDebug, ftraceEnabled, walk, watchdogThresh, policy)']);
+    expect(errorsOf(JSON.parse(`{"format":"${FORMAT}","version":1,"__proto__":{"x":1}}`))).toEqual(['__proto__: unknown field (allowed: format, version, title, description, seed, kernel, modules, tasks, script, dependencies)']);
   });
 
   it('scalar fields: title, seed', () => {

@@ -13,6 +13,7 @@ import { KLP_TRANSITION_IDLE } from '../../src/kernel/constants';
 import { formatAddr } from '../../src/kernel/symbols';
 import { parseScenarioText, type Scenario } from '../../src/scenario/document';
 import { buildSimulation } from '../../src/scenario/build';
+import { DEBATE_CHECKS } from './debateScenarios';
 
 const ROOT = join(__dirname, '..', '..');
 const DIR = join(ROOT, 'public', 'scenarios');
@@ -100,6 +101,7 @@ function logBefore(sim: Simulation, us: number): string[] {
 }
 
 const CHECKS: Record<string, () => void> = {
+  ...DEBATE_CHECKS,
   'stress-loop.json': () => {
     const r = run('stress-loop.json');
     const k = r.sim.kernel;

@@ -1,0 +1,13 @@
+// Attach a consistency analysis to a simulation: it observes the livepatch lifecycle events
+// from now on and reads the machine; detach() stops it.
+
+import type { Simulation } from '../engine/simulation';
+import type { DependencySpec } from '../scenario/policySpec';
+import { ConsistencyAnalysis } from './consistency';
+
+export function attachConsistency(sim: Simulation, dependencies: readonly DependencySpec[] = []): { analysis: ConsistencyAnalysis; detach: () => void } {
+  const analysis = new ConsistencyAnalysis(sim.kernel, dependencies);
+  const k = sim.kernel;
+  const detach = k.events.subscribe((e) => analysis.observe(k.clock.now, e));
+  return { analysis, detach };
+}
