@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { download } from './export';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
 import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
@@ -52,6 +53,7 @@ function Starting() {
 function Workspace() {
   const title = useData('title');
   const [notice, setNotice] = useState(engine().notice);
+  const rescued = engine().rescued;
   const workerError = useWorkerError();
   useShortcuts();
   useEffect(() => {
@@ -71,6 +73,11 @@ function Workspace() {
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>
+          {rescued !== undefined && (
+            <button type="button" onClick={() => download(new Blob([rescued], { type: 'application/json' }), 'unopened-saved-scenario.json')}>
+              Download the saved copy
+            </button>
+          )}
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
         </div>
       )}

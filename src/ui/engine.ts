@@ -11,7 +11,7 @@ import { Session, type SessionSource } from '../engine/session';
 import type { LogRecord } from '../kernel/printk';
 import type { Scenario } from '../scenario/document';
 import { sessionSourceOf } from '../scenario/build';
-import { currentScenario, fragmentOf, initialScenario, savedCopy, STORAGE_KEY } from './scenarioStore';
+import { currentScenario, fragmentOf, initialScenario, rescueSavedCopy, savedCopy, STORAGE_KEY } from './scenarioStore';
 import { BENCH_SIZES, benchSource } from './benchHook';
 import { RemoteSim, type RemoteOpen } from './remote';
 import { PIECES, runCommand, runQuery, type CommandOutcome, type Piece, type PieceName, type QueryArg, type QueryName, type QueryResult } from './viewData';
@@ -39,6 +39,8 @@ interface EngineBase {
   scenario: Scenario;
   /** Shown once at the top of the page: why a link or saved copy was not opened. */
   notice?: string;
+  /** A saved copy that could not be opened (kept under its own key), offered for download. */
+  rescued?: string;
   /** Changes whenever the simulation moved (snapshot arrived, time advanced). */
   subscribe(fn: () => void): () => void;
   version(): number;
@@ -120,6 +122,8 @@ function workerEngine(open: RemoteOpen, scenario: Scenario, notice?: string): Wo
 
 function open(): Engine {
   const init = initialScenario(window.location.hash, readSaved());
+  // A saved copy that does not open is moved aside before anything is saved over it.
+  if (init.rescued !== undefined) rescueSavedCopy(localStorage, init.rescued, Date.now());
   let scenario = init.scenario;
   let notice = init.notice;
   if (workerWanted(taskCountOf(scenario))) return workerEngine({ scenario, cursorUs: init.cursorUs }, scenario, notice);
@@ -135,6 +139,7 @@ function open(): Engine {
   // The link's cursor is reached in slices over animation frames, after the first paint,
   // with the progress bar; Pause cancels it, and the run budget caps it.
   if (init.cursorUs !== undefined && init.cursorUs > session.now) local.playback.send({ type: 'SEEK', time: init.cursorUs, shouldYield: () => true });
+  local.rescued = init.rescued;
   return local;
 }
 

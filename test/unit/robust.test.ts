@@ -252,3 +252,29 @@ describe('§7 a far cursor is reached in slices, cancellable, capped by the budg
     expect(session.command('cat /sys/kernel/livepatch/lp_stuck/transition')).toEqual({ ok: true, forked: false });
   });
 });
+
+describe('§4 a saved copy that fails to open is kept, never overwritten', () => {
+  it('initialScenario hands it back as it was, and rescueSavedCopy keeps it under a key of its own', async () => {
+    const { initialScenario, rescueSavedCopy, RESCUE_PREFIX } = await import('../../src/ui/scenarioStore');
+    // The three losing cases saved documents like these: times going backwards, a line too long, too many lines.
+    const losing = [
+      { ...HEAD, script: ['at 10s: ls', 'at 5s: lsmod'] },
+      { ...HEAD, script: [`cat ${'x'.repeat(4100)}`] },
+      { ...HEAD, script: Array.from({ length: 10_001 }, () => 'ls') },
+    ];
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    for (const doc of losing) {
+      const saved = JSON.stringify({ document: doc, cursorUs: 5 });
+      const init = initialScenario('', saved);
+      expect(init.from).toBe('default');
+      expect(init.notice).toMatch(/^Your saved scenario could not be restored \(the saved scenario is invalid: script.*\); it is kept in this browser, and you can download it\./);
+      expect(init.rescued).toBe(saved);
+      const key = rescueSavedCopy(storage, saved, 1000);
+      expect(key?.startsWith(RESCUE_PREFIX)).toBe(true);
+      expect(store.get(key!)).toBe(saved);
+    }
+    // Three failures at the same instant: three keys, none overwritten.
+    expect(store.size).toBe(3);
+  });
+});
