@@ -287,7 +287,10 @@ export function forceStore(k: Kernel, patch: KlpPatch, buf: string): number {
 
 /** stack_order_show(): 1-based position in klp_patches. */
 export function stackOrder(k: Kernel, patch: KlpPatch): number {
-  return k.klpPatches.indexOf(patch) + 1;
+  // stack_order_show() counts klp_patches up to this patch; one already taken off the list
+  // (klp_free_patch_start() ran, its kobject not yet released) is never met: the count of all.
+  const i = k.klpPatches.indexOf(patch);
+  return i < 0 ? k.klpPatches.length : i + 1;
 }
 
 // ------------------------------------------------------------------ freeing

@@ -51,12 +51,16 @@ export abstract class KernelWorkqueues extends KernelSched {
   /** Create kworker/<cpu>:<n> running worker_thread(). */
   createWorker(cpu: number): number {
     const p = this.pool(cpu);
-    const slot = this.addTask({
-      comm: `kworker/${cpu}:${p.workers.length}`,
-      kthread: true,
-      sched: Sched.INTERRUPTIBLE,
-      frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread']),
-    });
+    // create_worker() -> kthread_create_on_node(): kthreadd forks it, so klp_copy_process()
+    // gives it kthreadd's patch state, whoever queued the work.
+    const slot = this.byKthreadd(() =>
+      this.addTask({
+        comm: `kworker/${cpu}:${p.workers.length}`,
+        kthread: true,
+        sched: Sched.INTERRUPTIBLE,
+        frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread']),
+      }),
+    );
     p.workers.push(slot);
     const x = this.execFor(slot);
     this.coroutines.set(slot, { gen: workerThread(this, x, p), cpu });
@@ -96,14 +100,23 @@ export abstract class KernelWorkqueues extends KernelSched {
    */
   kthreadRun(comm: string, threadfn: (x: Exec) => Step | unknown): number {
     const saved = this.current;
-    const kthreadd = this.tasks.slotOfPid(2, this.firstThread);
-    if (kthreadd >= 0 && this.tasks.commOf(kthreadd) === 'kthreadd') this.current = kthreadd;
-    const slot = this.addTask({ comm, kthread: true, sched: Sched.RUNNABLE, frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread']) });
-    this.current = saved;
+    const slot = this.byKthreadd(() => this.addTask({ comm, kthread: true, sched: Sched.RUNNABLE, frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread']) }));
     const kt: Kthread = { shouldStop: false, exited: false, exitedWq: new WaitQueue(`kthread ${comm} exited`) };
     this.kthreads.set(slot, kt);
     this.startTask(slot, this.kthreadMain(slot, kt, threadfn), this.cpuOf(saved));
     return slot;
+  }
+
+  /** `create` runs as kthreadd (pid 2), the parent of every kthread, when the machine has one. */
+  private byKthreadd(create: () => number): number {
+    const saved = this.current;
+    const kthreadd = this.tasks.slotOfPid(2, this.firstThread);
+    if (kthreadd >= 0 && this.tasks.commOf(kthreadd) === 'kthreadd') this.current = kthreadd;
+    try {
+      return create();
+    } finally {
+      this.current = saved;
+    }
   }
 
   /** kthread(): run the thread function; whatever way it ends, the thread exits. */

@@ -308,7 +308,9 @@ function validateScript(v: unknown, path: string, p: Problems): string[] {
   const hours = MAX_VIRTUAL_US / 3_600_000_000;
   for (const l of parsed.lines) {
     if (l.at !== undefined && l.at > MAX_VIRTUAL_US) p.add(item(path, l.line - 1), `'at ${formatScriptTime(l.at)}:' is past the ${hours} h of virtual time a run may last (at most 'at ${formatScriptTime(MAX_VIRTUAL_US)}:')`);
-    if (l.words[0] === 'sleep' && Number(l.words[1]) * 1e6 > MAX_VIRTUAL_US) p.add(item(path, l.line - 1), `sleep ${l.words[1]} is longer than the ${hours} h of virtual time a run may last (at most sleep ${MAX_VIRTUAL_US / 1e6})`);
+    for (const c of l.commands) {
+      if (c.words[0] === 'sleep' && Number(c.words[1]) * 1e6 > MAX_VIRTUAL_US) p.add(item(path, l.line - 1), `sleep ${c.words[1]} is longer than the ${hours} h of virtual time a run may last (at most sleep ${MAX_VIRTUAL_US / 1e6})`);
+    }
   }
   return lines;
 }

@@ -169,7 +169,7 @@ describe('§6 no run without bounds: events, log bytes, tasks', () => {
 describe('§8 the rest: linear `at` parse, one path per rule, no second "got undefined", case limits', () => {
   it('`at` followed by 150,000 blanks parses in one pass (the old pattern took 8.7 s)', () => {
     expect(parseLine(`at${' '.repeat(150_000)}`, 1)).toMatchObject({ error: expect.stringMatching(/^line 1: bash: at: command not found/) });
-    expect(parseLine(`at${' '.repeat(150_000)}5s: ls`, 1)).toMatchObject({ at: 5_000_000, words: ['ls'] });
+    expect(parseLine(`at${' '.repeat(150_000)}5s: ls`, 1)).toMatchObject({ at: 5_000_000, commands: [{ words: ['ls'] }] });
     expect(parseLine(`${' '.repeat(150_000)}at 1s:`, 1)).toEqual({ error: "line 1: 'at 1s:' needs a command after it" });
   });
 
