@@ -6,7 +6,7 @@
 import type { FixedTaskSpec, PhaseSched, StackPhase, TaskClassSpec, WorkloadSpec } from '../kernel/workload';
 import { DEFAULT_CONFIG } from '../kernel/kernel';
 import { VMLINUX_SYMBOLS } from '../kernel/vmlinux';
-import { LIMIT_CLASSES, validateShape } from '../kernel/workload';
+import { LIMIT_CLASSES, validateShape } from '../kernel/workloadModel';
 import { DynamicDebug } from '../kernel/printk';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
