@@ -9,6 +9,7 @@ import { Exec, runToEnd } from './exec';
 import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
+import { inSchedFunctions } from './schedText';
 import { SCHED_LETTER, TF } from './tasks';
 import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
@@ -30,13 +31,6 @@ export function modeString(n: Node): string {
     r(0o004, 'r') + r(0o002, 'w') + r(0o001, 'x')
   );
 }
-
-/** Functions of the model marked __sched (in_sched_functions()): scheduling and sleeping primitives. */
-const SCHED_FUNCTIONS = new Set([
-  'schedule', '__schedule', 'schedule_idle', 'schedule_timeout', 'schedule_hrtimeout_range', 'preempt_schedule_irq',
-  '__cond_resched', 'io_schedule', 'wait_for_completion', 'wait_for_completion_killable', '__wait_for_common',
-  'mutex_lock', '__mutex_lock', 'rwsem_down_read_slowpath', 'do_nanosleep', 'bit_wait_io',
-]);
 
 const dir = (list: () => string[], mode = 0o755): Node => ({ kind: 'dir', mode, list });
 const ro = (read: () => string | number, mode = 0o444): Node => ({ kind: 'file', mode, read });
@@ -376,11 +370,17 @@ export class Vfs {
     return null;
   }
 
-  private procPid(pid: number, seg: string[]): Node | null {
+  /** /proc/<pid>/..., or with `thread` /proc/<pid>/task/<tid>/... (which has no task/). */
+  private procPid(pid: number, seg: string[], thread = false): Node | null {
     const k = this.k;
     const slot = k.tasks.slotOfPid(pid, k.firstThread);
     if (slot < 0 || !k.tasks.has(slot, TF.LISTED)) return null;
-    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status'], 0o555);
+    if (seg.length === 0) return dir(() => ['comm', 'patch_state', 'stack', 'stat', 'status', ...(thread ? [] : ['task'])], 0o555);
+    // task/<tid>/: the model has no thread groups, so each process's one thread is itself.
+    if (seg[0] === 'task' && !thread) {
+      if (seg.length === 1) return dir(() => [String(pid)], 0o555);
+      return seg[1] === String(pid) ? this.procPid(pid, seg.slice(2), true) : null;
+    }
     if (seg.length > 1) return null;
     const t = k.tasks;
     switch (seg[0]) {
@@ -391,7 +391,7 @@ export class Vfs {
       case 'stack':
         // proc_pid_stack() (fs/proc/base.c): stack_trace_save_tsk() of another task skips the
         // scheduler's own __sched functions (stack_trace_consume_entry_nosched()).
-        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !SCHED_FUNCTIONS.has(k.syms.codes[c].name)).map((c) => {
+        return ro(() => k.trie.frames(t.stack[slot]).filter((c) => slot === k.current || !inSchedFunctions(k.syms.codes[c].owner, k.syms.codes[c].name)).map((c) => {
           const s = k.syms.codes[c];
           return `[<0>] ${s.name}+0x${returnOffset(s).toString(16)}/0x${s.size.toString(16)}${s.owner === 'vmlinux' ? '' : ` [${s.owner}]`}\n`;
         }).join(''), 0o400);

@@ -4,15 +4,14 @@
 // is parsed once: the parse of a script array is remembered, so validating a document,
 // building its machine and replaying it in the explorer share one parse.
 
-import { selftestHelpers, shellCommands, type Redirect } from './commands';
-import { ParseError, splitWords } from './words';
+import { selftestHelpers, shellCommands } from './commands';
+import { ParseError, splitLine, type SimpleCommand } from './words';
 
-/** A parsed script line. */
+/** A parsed script line: one command, or a pipeline of shell commands. */
 export interface ScriptLine {
   line: number;
   text: string;
-  words: string[];
-  redirect?: Redirect;
+  commands: SimpleCommand[];
   /** `at 5s: ...`: virtual time since the script started at which the line runs (µs). */
   at?: number;
 }
@@ -52,27 +51,34 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
     if (inner.at !== undefined) return { error: `line ${line}: a line takes one 'at TIME:' prefix` };
     return { ...inner, text, at: us };
   }
-  let w;
+  let commands: SimpleCommand[];
   try {
-    w = splitWords(text);
+    commands = splitLine(text).commands;
   } catch (e) {
     return { error: `line ${line}: ${(e as ParseError).message}: ${text}` };
   }
-  if (w.words.length === 0) {
-    if (w.redirect) return { error: `line ${line}: a redirection needs a command: ${text}` };
-    return null;
+  if (commands.length === 0) return null;
+  for (const c of commands) {
+    const problem = checkCommand(c, commands.length > 1, line, text);
+    if (problem) return { error: problem.startsWith(`line ${line}: `) ? problem : `line ${line}: ${problem}` };
   }
-  const [cmd, ...args] = w.words;
+  return { line, text, commands };
+}
+
+/** One command of a line against its registry entry: an error message or null. */
+function checkCommand(c: SimpleCommand, inPipeline: boolean, line: number, text: string): string | null {
+  if (c.words.length === 0) return `a redirection needs a command: ${text}`;
+  const [cmd, ...args] = c.words;
   const spec = shellCommands.get(cmd) ?? selftestHelpers.get(cmd);
   // bash's own words; `help` lists the commands there are.
-  if (!spec) return { error: `line ${line}: bash: ${cmd}: command not found` };
+  if (!spec) return `bash: ${cmd}: command not found`;
   const { min, max } = spec.args;
-  if (args.length < min || args.length > max) {
-    return { error: `line ${line}: ${cmd} takes ${countText(min, max)}, got ${args.length} (usage: ${spec.usage})` };
+  if (args.length < min || args.length > max) return `${cmd} takes ${countText(min, max)}, got ${args.length} (usage: ${spec.usage})`;
+  if ('group' in spec) {
+    if (c.redirect) return `${cmd} is a helper; redirect a shell command instead`;
+    if (inPipeline) return `${cmd} is a helper; pipe a shell command instead`;
   }
-  if (w.redirect && 'group' in spec) return { error: `line ${line}: ${cmd} is a helper; redirect a shell command instead` };
-  const problem = spec.check?.(args, {
-    redirected: w.redirect !== undefined,
+  return spec.check?.(args, {
     checkInner(inner: string): string | null {
       const p = parseLine(inner, line);
       if (p === null) return `line ${line}: ${cmd} needs a command to run`;
@@ -80,9 +86,7 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
       if (p.at !== undefined) return `line ${line}: the command inside ${cmd} cannot have an 'at TIME:' prefix`;
       return null;
     },
-  });
-  if (problem) return { error: problem.startsWith(`line ${line}: `) ? problem : `line ${line}: ${problem}` };
-  return { line, text, words: w.words, redirect: w.redirect };
+  }) ?? null;
 }
 
 export type ParsedScript = { ok: true; lines: ScriptLine[]; entries: (ScriptLine | null)[] } | { ok: false; errors: string[] };

@@ -11,15 +11,23 @@ import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { EMPTY_STACK } from '../kernel/stacks';
 import { Sched, TF } from '../kernel/tasks';
-import { Vfs } from '../kernel/vfs';
+import { Vfs, type Node } from '../kernel/vfs';
 import { EXEC_COST_US } from './commands/coreutils';
-import { selftestHelpers, shellCommands, type CmdResult, type Redirect } from './commands/registry';
+import { ok, selftestHelpers, shellCommands, type CmdResult, type CommandIO } from './commands/registry';
+import { ARG_MAX, expandGlob } from './glob';
 import { parseLine, type ScriptLine } from './script';
+import type { Redirect, SimpleCommand } from './words';
 
 const EXECVE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_execve', 'do_execveat_common', 'bprm_execve'];
 const READ_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', 'vfs_read', 'seq_read', 'seq_read_iter'];
 const WAIT4_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_wait4', 'kernel_wait4', 'do_wait'];
 const WRITE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter'];
+/**
+ * The most lines of one command's output the terminal keeps (the console and the CLI hold
+ * every result): more are cut, with a note, so `ps -e` at a million tasks stays usable.
+ * A pipe or a redirection gets every line.
+ */
+export const TERMINAL_MAX_LINES = 10_000;
 
 /** Where insmod finds module files. */
 export class ModuleFiles {
@@ -36,6 +44,11 @@ export class Shell {
   readonly vfs: Vfs;
   /** Where `load_mod` and friends look ("test_modules"). */
   moduleDir = 'test_modules';
+  /** The working directory (bash's $PWD) and the previous one ($OLDPWD). */
+  cwd = '/';
+  oldpwd?: string;
+  /** The shell and the children it runs on its terminal (ps shows them on pts/0). */
+  readonly ttySlots = new Set<number>();
 
   constructor(
     readonly k: Kernel,
@@ -43,6 +56,7 @@ export class Shell {
     readonly files: ModuleFiles,
   ) {
     this.vfs = new Vfs(k);
+    this.ttySlots.add(slot);
   }
 
   /** The shell process itself, for the syscalls it makes (builtins, redirections). */
@@ -50,21 +64,82 @@ export class Shell {
     return new Exec(this.k, this.slot);
   }
 
+  /** A path as the kernel resolves it for this shell: absolute, normalised. */
+  path(p: string): string {
+    return this.vfs.normalize(p.startsWith('/') ? p : `${this.cwd}/${p}`);
+  }
+
+  /** stat(2) of a path relative to the working directory (no syscall bookkeeping). */
+  lookup(p: string): Node | null {
+    return this.vfs.lookup(this.path(p));
+  }
+
   /** Run one parsed line. Helpers may throw ScriptDied. */
   *run(l: ScriptLine): Step<CmdResult> {
-    const [cmd, ...args] = l.words;
-    const helper = selftestHelpers.get(cmd);
     // read() on the terminal returned the line: bash runs it from user space (a command's
     // syscalls start from an empty kernel stack), then goes back to reading the next one.
     const k = this.k;
     const reading = k.tasks.stack[this.slot];
     k.tasks.stack[this.slot] = EMPTY_STACK;
     try {
-      if (helper) return yield* helper.run(this, args);
-      return yield* this.shellCommand(cmd, args, l.redirect);
+      return yield* this.runLine(l);
     } finally {
       k.tasks.stack[this.slot] = reading;
     }
+  }
+
+  private *runLine(l: ScriptLine): Step<CmdResult> {
+    const first = l.commands[0];
+    const helper = l.commands.length === 1 ? selftestHelpers.get(first.words[0]) : undefined;
+    if (helper) {
+      const words = this.expand(first);
+      if (!words) return tooLong(helper.name);
+      return yield* helper.run(this, words.slice(1));
+    }
+    const r = yield* this.pipeline(l.commands);
+    const redirected = l.commands[l.commands.length - 1].redirect !== undefined;
+    if (redirected || r.out.length <= TERMINAL_MAX_LINES) return r;
+    const cut = `(${r.out.length.toLocaleString('en-US')} lines of output; the terminal keeps the first ${TERMINAL_MAX_LINES.toLocaleString('en-US')}: pipe it through grep, head, tail or wc -l)`;
+    return { out: r.out.slice(0, TERMINAL_MAX_LINES), err: [...r.err, cut], status: r.status };
+  }
+
+  /** A pipeline: each command's output is the next one's input; the status is the last one's. */
+  private *pipeline(commands: readonly SimpleCommand[]): Step<CmdResult> {
+    let stdin: string[] | undefined;
+    const err: string[] = [];
+    let last: CmdResult = ok();
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i];
+      const words = this.expand(c);
+      const r = words
+        ? yield* this.shellCommand(words[0], words.slice(1), c.redirect, { stdin, subshell: commands.length > 1 })
+        : tooLong(shellCommands.get(c.words[0])?.bin ?? `/usr/bin/${c.words[0]}`);
+      err.push(...r.err);
+      stdin = r.out;
+      last = r;
+    }
+    return commands.length === 1 ? last : { out: last.out, err, status: last.status };
+  }
+
+  /** The words of a command after pathname expansion; null when they exceed ARG_MAX. */
+  private expand(c: SimpleCommand): string[] | null {
+    if (c.patterns.every((p) => p === null)) return c.words;
+    const budget = { bytes: 0 };
+    const out: string[] = [];
+    for (let i = 0; i < c.words.length; i++) {
+      const pattern = c.patterns[i];
+      if (pattern === null) {
+        out.push(c.words[i]);
+        budget.bytes += c.words[i].length + 1;
+        continue;
+      }
+      const e = expandGlob(this, pattern, c.words[i], budget);
+      if (!e.ok) return null;
+      for (const w of e.words) out.push(w);
+    }
+    // bash read the directories (getdents64, stat) and returned to user mode.
+    this.k.exitToUserMode(this.slot);
+    return budget.bytes > ARG_MAX ? null : out;
   }
 
   /**
@@ -99,6 +174,8 @@ export class Shell {
     const exited = new WaitQueue(`wait4 ${comm}`);
     let result: CmdResult | undefined;
     const cx = new Exec(k, child);
+    const tty = this.ttySlots;
+    tty.add(child);
     k.startTask(child, (function* (): Step<void> {
       // ret_from_fork -> syscall_exit_to_user_mode(): the child leaves its fresh kernel stack
       // for user space, where the forked bash execve()s the command.
@@ -114,6 +191,7 @@ export class Shell {
         // do_exit() -> exit_notify(); the waiting parent reaps it: release_task().
         k.tasks.set(child, TF.EXITING);
         k.unhash(child);
+        tty.delete(child);
         if (!result) result = { out: [], err: [], status: 137 };
         k.wakeQueue(exited);
       }
@@ -127,10 +205,10 @@ export class Shell {
   }
 
   /** An external command, run as a child process (no redirection). */
-  *external(cmd: string, args: string[]): Step<CmdResult> {
+  *external(cmd: string, args: string[], io: CommandIO = {}): Step<CmdResult> {
     const c = shellCommands.get(cmd);
     if (!c || c.builtin) return { out: [], err: [`bash: ${cmd}: command not found`], status: 127 };
-    return yield* this.spawn(cmd, (x) => c.run(this, x, args));
+    return yield* this.spawn(cmd, (x) => c.run(this, x, args, io));
   }
 
   /** A syscall made by task `x`: kernel frames while it runs, then the exit to user mode. */
@@ -144,16 +222,18 @@ export class Shell {
     // read(2) of a seq_file; /proc/<pid>/stack is shown by proc_pid_stack() (fs/proc/base.c),
     // so `cat /proc/self/stack` sees the reader inside it.
     const vfs = this.vfs;
-    const frames = /^\/proc\/[^/]+\/stack$/.test(path) ? [...READ_FRAMES, 'proc_single_show', 'proc_pid_stack'] : READ_FRAMES;
+    const file = this.path(path);
+    const frames = /^\/proc\/[^/]+\/(task\/[^/]+\/)?stack$/.test(file) ? [...READ_FRAMES, 'proc_single_show', 'proc_pid_stack'] : READ_FRAMES;
     const r = runToEnd(x.within('vmlinux', frames, function* () {
-      return vfs.read(path, x.slot);
+      return vfs.read(file, x.slot);
     })) as ReturnType<Vfs['read']>;
     this.k.exitToUserMode(x.slot);
     return r;
   }
 
   /** open(O_WRONLY) + write(2) as bash's `echo v > path` does it. */
-  *writeFile(x: Exec, path: string, data: string): Step<{ stage: 'open' | 'write'; errno: number }> {
+  *writeFile(x: Exec, file: string, data: string): Step<{ stage: 'open' | 'write'; errno: number }> {
+    const path = this.path(file);
     const open = this.vfs.openForWrite(path);
     if (open) return { stage: 'open' as const, errno: open };
     const vfs = this.vfs;
@@ -167,16 +247,16 @@ export class Shell {
   // ------------------------------------------------------------------ redirection
 
   /** A shell command with its output redirection: builtins redirect themselves. */
-  *shellCommand(cmd: string, args: string[], redirect?: Redirect): Step<CmdResult> {
+  *shellCommand(cmd: string, args: string[], redirect?: Redirect, io: CommandIO = {}): Step<CmdResult> {
     const c = shellCommands.get(cmd);
-    if (c?.builtin) return yield* c.run(this, this.x, args, redirect);
-    const r = yield* this.external(cmd, args);
+    if (c?.builtin) return yield* c.run(this, this.x, args, { ...io, redirect });
+    const r = yield* this.external(cmd, args, io);
     if (!redirect) return r;
     if (r.out.length) {
       const w = yield* this.writeFile(this.x, redirect.path, r.out.map((l) => l + '\n').join(''));
       if (w.errno) return { out: [], err: [...r.err, this.redirectError(redirect.path, w)], status: 1 };
     } else {
-      const open = this.vfs.openForWrite(redirect.path);
+      const open = this.vfs.openForWrite(this.path(redirect.path));
       if (open) return { out: [], err: [...r.err, `bash: ${redirect.path}: ${strerror(open)}`], status: 1 };
     }
     return { out: [], err: r.err, status: r.status };
@@ -185,4 +265,9 @@ export class Shell {
   redirectError(path: string, w: { stage: 'open' | 'write'; errno: number }): string {
     return w.stage === 'open' ? `bash: ${path}: ${strerror(w.errno)}` : `bash: echo: write error: ${strerror(w.errno)}`;
   }
+}
+
+/** What bash says when execve() refuses the expanded words. */
+function tooLong(bin: string): CmdResult {
+  return { out: [], err: [`bash: ${bin}: Argument list too long`], status: 126 };
 }

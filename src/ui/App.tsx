@@ -14,7 +14,7 @@ import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
-import { ConsistencyView, ProposalBadge } from './views/consistency/ConsistencyView';
+import { ConsistencyView, NeverShippedNote, ProposalBadge } from './views/consistency/ConsistencyView';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 
@@ -81,7 +81,7 @@ function Workspace() {
       )}
       <Controls />
       <main className="grid">
-        <Panel id="tasks" title="Tasks" legend={<TasksLegend />} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
+        <Panel id="tasks" title="Tasks" legend={<><TasksLegend /><NeverShippedNote /></>} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
         <Panel id="funcs" title="Function stacks" className="area-funcs" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>
         <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
         <Panel id="log" title="Kernel log" legend={<LogLegend />} className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>

@@ -17,6 +17,11 @@ describe('Consistency view', () => {
     // The header labels the policy as a proposal.
     await expect.poll(() => page.locator('.policy-head').textContent()).toBe('policy hybrid-rfc-2025 proposal, not merged');
 
+    // In lp3's transition: the switched tasks (patch_state 1) run the never-shipped universe.
+    await seekIntoScript(page, 3_500_000);
+    const note = page.getByRole('region', { name: 'Tasks' }).locator('.cs-tasks-note');
+    await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/^⚠ [\d,]+ tasks with patch_state 1 run U4, never shipped: funcA=original, funcB=lp3$/);
+
     await seekIntoScript(page, 30_000_000);
     const region = page.getByRole('region', { name: 'Consistency' });
     await region.getByText('mass switch').waitFor({ timeout: 60_000 });
@@ -32,6 +37,9 @@ describe('Consistency view', () => {
     ]);
     // Hover names the first task, its time and the command.
     expect(await region.locator('tr[data-universe="4"]').getAttribute('title')).toMatch(/^U4: never shipped together\. First task: \d+ \(.+\) at 7\.\d{6}, from 'load_lp lp3'\./);
+    // The timeline marks both violations; the Tasks note is gone (nobody runs U4 any more).
+    expect(await page.getByTestId('timeline-violations').locator('g').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-kind')))).toEqual(['never-shipped', 'mass-switch']);
+    expect(await note.count()).toBe(0);
     const violations = await region.getByRole('list', { name: 'Violations' }).locator(':scope > li').allTextContents();
     expect(violations).toHaveLength(2);
     expect(violations[0]).toMatch(/never shipped funcA, funcB \(lp3\)/);

@@ -1,18 +1,23 @@
-// The shell commands: bash's `echo` builtin and the external tools (coreutils, kmod, procps,
-// util-linux) as they behave on a real machine. Each external tool runs as a forked task
-// doing real syscalls on the model (see Shell.spawn); their messages are the tools' own.
+// coreutils (cat, ls, head, tail, wc, sleep) and util-linux's dmesg, as they behave on a real
+// machine. Each runs as a forked task doing real syscalls on the model (see Shell.spawn);
+// their messages are the tools' own. A tool given no FILE reads what is piped in; with no
+// pipe it reads the terminal, which has nothing typed ahead: end of file at once.
 
-import { insmodStrerror, strerror } from '../../kernel/errno';
+import { strerror } from '../../kernel/errno';
 import type { Exec, Step } from '../../kernel/exec';
-import { deleteModule, loadModule } from '../../kernel/module';
 import { Sched } from '../../kernel/tasks';
 import { modeString } from '../../kernel/vfs';
 import type { Shell } from '../shell';
-import { selftestHelpers, shellCommands, type CmdResult, type Redirect } from './registry';
+import { shellCommands, type CmdResult } from './registry';
 
 const NANOSLEEP_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_clock_nanosleep', 'hrtimer_nanosleep', 'do_nanosleep', 'schedule'];
 /** What fork+exec costs before the tool's own work starts (virtual µs). */
 export const EXEC_COST_US = 400;
+
+/** Append every line of `more` to `out` (a spread of a million lines would overflow the call stack). */
+export function append(out: string[], more: readonly string[]): void {
+  for (const l of more) out.push(l);
+}
 
 /** A file's contents as lines (no trailing empty line). */
 export function lines(data: string): string[] {
@@ -22,98 +27,24 @@ export function lines(data: string): string[] {
   return l;
 }
 
-/** POSIX basic regular expression (as grep uses by default) to a JS RegExp body. */
-function basicRegex(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\' && i + 1 < p.length) {
-      const n = p[++i];
-      out += '(){}|+?'.includes(n) ? n : '\\' + n;
-    } else if ('(){}|+?'.includes(c)) out += '\\' + c;
-    else out += c;
-  }
-  return out;
+/** The size stat(2) reports: sysfs attributes are a page, procfs files 0. */
+function statSize(sh: Shell, path: string): number {
+  return sh.path(path).startsWith('/proc/') ? 0 : 4096;
 }
 
-// ------------------------------------------------------------------ kmod
-
-shellCommands.register({
-  name: 'insmod',
-  usage: 'insmod PATH.ko [param=value ...]',
-  args: { min: 1, max: Infinity },
-  *run(sh, x, args) {
-    const [path, ...params] = args;
-    const def = sh.files.find(path);
-    if (!def) return { out: [], err: [`insmod: ERROR: could not load module ${path}: No such file or directory`], status: 1 };
-    const r = yield* loadModule(sh.k, x, def, params);
-    sh.k.exitToUserMode(x.slot);
-    if (r.err) return { out: [], err: [`insmod: ERROR: could not insert module ${path}: ${insmodStrerror(r.err)}`], status: 1 };
-    return { out: [], err: [], status: 0 };
-  },
-});
-
-shellCommands.register({
-  name: 'rmmod',
-  usage: 'rmmod NAME',
-  args: { min: 1, max: 1 },
-  *run(sh, x, [name]) {
-    const mod = sh.k.modules.get(name.replace(/\.ko$/, ''));
-    if (!mod) return { out: [], err: [`rmmod: ERROR: Module ${name} is not currently loaded`], status: 1 };
-    // kmod checks /sys/module/<m>/refcnt before calling delete_module().
-    if (mod.refcnt > 0) return { out: [], err: [`rmmod: ERROR: Module ${name} is in use`], status: 1 };
-    const err = yield* deleteModule(sh.k, x, mod.name);
-    sh.k.exitToUserMode(x.slot);
-    if (err) return { out: [], err: [`rmmod: ERROR: could not remove module ${name}: ${strerror(err)}`], status: 1 };
-    return { out: [], err: [], status: 0 };
-  },
-});
-
-// ------------------------------------------------------------------ bash builtins
-
-shellCommands.register({
-  name: 'echo',
-  usage: 'echo VALUE > PATH',
-  args: { min: 0, max: Infinity },
-  builtin: true,
-  check: (_args, ctx) => (ctx.redirected ? null : 'echo needs a target (usage: echo VALUE > PATH)'),
-  *run(sh: Shell, x: Exec, args: string[], redirect?: Redirect): Step<CmdResult> {
-    let newline = true;
-    const words = [...args];
-    while (words[0] === '-n' || words[0] === '-e') {
-      if (words.shift() === '-n') newline = false;
-    }
-    const text = words.join(' ');
-    if (!redirect) return { out: [text], err: [], status: 0 };
-    const w = yield* sh.writeFile(x, redirect.path, text + (newline ? '\n' : ''));
-    if (w.errno) return { out: [], err: [sh.redirectError(redirect.path, w)], status: 1 };
-    return { out: [], err: [], status: 0 };
-  },
-});
-
-shellCommands.register({
-  name: 'help',
-  usage: 'help',
-  args: { min: 0, max: 0 },
-  builtin: true,
-  *run() {
-    const out = ['Shell commands:', ...shellCommands.all().map((c) => `  ${c.usage}`), 'Selftest helpers (functions.sh), waits and checks:', ...selftestHelpers.all().map((c) => `  ${c.usage}`)];
-    return { out, err: [], status: 0 };
-  },
-});
-
-// ------------------------------------------------------------------ coreutils, grep
+// ------------------------------------------------------------------ cat, ls
 
 shellCommands.register({
   name: 'cat',
-  usage: 'cat PATH...',
-  args: { min: 1, max: Infinity },
-  *run(sh, x, args) {
+  usage: 'cat [PATH...]',
+  args: { min: 0, max: Infinity },
+  *run(sh, x, args, io) {
+    if (!args.length) return { out: io.stdin ?? [], err: [], status: 0 };
     const out: string[] = [];
     const err: string[] = [];
     for (const p of args) {
       const r = sh.readFile(x, p);
-      if (r.ok) out.push(...lines(r.data));
+      if (r.ok) append(out, lines(r.data));
       else err.push(`cat: ${p}: ${strerror(r.errno)}`);
     }
     return { out, err, status: err.length ? 1 : 0 };
@@ -127,11 +58,11 @@ shellCommands.register({
   *run(sh, x, args) {
     const long = args.includes('-l');
     const paths = args.filter((a) => !a.startsWith('-'));
-    if (!paths.length) paths.push('/');
+    if (!paths.length) paths.push('.');
     const out: string[] = [];
     const err: string[] = [];
     for (const p of paths) {
-      const n = sh.vfs.lookup(p);
+      const n = sh.lookup(p);
       sh.k.exitToUserMode(x.slot);
       if (!n) {
         err.push(`ls: cannot access '${p}': No such file or directory`);
@@ -144,97 +75,127 @@ shellCommands.register({
       const names = [...n.list()].sort();
       if (paths.length > 1) out.push(`${p}:`);
       if (long) out.push(`total 0`);
-      for (const name of names) {
-        const c = sh.vfs.lookup(`${p}/${name}`);
-        out.push(long && c ? `${modeString(c)} ${c.kind === 'dir' ? 2 : 1} root root ${c.kind === 'dir' ? 0 : 4096} ${name}` : name);
+      if (!long) append(out, names);
+      else for (const name of names) {
+        const c = sh.lookup(`${p}/${name}`);
+        out.push(c ? `${modeString(c)} ${c.kind === 'dir' ? 2 : 1} root root ${c.kind === 'dir' ? 0 : 4096} ${name}` : name);
       }
     }
     return { out, err, status: err.length ? 2 : 0 };
   },
 });
 
-shellCommands.register({
-  name: 'grep',
-  usage: 'grep [-q] [-F] [-w] [-c] PATTERN FILE...',
-  args: { min: 2, max: Infinity },
-  *run(sh, x, args) {
-    let quiet = false;
-    let fixed = false;
-    let word = false;
-    let count = false;
-    const rest: string[] = [];
-    for (const a of args) {
-      if (/^-[qFwc]+$/.test(a)) {
-        quiet ||= a.includes('q');
-        fixed ||= a.includes('F');
-        word ||= a.includes('w');
-        count ||= a.includes('c');
-      } else rest.push(a);
+// ------------------------------------------------------------------ head, tail, wc
+
+/** The inputs of a filter: each FILE, or the pipe when there is none. */
+function* inputs(sh: Shell, x: Exec, tool: string, files: string[], stdin: string[] | undefined, err: string[]): Generator<{ name: string; data: string[] }> {
+  if (!files.length) {
+    yield { name: '-', data: stdin ?? [] };
+    return;
+  }
+  for (const f of files) {
+    const r = sh.readFile(x, f);
+    if (r.ok) yield { name: f, data: lines(r.data) };
+    // head and tail open(), then read(): a directory opens, and its read fails.
+    else if (tool !== 'wc' && r.errno !== -21) err.push(`${tool}: cannot open '${f}' for reading: ${strerror(r.errno)}`);
+    else if (tool !== 'wc') err.push(`${tool}: error reading '${f}': ${strerror(r.errno)}`);
+    else err.push(`wc: ${f}: ${strerror(r.errno)}`);
+  }
+}
+
+/** head and tail's `-n N`, `-nN`, `-N`, `--lines=N`: the count and the rest, or an error. */
+function lineCount(tool: string, args: string[]): { n: number; fromStart: boolean; files: string[] } | { error: string[] } {
+  let n = 10;
+  let fromStart = false;
+  const files: string[] = [];
+  const take = (v: string | undefined): string | null => {
+    if (v !== undefined && /^[+-]?\d+$/.test(v)) {
+      fromStart = tool === 'tail' && v.startsWith('+');
+      n = Math.abs(Number(v));
+      return null;
     }
-    if (rest.length < 2) return { out: [], err: ['Usage: grep [OPTION]... PATTERNS [FILE]...'], status: 2 };
-    const [pattern, ...paths] = rest;
-    let re: RegExp;
-    try {
-      const body = fixed ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : basicRegex(pattern);
-      re = new RegExp(word ? `(?<![A-Za-z0-9_])(?:${body})(?![A-Za-z0-9_])` : body);
-    } catch {
-      return { out: [], err: [`grep: Invalid regular expression`], status: 2 };
-    }
+    return `${tool}: invalid number of lines: ‘${v ?? ''}’`;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let bad: string | null = null;
+    if (a === '-n' || a === '--lines') {
+      if (i + 1 >= args.length) return { error: [`${tool}: option requires an argument -- 'n'`, `Try '${tool} --help' for more information.`] };
+      bad = take(args[++i]);
+    } else if (a.startsWith('--lines=')) bad = take(a.slice(8));
+    else if (a.startsWith('-n')) bad = take(a.slice(2));
+    else if (/^-\d+$/.test(a)) bad = take(a.slice(1));
+    else if (a.startsWith('-') && a !== '-') return { error: [`${tool}: invalid option -- '${a[1]}'`, `Try '${tool} --help' for more information.`] };
+    else files.push(a);
+    if (bad) return { error: [bad] };
+  }
+  return { n, fromStart, files };
+}
+
+const utf8 = new TextEncoder();
+
+function headTail(tool: 'head' | 'tail') {
+  return function* (sh: Shell, x: Exec, args: string[], io: { stdin?: string[] }): Step<CmdResult> {
+    const o = lineCount(tool, args);
+    if ('error' in o) return { out: [], err: o.error, status: 1 };
     const out: string[] = [];
     const err: string[] = [];
-    let matched = 0;
-    for (const p of paths) {
-      const r = sh.readFile(x, p);
-      if (!r.ok) {
-        err.push(`grep: ${p}: ${strerror(r.errno)}`);
-        continue;
+    let first = true;
+    for (const input of inputs(sh, x, tool, o.files, io.stdin, err)) {
+      if (o.files.length > 1) {
+        if (!first) out.push('');
+        out.push(`==> ${input.name} <==`);
       }
-      const hits = lines(r.data).filter((l) => re.test(l));
-      matched += hits.length;
-      const prefix = paths.length > 1 ? `${p}:` : '';
-      if (count) out.push(`${prefix}${hits.length}`);
-      else out.push(...hits.map((h) => prefix + h));
+      first = false;
+      const d = input.data;
+      if (tool === 'head') append(out, d.slice(0, o.n));
+      else append(out, o.fromStart ? d.slice(Math.max(0, o.n - 1)) : o.n === 0 ? [] : d.slice(-o.n));
     }
-    return { out: quiet ? [] : out, err, status: err.length && !matched ? 2 : matched ? 0 : 1 };
-  },
-});
+    return { out, err, status: err.length ? 1 : 0 };
+  };
+}
+
+shellCommands.register({ name: 'head', usage: 'head [-n N | -N] [FILE...]', args: { min: 0, max: Infinity }, run: headTail('head') });
+shellCommands.register({ name: 'tail', usage: 'tail [-n N | -N | -n +N] [FILE...]', args: { min: 0, max: Infinity }, run: headTail('tail') });
 
 shellCommands.register({
-  name: 'sysctl',
-  usage: 'sysctl [-q] kernel.ftrace_enabled=N | sysctl [-n|--values] kernel.ftrace_enabled',
-  args: { min: 1, max: 3 },
-  *run(sh, x, args) {
-    let quiet = false;
-    let valuesOnly = false;
-    const rest: string[] = [];
+  name: 'wc',
+  usage: 'wc [-l] [-w] [-c] [FILE...]',
+  args: { min: 0, max: Infinity },
+  *run(sh, x, args, io) {
+    const flags = new Set<string>();
+    const files: string[] = [];
     for (const a of args) {
-      if (a === '-q') quiet = true;
-      else if (a === '-n' || a === '--values') valuesOnly = true;
-      else rest.push(a);
+      if (/^-[lwcm]+$/.test(a)) for (const f of a.slice(1)) flags.add(f === 'm' ? 'c' : f);
+      else if (a.startsWith('-') && a !== '-') return { out: [], err: [`wc: invalid option -- '${a[1]}'`, "Try 'wc --help' for more information."], status: 1 };
+      else files.push(a);
     }
-    const out: string[] = [];
+    if (!flags.size) ['l', 'w', 'c'].forEach((f) => flags.add(f));
+    const shown = ['l', 'w', 'c'].filter((f) => flags.has(f));
     const err: string[] = [];
-    for (const a of rest) {
-      const eq = a.indexOf('=');
-      const key = eq < 0 ? a : a.slice(0, eq);
-      const path = `/proc/sys/${key.replace(/\./g, '/')}`;
-      if (!sh.vfs.lookup(path)) {
-        err.push(`sysctl: cannot stat ${path}: No such file or directory`);
-        continue;
-      }
-      if (eq < 0) {
-        const r = sh.readFile(x, path);
-        if (r.ok) out.push(valuesOnly ? r.data.trim() : `${key} = ${r.data.trim()}`);
-        continue;
-      }
-      const val = a.slice(eq + 1);
-      const w = yield* sh.writeFile(x, path, val + '\n');
-      if (w.errno) err.push(`sysctl: setting key "${key}": ${strerror(w.errno)}`);
-      else if (!quiet) out.push(`${key} = ${val}`);
+    const rows: { counts: number[]; name: string }[] = [];
+    for (const input of inputs(sh, x, 'wc', files, io.stdin, err)) {
+      const count = (f: string): number => {
+        if (f === 'l') return input.data.length;
+        if (f === 'w') return input.data.reduce((n, l) => n + l.split(/\s+/).filter(Boolean).length, 0);
+        return input.data.reduce((n, l) => n + utf8.encode(l).length + 1, 0);
+      };
+      rows.push({ counts: shown.map(count), name: files.length ? input.name : '' });
     }
+    if (files.length > 1) rows.push({ counts: shown.map((_, i) => rows.reduce((n, r) => n + r.counts[i], 0)), name: 'total' });
+    // coreutils' compute_number_width(): one count of one input is not padded; otherwise the
+    // width of the regular files' total size, at least 7 when an input is not a regular file.
+    let width = 1;
+    if (!(files.length <= 1 && shown.length === 1)) {
+      const sizes = files.filter((f) => sh.lookup(f)?.kind === 'file').reduce((n, f) => n + statSize(sh, f), 0);
+      width = Math.max(String(sizes).length, files.length ? 1 : 7);
+    }
+    const out = rows.map((r) => r.counts.map((c) => String(c).padStart(width)).join(' ') + (r.name ? ` ${r.name}` : ''));
     return { out, err, status: err.length ? 1 : 0 };
   },
 });
+
+// ------------------------------------------------------------------ sleep, dmesg
 
 shellCommands.register({
   name: 'sleep',
@@ -256,16 +217,5 @@ shellCommands.register({
   args: { min: 0, max: 0 },
   *run(sh) {
     return { out: sh.k.log.records.map((r) => `[${(r.time / 1e6).toFixed(6).padStart(12)}] ${r.text}`), err: [], status: 0 };
-  },
-});
-
-shellCommands.register({
-  name: 'lsmod',
-  usage: 'lsmod',
-  args: { min: 0, max: 0 },
-  *run(sh, x) {
-    const r = sh.readFile(x, '/proc/modules');
-    const rows = r.ok ? lines(r.data).map((l) => l.split(' ')) : [];
-    return { out: ['Module                  Size  Used by', ...rows.map((c) => `${c[0].padEnd(24)}${c[1].padStart(6)}  ${c[2]}`)], err: [], status: 0 };
   },
 });

@@ -1,6 +1,13 @@
-// Every command of the script language, registered by importing its module here.
+// Every command of the script language, registered by importing its module here (the
+// order is the order `help` lists them in).
 
+import './builtins';
+import './kmod';
 import './coreutils';
+import './grep';
+import './procps';
+import './kpatch';
+import './klp';
 import './functionsSh';
 
-export { selftestHelpers, shellCommands, type Redirect } from './registry';
+export { selftestHelpers, shellCommands } from './registry';

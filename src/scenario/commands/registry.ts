@@ -6,6 +6,7 @@
 
 import type { Exec, Step } from '../../kernel/exec';
 import type { Shell } from '../shell';
+import type { Redirect } from '../words';
 
 /** What a command leaves behind: its stdout and stderr lines and its exit status. */
 export interface CmdResult {
@@ -24,9 +25,14 @@ export class ScriptDied extends Error {
   }
 }
 
-export interface Redirect {
-  path: string;
-  append: boolean;
+/** What a command reads and where its output goes. */
+export interface CommandIO {
+  /** The lines piped in by the command before it in a pipeline; undefined: the terminal. */
+  stdin?: string[];
+  /** A builtin's own redirection (an external command's output is redirected by the shell). */
+  redirect?: Redirect;
+  /** Runs in a pipeline, so in a subshell: a builtin changes nothing in the shell itself. */
+  subshell?: boolean;
 }
 
 /** How many arguments a command takes (`max` may be Infinity). */
@@ -37,8 +43,6 @@ export interface ArgCount {
 
 /** What a command's check may ask while a line is parsed. */
 export interface CheckContext {
-  /** The line has an output redirection. */
-  redirected: boolean;
   /** Parse a command given as an argument (`wait_count 'CMD' N`): an error message or null. */
   checkInner(text: string): string | null;
 }
@@ -58,7 +62,9 @@ interface CommandBase {
  */
 export interface ShellCommand extends CommandBase {
   builtin?: boolean;
-  run(sh: Shell, x: Exec, args: string[], redirect?: Redirect): Step<CmdResult>;
+  /** Where the tool lives (execve's path, in bash's messages); default /usr/bin/NAME. */
+  bin?: string;
+  run(sh: Shell, x: Exec, args: string[], io: CommandIO): Step<CmdResult>;
 }
 
 /** A function of functions.sh (`helper`), or one of the script language's waits and checks. */
@@ -67,7 +73,7 @@ export interface SelftestHelper extends CommandBase {
   run(sh: Shell, args: string[]): Step<CmdResult>;
 }
 
-export class CommandRegistry<C extends { name: string }> {
+class CommandRegistry<C extends { name: string }> {
   private readonly byName = new Map<string, C>();
 
   register(c: C): C {

@@ -5,6 +5,7 @@ import { fmtShort } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
+import { searchFor, searchLine, searchOlder, searchPrompt, startSearch, type HistorySearch } from './historySearch';
 import './console.css';
 
 const STATUS_TEXT: Record<ConsoleItem['status'], string> = {
@@ -73,8 +74,10 @@ function Prompt() {
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
 
-  const submit = () => {
-    const text = draft.trim();
+  const [search, setSearch] = useState<HistorySearch | null>(null);
+
+  const submit = (line = draft) => {
+    const text = line.trim();
     if (!text) return;
     setAt(null);
     const finish = (r: CommandOutcome) => {
@@ -92,8 +95,39 @@ function Prompt() {
     else finish(r);
   };
 
-  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>, s: HistorySearch) => {
+    const line = searchLine(s, history);
     if (e.key === 'Enter') {
+      e.preventDefault();
+      setSearch(null);
+      setDraft(line);
+      submit(line);
+    } else if (e.ctrlKey && e.key === 'r') {
+      e.preventDefault();
+      setSearch(searchOlder(s, history));
+    } else if (e.ctrlKey && e.key === 'g') {
+      e.preventDefault();
+      setSearch(null);
+      setDraft(s.original);
+    } else if (e.key === 'Escape' || e.key.startsWith('Arrow')) {
+      // Leave the search with the match on the line, to edit it.
+      e.preventDefault();
+      e.stopPropagation();
+      setSearch(null);
+      setDraft(line);
+    }
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (search) {
+      onSearchKey(e, search);
+      return;
+    }
+    if (e.ctrlKey && e.key === 'r') {
+      e.preventDefault();
+      setAt(null);
+      setSearch(startSearch(draft));
+    } else if (e.key === 'Enter') {
       e.preventDefault();
       submit();
     } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && history.length) {
@@ -109,16 +143,25 @@ function Prompt() {
 
   return (
     <div className="co-prompt-row">
-      <label htmlFor={CONSOLE_INPUT_ID} className="co-prompt" title="Root shell prompt: Enter runs the line at the cursor time; ↑/↓ browse the history">#</label>
+      {search && (
+        <output className="co-search" aria-live="polite">
+          {searchPrompt(search, history)}
+        </output>
+      )}
+      <label htmlFor={CONSOLE_INPUT_ID} className="co-prompt" title="Root shell prompt: Enter runs the line at the cursor time; ↑/↓ browse the history, Ctrl-R searches it">#</label>
       <input
         id={CONSOLE_INPUT_ID}
         type="text"
         aria-label="Console"
         autoComplete="off"
         spellCheck={false}
-        placeholder="cat /sys/kernel/livepatch/…/enabled   (Enter runs, ↑ history)"
-        value={draft}
+        placeholder="cat /sys/kernel/livepatch/*/enabled   (Enter runs, ↑ history, Ctrl-R search)"
+        value={search ? search.query : draft}
         onChange={(e) => {
+          if (search) {
+            setSearch(searchFor(search, history, e.target.value));
+            return;
+          }
           setDraft(e.target.value);
           setAt(null);
         }}

@@ -165,3 +165,27 @@ function Owners({ data }: { data: ConsistencyData }) {
     </div>
   );
 }
+
+const CLASS_STATE = ['-1', '0', '1'];
+
+/**
+ * Beside the Tasks legend: which tasks run a universe that was never shipped right now. Every
+ * task of one patch_state runs the same universe, so the note names them by patch_state.
+ */
+export function NeverShippedNote() {
+  const data = useData('consistency');
+  if (!data) return null;
+  const notes = data.classUniverse
+    .map((id, c) => ({ c, u: data.universes.find((u) => u.id === id) }))
+    .filter((x): x is { c: number; u: UniverseRow } => x.u !== undefined && !x.u.shipped);
+  if (!notes.length) return null;
+  return (
+    <span className="cs-tasks-note" role="status">
+      {notes.map(({ c, u }) => (
+        <span key={c} title={universeTitle(u)}>
+          ⚠ {u.now.toLocaleString('en-US')} tasks with patch_state {CLASS_STATE[c]} run U{u.id}, never shipped: {data.functions.map((f, i) => `${f}=${u.impl[i]}`).join(', ')}
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -9,6 +9,7 @@ import { mergeIntervals, stackBands, thinMarkers, type Interval, type TimelineDa
 import { TimelineAxes } from './TimelineAxes';
 import { Bands, Cursor, LockBand, Markers } from './TimelineMarks';
 import { TimelineTooltip } from './TimelineTooltip';
+import { TimelineViolations } from '../consistency/TimelineViolations';
 import { seekTo, useTimelineInput } from './useTimelineInput';
 
 interface Props {
@@ -59,6 +60,7 @@ export function TimelineChart({ data, win, holds, width, height }: Props) {
           <Bands bands={bands} x={x} y={y} />
           <LockBand holds={merged} x={x} lanes={lanes} />
           <Markers marks={marks} x={x} start={data.start} lanes={lanes} onJump={seekTo} />
+          <TimelineViolations x={x} lanes={lanes} start={data.start} onJump={seekTo} />
           <Cursor x={x} now={data.now} head={data.head} end={data.end} lanes={lanes} width={width} />
           {hover !== null && <line className="tl-hover" x1={x(hover)} x2={x(hover)} y1={lanes.plot.top} y2={lanes.axisY} pointerEvents="none" />}
         </g>
