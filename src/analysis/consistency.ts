@@ -27,16 +27,10 @@ export interface UniverseRecord {
   first: { time: number; pid: number };
   /** Time of the event that started the operation producing it (a transition's klp.init). */
   origin: number;
-  /**
-   * Tasks seen running it: the distinct tasks found in it by the events that count tasks, or
-   * the most at once, whichever is larger (a lower bound of how many ran it).
-   */
+  /** The most tasks seen running it at once (at the events that count tasks): a lower bound of how many ran it. */
   tasks: number;
-  /** Distinct tasks marked in `seen`. */
-  marked: number;
   /** Tasks running it as of the last count. */
   now: number;
-  seen: Uint8Array;
 }
 
 export type ViolationKind = 'never-shipped' | 'mass-switch' | 'dependency' | 'forced';
@@ -106,7 +100,7 @@ export class ConsistencyAnalysis {
     const recs = impl.map((u) => this.recordFor(u, time));
     if (!e || MOVES.has(e.type)) this.countTasks(recs);
     // Otherwise nobody moved: each class keeps its tasks (and its first task) in its new universe.
-    for (let c = 0; c < CLASSES; c++) recs[c].tasks = Math.max(recs[c].tasks, recs[c].marked, this.counts[c]);
+    for (let c = 0; c < CLASSES; c++) recs[c].tasks = Math.max(recs[c].tasks, this.counts[c]);
     for (const u of this.universes) u.now = 0;
     for (let c = 0; c < CLASSES; c++) {
       const rec = recs[c];
@@ -147,7 +141,7 @@ export class ConsistencyAnalysis {
     const key = keyOf(u);
     let rec = this.byKey.get(key);
     if (!rec) {
-      rec = { id: 0, key, impl: u, shipped: false, shippedAt: null, first: { time, pid: 0 }, origin: this.transitionOrigin ?? time, tasks: 0, marked: 0, now: 0, seen: new Uint8Array(0) };
+      rec = { id: 0, key, impl: u, shipped: false, shippedAt: null, first: { time, pid: 0 }, origin: this.transitionOrigin ?? time, tasks: 0, now: 0 };
       this.byKey.set(key, rec);
     }
     return rec;
@@ -162,45 +156,22 @@ export class ConsistencyAnalysis {
     this.checkDependencies(rec);
   }
 
-  /** One pass over the task table: tasks per class, the first of each, distinct tasks per universe. */
+  /**
+   * One pass over the task table: the tasks of each class and the first of each (threads
+   * before the idle tasks). A universe's `tasks` is then the most tasks seen in it at once.
+   */
   private countTasks(recs: UniverseRecord[]): void {
     const t = this.k.tasks;
-    const n = t.n;
-    const ps = t.patchState;
-    const sched = t.sched;
-    const counts = [0, 0, 0];
-    const first = [-1, -1, -1];
-    const bytes = (n + 7) >> 3;
-    for (const r of recs) {
-      if (r.seen.length < bytes) {
-        const grown = new Uint8Array(Math.max(bytes, r.seen.length * 2));
-        grown.set(r.seen);
-        r.seen = grown;
-      }
-    }
-    const seen = recs.map((r) => r.seen);
-    const fresh = [0, 0, 0];
-    // Threads first, then the idle tasks: the first task named is a thread when there is one.
+    const counts = countByClass(t.patchState, t.sched, t.n);
     const from = this.k.firstThread;
-    for (let i = 0; i < n; i++) {
-      const s = i < n - from ? i + from : i - (n - from);
-      if (sched[s] === Sched.DEAD) continue;
-      const c = ps[s] + 1;
-      counts[c]++;
-      if (first[c] < 0) first[c] = s;
-      const b = seen[c];
-      const bit = 1 << (s & 7);
-      if ((b[s >> 3] & bit) === 0) {
-        b[s >> 3] |= bit;
-        fresh[c]++;
-      }
-    }
     for (let c = 0; c < CLASSES; c++) {
       this.counts[c] = counts[c];
-      this.firstSlot[c] = first[c];
-      // Two classes may share one universe: their bitset is one array, their fresh tasks distinct.
-      recs[c].marked += fresh[c];
+      this.firstSlot[c] = counts[c] ? firstOfClass(t.patchState, t.sched, t.n, from, c - 1) : -1;
     }
+    // Two classes may share one universe: its tasks now are their sum.
+    const sums = new Map<UniverseRecord, number>();
+    for (let c = 0; c < CLASSES; c++) sums.set(recs[c], (sums.get(recs[c]) ?? 0) + counts[c]);
+    for (const [r, sum] of sums) r.tasks = Math.max(r.tasks, sum);
   }
 
   /**
@@ -268,4 +239,20 @@ export class ConsistencyAnalysis {
   get inTransition(): string | null {
     return this.transitionOrigin === null ? null : this.transitionPatch;
   }
+}
+
+const DEAD = Sched.DEAD;
+
+/** Live tasks per patch_state + 1: one tight pass over two byte arrays. */
+function countByClass(ps: Int8Array, sched: Uint8Array, n: number): Int32Array {
+  const counts = new Int32Array(CLASSES);
+  for (let s = 0; s < n; s++) if (sched[s] !== DEAD) counts[ps[s] + 1]++;
+  return counts;
+}
+
+/** The first live task of a patch_state, threads first, then the idle tasks. */
+function firstOfClass(ps: Int8Array, sched: Uint8Array, n: number, from: number, state: number): number {
+  for (let s = from; s < n; s++) if (ps[s] === state && sched[s] !== DEAD) return s;
+  for (let s = 0; s < Math.min(from, n); s++) if (ps[s] === state && sched[s] !== DEAD) return s;
+  return -1;
 }

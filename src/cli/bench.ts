@@ -9,6 +9,7 @@
 // leaves it (the pending list reset to "every thread"). The switched figure times the attempts
 // after that, which visit only the threads the previous walk left pending.
 
+import { ConsistencyAnalysis } from '../analysis/consistency';
 import { performance } from 'node:perf_hooks';
 import { Simulation } from '../engine/simulation';
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
@@ -186,6 +187,11 @@ function main(): void {
   const switchedMs = measure(attempt, () => {
     k.klpSignalsCnt = 1;
   });
+  // The consistency analysis on one attempt event: universes per patch_state class plus one
+  // count of the tasks of each class (issue 8: at most one attempt walk per transition event).
+  const analysis = new ConsistencyAnalysis(k);
+  const attemptEvent = { type: 'klp.attempt', patch: k.klpTransitionPatch!.name, complete: false, pending: 0, holdUs: 0, signalsCnt: 1 } as const;
+  const analysisMs = measure(() => analysis.observe(k.clock.now, attemptEvent));
 
   // A second kernel in the same process (the app keeps several): its walk is a second closure,
   // which V8 does not specialise to its arrays (see transition.ts), so it runs the generic code.
@@ -210,6 +216,7 @@ function main(): void {
 
   console.log(`attempt_1m_tasks_ms: ${fmt(fullMs)}`);
   console.log(`attempt_1m_tasks_switched_ms: ${fmt(switchedMs)}`);
+  console.log(`analysis_attempt_event_1m_tasks_ms: ${fmt(analysisMs)}`);
   console.log(`attempt_1m_tasks_second_kernel_ms: ${fmt(secondMs)}`);
   console.log(`table_touch_1m_ms: ${fmt(touchMs)}`);
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);

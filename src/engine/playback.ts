@@ -32,6 +32,7 @@ export type PlaybackEvent =
   | { type: 'STEP_FORWARD' }
   | { type: 'STEP_BACK' }
   | { type: 'NEXT_INTERESTING' }
+  | { type: 'NEXT_MARKER' }
   /** Move the cursor; with `shouldYield` a long replay continues over the next frames. */
   | { type: 'SEEK'; time: number; shouldYield?: () => boolean }
   | { type: 'SPEED'; exp: number }
@@ -103,6 +104,9 @@ export const playbackMachine = setup({
     'run to the next interesting event': ({ context }) => {
       context.session.runToInteresting();
     },
+    'run to the next marker': ({ context }) => {
+      context.session.runToMarker();
+    },
     seek: assign({
       trail: ({ context, event }) => {
         if (event.type === 'SEEK') context.session.seek(event.time, event.shouldYield);
@@ -149,6 +153,7 @@ export const playbackMachine = setup({
         STEP_FORWARD: { actions: 'run the next event' },
         STEP_BACK: { actions: 'retrace one step' },
         NEXT_INTERESTING: { actions: 'run to the next interesting event' },
+        NEXT_MARKER: { actions: 'run to the next marker' },
       },
     },
     playing: {
@@ -160,6 +165,7 @@ export const playbackMachine = setup({
         STEP_FORWARD: { target: 'paused', actions: 'run the next event' },
         STEP_BACK: { target: 'paused', actions: 'retrace one step' },
         NEXT_INTERESTING: { target: 'paused', actions: 'run to the next interesting event' },
+        NEXT_MARKER: { target: 'paused', actions: 'run to the next marker' },
       },
     },
   },

@@ -29,7 +29,12 @@ export interface SessionSource {
   script: readonly string[];
 }
 
-export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'fork';
+/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/ui/views/timeline/logMarkers.ts). */
+/** Events one `next` may run at most (a budget: the clock may hold timers forever). */
+const MAX_STOP_EVENTS = 5_000_000;
+
+/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/ui/views/timeline/logMarkers.ts). */
+export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'oops' | 'lockup' | 'rcu' | 'fork';
 
 export interface Marker {
   time: number;
@@ -299,21 +304,45 @@ export class Session {
    * a fork), at most `limit` of virtual time ahead.
    */
   runToInteresting(limit = 600_000_000): Marker | undefined {
+    return this.runToMarker((m) => m.kind === 'warn' || m.kind === 'complete' || m.kind === 'force' || m.kind === 'fork', limit);
+  }
+
+  /**
+   * Run until a new marker that `wanted` accepts (any marker by default), and on through the
+   * rest of that instant, so a burst at one time is one stop. Stops at the last event instead
+   * of running idle: once the script is done and no transition is in progress nothing more
+   * is coming, so it stays where that happened (returns undefined). At most `limit` of virtual
+   * time and MAX_STOP_EVENTS events ahead.
+   */
+  runToMarker(wanted: (m: Marker) => boolean = () => true, limit = 600_000_000): Marker | undefined {
     const stop = this.now + limit;
     const r = this.cur;
     const from = r.markers.length;
     const k = r.sim.kernel;
-    while (k.clock.nextTime() <= stop) {
+    for (let i = 0; i < MAX_STOP_EVENTS && k.clock.nextTime() <= stop; i++) {
+      if (this.settledForGood()) break;
       k.clock.step();
       this.collectIncidents(r);
-      const hit = r.markers.slice(from).find((m) => m.kind === 'warn' || m.kind === 'complete' || m.kind === 'force' || m.kind === 'fork');
+      const hit = r.markers.slice(from).find(wanted);
       if (hit) {
+        // The rest of the burst: every event at the same instant.
+        for (let j = 0; j < MAX_STOP_EVENTS && k.clock.nextTime() === hit.time; j++) {
+          k.clock.step();
+          this.collectIncidents(r);
+        }
         this.settle();
         return hit;
       }
     }
-    this.advanceTo(stop);
+    this.settle();
     return undefined;
+  }
+
+  /** Nothing more will happen by itself: every script line has run and no transition is in progress. */
+  private settledForGood(): boolean {
+    if (this.inTransition) return false;
+    const runs = this.cur.runs;
+    return runs.length === this.entries.length && runs.every((run) => run.end !== undefined);
   }
 
   /**

@@ -4,6 +4,7 @@
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, type PatchState } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
+import type { LogRecord } from '../kernel/printk';
 import { Sched, TF } from '../kernel/tasks';
 import { switchExplainer } from '../kernel/transition';
 import type { TimedKlpEvent } from './simulation';
@@ -115,17 +116,38 @@ export function pendingByReason(k: Kernel): { total: number; reasons: { reason: 
   return { total, reasons };
 }
 
+export interface WarningCounts {
+  warn: number;
+  bug: number;
+  oops: number;
+  lockup: number;
+  rcuTasksInfo: number;
+}
+
 /** WARN / BUG / Oops / hard LOCKUP splats and RCU Tasks stall informational lines in the log. */
-export function warningCounts(k: Kernel): { warn: number; bug: number; oops: number; lockup: number; rcuTasksInfo: number } {
-  const c = { warn: 0, bug: 0, oops: 0, lockup: 0, rcuTasksInfo: 0 };
-  for (const r of k.log.records) {
-    if (r.text.startsWith('WARNING: CPU:')) c.warn++;
-    else if (r.text.startsWith('BUG:')) c.bug++;
-    else if (r.text.startsWith('Oops:')) c.oops++;
-    else if (r.text.includes('Watchdog detected hard LOCKUP')) c.lockup++;
-    else if (r.text.startsWith('rcu_tasks_wait_gp: ')) c.rcuTasksInfo++;
+export function warningCounts(k: Kernel): WarningCounts {
+  return countWarnings(k.log.records);
+}
+
+/** The same counts over records[from..], added to `base` (a new object). */
+export function countWarnings(records: readonly LogRecord[], from = 0, base?: WarningCounts): WarningCounts {
+  const c = base ? { ...base } : { warn: 0, bug: 0, oops: 0, lockup: 0, rcuTasksInfo: 0 };
+  for (let i = from; i < records.length; i++) {
+    const text = records[i].text;
+    const kind = warningKind(text);
+    if (kind) c[kind]++;
   }
   return c;
+}
+
+/** Which warning a log line starts, if any (the summary's and the timeline's one rule). */
+export function warningKind(text: string): keyof WarningCounts | undefined {
+  if (text.startsWith('WARNING: CPU:')) return 'warn';
+  if (text.startsWith('BUG:')) return 'bug';
+  if (text.startsWith('Oops:')) return 'oops';
+  if (text.includes('Watchdog detected hard LOCKUP')) return 'lockup';
+  if (text.startsWith('rcu_tasks_wait_gp: ')) return 'rcuTasksInfo';
+  return undefined;
 }
 
 /**

@@ -14,7 +14,16 @@ const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const B64URL_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64URL.length; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
 
-export type DecodedUrl = { ok: true; scenario: Scenario; cursorUs?: number } | { ok: false; errors: string[] };
+/** What the reader looked at, kept in a shared link: the selected task's slot, the expanded panel. */
+export interface LinkView {
+  task?: number;
+  view?: string;
+}
+
+export type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number } & LinkView) | { ok: false; errors: string[] };
+
+/** A panel's name in a link (`view=timeline`). */
+const VIEW_NAME = /^[a-z]{1,16}$/;
 
 export function base64urlEncode(bytes: Uint8Array): string {
   let out = '';
@@ -56,10 +65,12 @@ export function base64urlDecode(s: string): Uint8Array | null {
 }
 
 /** The fragment (with its leading #) that holds `scenario` and, optionally, the cursor time. */
-export function encodeScenarioUrl(scenario: Scenario, cursorUs?: number): string {
+export function encodeScenarioUrl(scenario: Scenario, cursorUs?: number, look: LinkView = {}): string {
   const json = JSON.stringify(toDocument(scenario, true));
   const payload = base64urlEncode(deflateSync(new TextEncoder().encode(json), { level: 9 }));
-  return `#s=${FORMAT_VERSION}.${payload}${cursorUs !== undefined ? `&t=${Math.max(0, Math.round(cursorUs))}` : ''}`;
+  const task = look.task !== undefined && Number.isSafeInteger(look.task) && look.task >= 0 ? `&task=${look.task}` : '';
+  const view = look.view && VIEW_NAME.test(look.view) ? `&view=${look.view}` : '';
+  return `#s=${FORMAT_VERSION}.${payload}${cursorUs !== undefined ? `&t=${Math.max(0, Math.round(cursorUs))}` : ''}${task}${view}`;
 }
 
 /** Inflate at most `cap` bytes; null when the data is not a complete deflate stream, 'too-big' past the cap. */
@@ -106,7 +117,7 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
   for (const part of body.split('&')) {
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
-    if (key !== 's' && key !== 't') return fail(`link: unknown part '${key.slice(0, 20)}' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>)`);
+    if (key !== 's' && key !== 't' && key !== 'task' && key !== 'view') return fail(`link: unknown part '${key.slice(0, 20)}' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>, task=<slot>, view=<panel>)`);
     if (params.has(key)) return fail(`link: '${key}=' appears twice in the fragment`);
     params.set(key, eq < 0 ? '' : part.slice(eq + 1));
   }
@@ -123,6 +134,17 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
     if (!/^\d{1,15}$/.test(t)) return fail(`link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=${t.slice(0, 20)}'`);
     cursorUs = Number(t);
   }
+  const look: LinkView = {};
+  const task = params.get('task');
+  if (task !== undefined) {
+    if (!/^\d{1,7}$/.test(task)) return fail(`link: the task part is malformed (expected task=<slot>, a whole number), got 'task=${task.slice(0, 20)}'`);
+    look.task = Number(task);
+  }
+  const view = params.get('view');
+  if (view !== undefined) {
+    if (!VIEW_NAME.test(view)) return fail(`link: the view part is malformed (expected view=<panel name>), got 'view=${view.slice(0, 20)}'`);
+    look.view = view;
+  }
   const bytes = base64urlDecode(m[2]);
   if (!bytes) return fail('link: the scenario data is damaged (characters outside base64url, or cut short)');
   const inflated = inflateCapped(bytes, MAX_DOCUMENT_BYTES);
@@ -136,5 +158,5 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
   }
   const r = parseScenarioText(text);
   if (!r.ok) return fail(...r.errors.map((e) => `link: ${e}`));
-  return cursorUs === undefined ? { ok: true, scenario: r.scenario } : { ok: true, scenario: r.scenario, cursorUs };
+  return { ok: true, scenario: r.scenario, ...(cursorUs === undefined ? {} : { cursorUs }), ...look };
 }

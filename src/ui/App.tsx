@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
 import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
@@ -8,7 +8,9 @@ import { InspectorLegend, InspectorView } from './views/InspectorView';
 import { KernelLogView, LogLegend } from './views/KernelLogView';
 import { Panel } from './views/Panel';
 import { StatechartView } from './views/StatechartView';
+import { StatusView } from './views/StatusView';
 import { SysfsView } from './views/SysfsView';
+import { Workbench } from './layout/Workbench';
 import { TasksLegend } from './views/TasksLegend';
 import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
@@ -37,7 +39,7 @@ function Starting() {
     <div className="app">
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
-        <p className="scenario-title">{e.scenario.title}</p>
+        <p className="scenario-title" title={e.scenario.title}>{e.scenario.title}</p>
         <ScenarioMenu />
       </header>
       {error ? (
@@ -48,6 +50,33 @@ function Starting() {
     </div>
   );
 }
+
+const PANEL_TITLES: Record<string, string> = {
+  tasks: 'Tasks',
+  funcs: 'Function stacks',
+  timeline: 'Timeline',
+  log: 'Kernel log',
+  console: 'Console',
+  status: 'Status',
+  inspector: 'Inspector',
+  statechart: 'Statechart',
+  sysfs: 'sysfs',
+  consistency: 'Consistency',
+};
+
+/** Every view in its panel, by the layout's panel ids. */
+const panels: Record<string, ReactNode> = {
+  tasks: <Panel id="tasks" title="Tasks" legend={<><TasksLegend /><NeverShippedNote /></>} actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>,
+  funcs: <Panel id="funcs" title="Function stacks" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>,
+  timeline: <Panel id="timeline" title="Timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>,
+  log: <Panel id="log" title="Kernel log" legend={<LogLegend />} actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>,
+  console: <Panel id="console" title="Console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>,
+  status: <Panel id="status" title="Status" actions={<ExportButtons view="status" title="Status" />}><StatusView /></Panel>,
+  inspector: <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>,
+  statechart: <Panel id="statechart" title="Statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>,
+  sysfs: <Panel id="sysfs" title="sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>,
+  consistency: <Panel id="consistency" title="Consistency" actions={<ExportButtons view="consistency" title="Consistency" />}><ConsistencyView /></Panel>,
+};
 
 function Workspace() {
   const title = useData('title');
@@ -64,7 +93,7 @@ function Workspace() {
     <div className="app">
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
-        <p className="scenario-title">{title}</p>
+        <p className="scenario-title" title={title}>{title}</p>
         <PolicyHeader />
         <ScenarioMenu />
       </header>
@@ -80,17 +109,7 @@ function Workspace() {
         </div>
       )}
       <Controls />
-      <main className="grid">
-        <Panel id="tasks" title="Tasks" legend={<><TasksLegend /><NeverShippedNote /></>} className="area-tasks" actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>
-        <Panel id="funcs" title="Function stacks" className="area-funcs" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>
-        <Panel id="timeline" title="Timeline" className="area-timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>
-        <Panel id="log" title="Kernel log" legend={<LogLegend />} className="area-log" actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>
-        <Panel id="console" title="Console" className="area-console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>
-        <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} className="area-inspector" actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>
-        <Panel id="statechart" title="Statechart" className="area-statechart" actions={<ExportButtons view="statechart" title="Statechart" svg />}><StatechartView /></Panel>
-        <Panel id="sysfs" title="sysfs" className="area-sysfs" actions={<ExportButtons view="sysfs" title="sysfs" />}><SysfsView /></Panel>
-        <Panel id="consistency" title="Consistency" className="area-consistency" actions={<ExportButtons view="consistency" title="Consistency" />}><ConsistencyView /></Panel>
-      </main>
+      <Workbench panels={panels} titles={PANEL_TITLES} />
       <HelpOverlay />
     </div>
   );

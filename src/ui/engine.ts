@@ -12,6 +12,9 @@ import type { LogRecord } from '../kernel/printk';
 import type { Scenario } from '../scenario/document';
 import { sessionSourceOf } from '../scenario/build';
 import { currentScenario, fragmentOf, initialScenario, savedCopy, STORAGE_KEY } from './scenarioStore';
+import type { LinkView } from '../scenario/url';
+import { PANEL_IDS } from './layout/layoutModel';
+import { useView } from './store';
 import { BENCH_SIZES, benchSource } from './benchHook';
 import { RemoteSim, type RemoteOpen } from './remote';
 import { PIECES, runCommand, runQuery, type CommandOutcome, type Piece, type PieceName, type QueryArg, type QueryName, type QueryResult } from './viewData';
@@ -118,8 +121,22 @@ function workerEngine(open: RemoteOpen, scenario: Scenario, notice?: string): Wo
   };
 }
 
+/** The selected task and expanded panel a link carried become the view's. */
+function applyLook(look: LinkView | undefined): void {
+  const v = useView.getState();
+  if (look?.task !== undefined) v.select({ kind: 'task', slot: look.task });
+  if (look?.view && PANEL_IDS.includes(look.view)) v.setExpandedPanel(look.view);
+}
+
+/** What the link keeps of the view: the selected task, the expanded panel. */
+function lookNow(): LinkView {
+  const v = useView.getState();
+  return { task: v.selection?.kind === 'task' ? v.selection.slot : undefined, view: v.expandedPanel ?? undefined };
+}
+
 function open(): Engine {
   const init = initialScenario(window.location.hash, readSaved());
+  applyLook(init.look);
   let scenario = init.scenario;
   let notice = init.notice;
   if (workerWanted(taskCountOf(scenario))) return workerEngine({ scenario, cursorUs: init.cursorUs }, scenario, notice);
@@ -226,13 +243,18 @@ function keepAddressCurrent(e: Engine): void {
     lastScript = entries.length;
     const s = scenarioNow(e);
     const cursor = cursorNow(e);
-    history.replaceState(null, '', fragmentOf(s, cursor));
+    history.replaceState(null, '', fragmentOf(s, cursor, lookNow()));
     try {
       localStorage.setItem(STORAGE_KEY, savedCopy(s, cursor));
     } catch {
       // Storage full or disabled: the address bar still holds the scenario.
     }
   };
+  // Selecting a task or expanding a panel rewrites the link too (until the engine is replaced).
+  const unsubscribeView = useView.subscribe((v, p) => {
+    if (current !== e) return unsubscribeView();
+    if ((v.selection !== p.selection || v.expandedPanel !== p.expandedPanel) && !timer) timer = setTimeout(write, 0);
+  });
   e.subscribe(() => {
     if (timer) return;
     const scriptChanged = (entriesOf(e)?.length ?? lastScript) !== lastScript;
@@ -296,6 +318,13 @@ export function useQuery<K extends QueryName>(name: K, arg: QueryArg<K>): QueryR
   }, [e, key, version]);
   if (e.mode === 'main') return runQuery(e.session, name, arg);
   return answer?.key === key ? answer.value : undefined;
+}
+
+/** One question asked now (a search the user submitted), answered on the page or by the worker. */
+export function askQuery<K extends QueryName>(name: K, arg: QueryArg<K>): Promise<QueryResult<K>> {
+  const e = engine();
+  if (e.mode === 'worker') return e.remote.query(name, arg) as Promise<QueryResult<K>>;
+  return Promise.resolve(runQuery(e.session, name, arg));
 }
 
 /** A value derived from the playback machine's state; `select` must return a primitive. */

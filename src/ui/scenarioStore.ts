@@ -6,13 +6,15 @@
 
 import { toDocument, validateScenario, type Scenario } from '../scenario/document';
 import { defaultScenario } from '../scenario/defaultScenario';
-import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
+import { decodeScenarioUrl, encodeScenarioUrl, type LinkView } from '../scenario/url';
 
 export const STORAGE_KEY = 'livepatch-explorer/current';
 
 export interface InitialScenario {
   scenario: Scenario;
   cursorUs?: number;
+  /** The selected task and expanded panel the link carried. */
+  look?: LinkView;
   from: 'link' | 'saved' | 'default';
   /** Why the link or saved copy was not used (shown to the user). */
   notice?: string;
@@ -37,7 +39,7 @@ export function initialScenario(hash: string, saved: string | null): InitialScen
   const h = hash.replace(/^#/, '');
   if (h) {
     const r = decodeScenarioUrl(h);
-    if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link' };
+    if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link', look: { task: r.task, view: r.view } };
     return { scenario: defaultScenario(), from: 'default', notice: `This link could not be opened (${r.errors[0]}); showing the default scenario instead.` };
   }
   if (saved) {
@@ -59,6 +61,6 @@ export function savedCopy(s: Scenario, cursorUs: number): string {
 }
 
 /** The fragment for the address bar. */
-export function fragmentOf(s: Scenario, cursorUs: number): string {
-  return encodeScenarioUrl(s, cursorUs);
+export function fragmentOf(s: Scenario, cursorUs: number, look?: LinkView): string {
+  return encodeScenarioUrl(s, cursorUs, look);
 }

@@ -29,6 +29,8 @@ export interface ViewState {
   logLevel: number;
   logText: string;
   logFollow: boolean;
+  /** Long kernel log lines wrap (on by default: no reason text is cut off). */
+  logWrap: boolean;
   /** The timeline's visible window of virtual time (µs); null fits the whole run. */
   timelineWindow: { t0: number; t1: number } | null;
   /** Virtual time under the pointer on the timeline (its readout), or null. */
@@ -44,8 +46,20 @@ export interface ViewState {
   tasksZoom: { k: number; x: number; y: number };
   /** The Tasks view shows its table instead of only offering it to screen readers. */
   tasksTable: boolean;
+  /** The Tasks view draws only blocked tasks. */
+  tasksBlockedOnly: boolean;
+  setTasksBlockedOnly(on: boolean): void;
+  /** The Tasks view's search: what was searched, the matching slots (capped) and their total. */
+  tasksSearch: { text: string; slots: number[]; total: number } | null;
+  setTasksSearch(s: { text: string; slots: number[]; total: number } | null): void;
   /** The function the Inspector's "what would it run" question is about (original name). */
   inspectorCall: string | null;
+  /** Pending counts on a log scale (true / false), or by the task count (null). */
+  timelineLog: boolean | null;
+  setTimelineLog(on: boolean): void;
+  /** The timeline's legend shown (true), hidden (false), or by the panel's height (null). */
+  timelineLegend: boolean | null;
+  setTimelineLegend(shown: boolean): void;
   /** The panel shown over the whole grid, or null. */
   expandedPanel: string | null;
   setExpandedPanel(id: string | null): void;
@@ -55,7 +69,7 @@ export interface ViewState {
   select(s: Selection): void;
   hover(slot: number | null): void;
   setHelp(open: boolean): void;
-  setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow'>>): void;
+  setLogFilter(f: Partial<Pick<ViewState, 'logLevel' | 'logText' | 'logFollow' | 'logWrap'>>): void;
   setTimelineWindow(w: { t0: number; t1: number } | null): void;
   setTimelineHover(t: number | null): void;
   setChartZoom(z: { k: number; x: number; y: number } | null): void;
@@ -76,6 +90,7 @@ export const useView = create<ViewState>()((set) => ({
   logLevel: 7,
   logText: '',
   logFollow: true,
+  logWrap: true,
   timelineWindow: null,
   timelineHover: null,
   chartZoom: null,
@@ -87,9 +102,17 @@ export const useView = create<ViewState>()((set) => ({
   tasksTable: false,
   inspectorCall: null,
   expandedPanel: null,
+  timelineLegend: null,
+  timelineLog: null,
+  setTimelineLog: (timelineLog) => set({ timelineLog }),
+  tasksBlockedOnly: false,
+  setTasksBlockedOnly: (tasksBlockedOnly) => set({ tasksBlockedOnly }),
+  tasksSearch: null,
+  setTasksSearch: (tasksSearch) => set({ tasksSearch }),
+  setTimelineLegend: (timelineLegend) => set({ timelineLegend }),
   setExpandedPanel: (expandedPanel) => set({ expandedPanel }),
   setTheme: (theme) => set({ theme }),
-  resetForScenario: () => set({ selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
+  resetForScenario: () => set({ tasksSearch: null, selection: null, hoveredSlot: null, timelineWindow: null, timelineHover: null, chartZoom: null, consoleNotes: [], tasksZoom: { k: 1, x: 0, y: 0 } }),
   select: (selection) => set({ selection }),
   hover: (hoveredSlot) => set({ hoveredSlot }),
   setHelp: (helpOpen) => set({ helpOpen }),

@@ -12,11 +12,14 @@ import { funcStacksModel } from './views/funcStacksModel';
 import { findOps, findPatch, funcStackOf, patchedFunctionNames, patchInfo, type StackEntry } from './views/inspectorModel';
 import { chartModel } from './views/statechart/chartModel';
 import { litFrom } from './views/statechart/lit';
+import { statusOf } from './views/statusModel';
 import { livepatchTree, patchStateOf } from './views/sysfsModel';
+import { findTasks } from './views/taskSearch';
 import { describeTask, frameVersion, replacementFuncs } from './views/taskDetails';
 import { MARK_NAMES } from './views/tasksPalette';
 import { blockedTasks } from './views/tasksSummary';
 import type { TasksModel } from './views/tasksModel';
+import { logMarkers } from './views/timeline/logMarkers';
 import { timelineData, type Interval } from './views/timeline/model';
 import { consistencyModel, policyData } from './views/consistency/model';
 
@@ -59,13 +62,14 @@ export const PIECES = {
   title: (s: Session) => s.source.title,
   cursor: (s: Session) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork, seekProgress: s.seekProgress }),
   console: (s: Session) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }),
-  timeline: (s: Session) => timelineData(s),
+  timeline: (s: Session) => timelineData({ start: s.start, now: s.now, head: s.head, markers: s.markers, samples: s.samples, recorded: s.recorded, logMarkers: logMarkers(s.sim.kernel.log.records) }),
   holds: (s: Session): readonly Interval[] | undefined => lockHolds(s.sim.kernel.tasklist.holds),
   funcStacks: (s: Session) => funcStacksModel(s.sim.kernel),
   sysfs: (s: Session) => livepatchTree(s.sim.kernel),
   picks: pendingPicks,
   statechart: (s: Session) => litFrom(KLP_CHART, s.sim.actor.getSnapshot().value, s.coreSteps),
   patchedNames: (s: Session) => patchedFunctionNames(s.sim.kernel),
+  status: statusOf,
   consistency: consistencyModel,
   policy: (s: Session) => policyData(s.sim.kernel),
 };
@@ -128,6 +132,8 @@ export const QUERIES = {
     return patchStateOf(k, slot, explainBlocker(k, s.classify(), slot));
   },
   dmesg: (s: Session, _: null) => s.sim.dmesg(),
+  /** Tasks whose pid is, or whose comm contains, the text (the Tasks view's search). */
+  findTasks: (s: Session, text: string) => findTasks(s.sim.kernel, text),
 };
 export type QueryName = keyof typeof QUERIES;
 export type QueryArg<K extends QueryName> = Parameters<(typeof QUERIES)[K]>[1];

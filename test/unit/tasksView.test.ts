@@ -13,7 +13,7 @@ import { groupTasks, KIND_GROUPS } from '../../src/ui/views/taskGroups';
 import { cellAt, cellBox, layoutTasks, MAX_CELL_PX } from '../../src/ui/views/tasksLayout';
 import { makePalette, packColor } from '../../src/ui/views/tasksPalette';
 import { newFrame, rasterize } from '../../src/ui/views/tasksRaster';
-import { blockedTasks, groupCounts } from '../../src/ui/views/tasksSummary';
+import { blockedTasks, countsLabel, groupCounts } from '../../src/ui/views/tasksSummary';
 
 function table(specs: { flags: number; sched: number; cls?: number }[]) {
   const n = specs.length;
@@ -85,8 +85,12 @@ describe('cell codes', () => {
     });
     expect([...codes]).toEqual([cellCode(Fill.PENDING, Mark.NONE), cellCode(Fill.PATCHED, Mark.NONE), cellCode(Fill.PENDING, Mark.SLEEPING)]);
     const counts = groupCounts(groups, histogram);
-    expect(counts[0]).toEqual({ name: 'a', total: 2, fill: [0, 1, 0, 1], mark: [2, 0, 0, 0, 0, 0] });
+    expect(counts[0]).toEqual({ name: 'a', total: 2, fill: [0, 1, 0, 1], mark: [2, 0, 0, 0, 0, 0], blocked: 0 });
     expect(counts[1].mark[Mark.SLEEPING]).toBe(1);
+    // Pending and refused by the check: "blocked", a subset of "pending".
+    expect(counts[1].blocked).toBe(1);
+    expect(countsLabel(counts[1])).toBe('1 · 1 pending · 1 blocked');
+    expect(countsLabel(counts[0])).toBe('2 · 1 pending');
     expect(blockedTasks(groups, codes, 10)).toEqual({ rows: [{ slot: 1, mark: Mark.SLEEPING }], more: 0 });
     expect(blockedTasks(groups, codes, 0)).toEqual({ rows: [], more: 1 });
   });

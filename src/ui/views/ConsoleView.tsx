@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { consoleCommand, useData } from '../engine';
-import type { CommandOutcome } from '../viewData';
-import { fmtShort } from '../format';
+import { typeLine } from '../actions/typeLine';
+import { useData } from '../engine';
+import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
 import { useView } from '../store';
 import { consoleItems, historyStep, type ConsoleItem } from './consoleModel';
@@ -45,7 +45,7 @@ export function ConsoleView() {
 }
 
 function Item({ item, start }: { item: ConsoleItem; start: number }) {
-  const when = item.time === undefined ? '' : `+${fmtShort(item.time - start)}`;
+  const when = item.time === undefined ? '' : `[${fmtTime(item.time)}]`;
   return (
     <div className={`co-item co-${item.status}`}>
       <div className="co-cmd">
@@ -53,7 +53,10 @@ function Item({ item, start }: { item: ConsoleItem; start: number }) {
         <code>{item.command}</code>
         {STATUS_TEXT[item.status] && <span className={item.status === 'running' || item.status === 'waiting' ? 'co-running' : 'co-err'}>{STATUS_TEXT[item.status]}</span>}
         {item.exit !== undefined && item.exit !== 0 && <span className="co-err" title="exit status">[{item.exit}]</span>}
-        <span className="co-when" title="Virtual time since the script began">{when}</span>
+        <span className="co-when" title={item.time === undefined ? undefined : `dmesg time; ${fmtWhen(item.time, start)}`}>
+          {when}
+          {item.time !== undefined && <span className="co-since"> +{fmtShort(item.time - start)}</span>}
+        </span>
       </div>
       {item.out.map((l, i) => (
         <pre key={`o${i}`} className="co-out">{l}</pre>
@@ -69,7 +72,6 @@ function Prompt() {
   const draft = useView((v) => v.consoleDraft);
   const history = useView((v) => v.consoleHistory);
   const setDraft = useView((v) => v.setConsoleDraft);
-  const enter = useView((v) => v.enterConsole);
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
@@ -77,22 +79,9 @@ function Prompt() {
   const [search, setSearch] = useState<HistorySearch | null>(null);
 
   const submit = (line = draft) => {
-    const text = line.trim();
-    if (!text) return;
+    if (!line.trim()) return;
     setAt(null);
-    const finish = (r: CommandOutcome) => {
-      const { time } = r;
-      if (!r.ok) {
-        enter(text, { time, after: r.after, text, kind: 'rejected', message: r.error });
-        return;
-      }
-      const f = r.fork;
-      enter(text, f ? { time, after: r.index, text, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
-      setDraft('');
-    };
-    const r = consoleCommand(text);
-    if (r instanceof Promise) void r.then(finish);
-    else finish(r);
+    typeLine(line, (ok) => ok && setDraft(''));
   };
 
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>, s: HistorySearch) => {

@@ -1,6 +1,6 @@
 import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
 import { sendPlayback as send, useData, usePlayback } from '../engine';
-import { fmtShort, fmtTime } from '../format';
+import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
 
@@ -18,6 +18,14 @@ export function Controls() {
   const setTheme = useView((v) => v.setTheme);
   const setHelp = useView((v) => v.setHelp);
   const end = Math.max(head, now);
+  const { markers } = useData('timeline');
+  // The last marker (or attempt) strictly before the cursor: the time a step back lands on.
+  const before = (ok: (kind: string) => boolean) => {
+    for (let i = markers.length - 1; i >= 0; i--) if (markers[i].time < now && ok(markers[i].kind)) return markers[i].time;
+    return undefined;
+  };
+  const prevMarker = before(() => true);
+  const prevAttempt = before((k) => k === 'attempt');
   return (
     <div className="controls" role="toolbar" aria-label="Playback">
       <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)"><Icon name="stepBack" /></button>
@@ -27,7 +35,12 @@ export function Controls() {
         <button type="button" onClick={() => send({ type: 'PLAY' })} aria-label="Play" title="Play (space)"><Icon name="play" /></button>
       )}
       <button type="button" onClick={() => send({ type: 'STEP_FORWARD' })} aria-label="Step forward" title="Step to the next event (→)"><Icon name="stepForward" /></button>
-      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning or completion (n)"><Icon name="next" /> next</button>
+      <button type="button" onClick={() => send({ type: 'NEXT_INTERESTING' })} aria-label="Next interesting event" title="Run to the next warning, force or completion; a burst at one instant is one stop, and it stops at the last event (n)"><Icon name="next" /> next</button>
+      <span className="marker-nav" role="group" aria-label="Markers">
+        <button type="button" disabled={prevAttempt === undefined} onClick={() => prevAttempt !== undefined && send({ type: 'SEEK', time: prevAttempt })} aria-label="Back one attempt" title="Back to the previous attempt of the transition">◂ attempt</button>
+        <button type="button" disabled={prevMarker === undefined} onClick={() => prevMarker !== undefined && send({ type: 'SEEK', time: prevMarker })} aria-label="Previous marker" title="Back to the previous marker on the timeline">◂ marker</button>
+        <button type="button" onClick={() => send({ type: 'NEXT_MARKER' })} aria-label="Next marker" title="On to the next marker on the timeline (a burst at one instant is one stop)">marker ▸</button>
+      </span>
       <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
         Speed
         <input
@@ -52,16 +65,18 @@ export function Controls() {
           max={end}
           step={1000}
           value={now}
-          aria-valuetext={`${fmtShort(now - start)} into the script`}
+          aria-valuetext={fmtWhen(now, start)}
           onChange={(e) => {
             const deadline = performance.now() + SEEK_SLICE_MS;
             send({ type: 'SEEK', time: Number(e.target.value), shouldYield: () => performance.now() > deadline });
           }}
         />
       </label>
-      <output className="clock" aria-label="Virtual time" title="Kernel time (dmesg timestamp)">[{fmtTime(now)}]</output>
+      <output className="clock" aria-label="Virtual time" title={`Kernel time (dmesg timestamp); +${fmtShort(now - start)} since the script began`}>
+        [{fmtTime(now)}] <span className="clock-since">+{fmtShort(now - start)}</span>
+      </output>
       {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={seekProgress} />}
-      {fork && <span className="fork-notice" role="status">Forked at {fmtShort(fork.time - start)}: {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
+      {fork && <span className="fork-notice" role="status">Forked at [{fmtTime(fork.time)}] (+{fmtShort(fork.time - start)}): {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
       <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>

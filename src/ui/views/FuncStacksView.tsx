@@ -34,10 +34,10 @@ function FuncStacksLegend({ model }: { model: FuncStacksModel }) {
       ) : (
         <>
           <span title={`Tasks whose patch_state is not yet the target of ${model.phase} ${model.patch}: ${model.unswitchedTasks} now`}>
-            <span className="fs-dot fs-unswitched" /> unswitched task runs ({model.unswitchedTasks})
+            <span className="fs-dot fs-unswitched" /> <abbr title="U column: the entry an unswitched task runs">U</abbr> unswitched task runs ({model.unswitchedTasks})
           </span>
           <span title={`Tasks already in the target state of ${model.phase} ${model.patch}: ${model.switchedTasks} now`}>
-            <span className="fs-dot fs-switched" /> switched task runs ({model.switchedTasks})
+            <span className="fs-dot fs-switched" /> <abbr title="S column: the entry a switched task runs">S</abbr> switched task runs ({model.switchedTasks})
           </span>
         </>
       )}
@@ -69,8 +69,8 @@ function FuncCard({ row, model, leaving }: { row: FuncRow; model: FuncStacksMode
         <span className="fs-cols" aria-hidden="true">
           {idle ? <span title="every task">all</span> : (
             <>
-              <span title="unswitched task">U</span>
-              <span title="switched task">S</span>
+              <span title="U: the entry an unswitched task (not yet in the target state) runs">U</span>
+              <span title="S: the entry a switched task (already in the target state) runs">S</span>
             </>
           )}
         </span>

@@ -1,7 +1,8 @@
-import { useQuery } from '../engine';
+import { useData, useQuery } from '../engine';
 import { useView } from '../store';
 import { CallQuestion } from './CallQuestion';
 import { FuncStackList } from './FuncStackList';
+import { PatchActions } from './PatchActions';
 import { TaskFacts } from './TaskFacts';
 import './inspector.css';
 
@@ -42,6 +43,7 @@ function PatchInspector({ name }: { name: string }) {
         <dt>forced</dt><dd>{yesNo(info.forced)}</dd>
         <dt>stack_order</dt><dd>{info.stackOrder || '(not on klp_patches)'}</dd>
       </dl>
+      {info.transition && <PatchInTransition name={info.name} />}
       {info.objects.map((o) => (
         <section key={o.name} className="patch-object">
           <h4 className="mono">{o.name} <span className="muted">{o.loaded ? (o.patched ? 'patched' : 'loaded, not patched') : 'not loaded'}</span></h4>
@@ -59,6 +61,14 @@ function PatchInspector({ name }: { name: string }) {
       ))}
     </div>
   );
+}
+
+/** The same options as the Status panel, for the patch in transition. */
+function PatchInTransition({ name }: { name: string }) {
+  const st = useData('status');
+  const t = st.transition;
+  if (!t?.running || t.patch !== name) return null;
+  return <PatchActions target={{ patch: name, now: st.now, nextRetry: t.nextRetry, attemptsToSignals: t.attemptsToSignals }} />;
 }
 
 function FuncInspector({ name }: { name: string }) {
@@ -94,13 +104,15 @@ export function InspectorView() {
   );
 }
 
-/** What the Inspector's colours and tags mean. */
+/** What the Inspector's colours and tags mean: only those the current selection can show. */
 export function InspectorLegend() {
+  const kind = useView((v) => v.selection?.kind);
+  if (!kind) return null;
   return (
     <>
-      <span className="frame-flag" title="The frame whose function the transition forbids on the stack (klp_check_stack)">← blocks the switch</span>
+      {kind === 'task' && <span className="frame-flag" title="The frame whose function the transition forbids on the stack (klp_check_stack)">← blocks the switch</span>}
       <span className="flag flag-transition" title="klp_func.transition: the patch that owns this entry is in transition">transition</span>
-      <span className="flag" title="A no-op entry of an atomic-replace patch: the original function runs">nop</span>
+      {kind !== 'patch' && <span className="flag" title="A no-op entry of an atomic-replace patch: the original function runs">nop</span>}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { parseScenarioText, toDocument } from '../../scenario/document';
 import { defaultScenario } from '../../scenario/defaultScenario';
 import { openScenario, scenarioNow } from '../engine';
@@ -8,11 +8,18 @@ import { useView } from '../store';
 import { ScenarioEditorButton } from './ScenarioEditor';
 
 const MAX_FILE_BYTES = 1_000_000;
+/** A confirmation ("Link copied.") fades out after this long; errors stay until replaced. */
+const NOTE_MS = 2500;
 
 /** Open a preset or a scenario file, export the scenario, copy its link. */
 export function ScenarioMenu() {
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const file = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!message || message.error) return;
+    const timer = setTimeout(() => setMessage(null), NOTE_MS);
+    return () => clearTimeout(timer);
+  }, [message]);
   const resetView = useView((v) => v.resetForScenario);
   const open = (s: Parameters<typeof openScenario>[0]) => {
     const err = openScenario(s);
@@ -74,7 +81,7 @@ export function ScenarioMenu() {
       >
         Copy link
       </button>
-      {message && <span role={message.error ? 'alert' : 'status'} className={message.error ? 'menu-error' : 'muted'}>{message.text}</span>}
+      {message && <span role={message.error ? 'alert' : 'status'} className={message.error ? 'menu-error' : 'muted menu-note'}>{message.text}</span>}
     </div>
   );
 }

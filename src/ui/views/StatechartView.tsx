@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { useData } from '../engine';
-import { fmtShort } from '../format';
+import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
 import { StatechartLegend } from './statechart/StatechartLegend';
 import { StatechartSvg } from './statechart/StatechartSvg';
@@ -39,7 +39,7 @@ export function StatechartView() {
         </span>
       </div>
       <p className="sc-steps muted" aria-live="polite">
-        {lit.steps.length === 0 ? 'No transition taken yet in this run.' : lit.steps.map((s) => `${s.region}: ${s.event.startsWith('xstate.after') ? 'timer fired' : s.event} at +${fmtShort(s.time - start)}`).join(' · ')}
+        {lit.steps.length === 0 ? 'No transition taken yet in this run.' : lit.steps.map((s) => `${s.region}: ${s.event.startsWith('xstate.after') ? 'timer fired' : s.event} at [${fmtTime(s.time)}] +${fmtShort(s.time - start)}`).join(' · ')}
       </p>
       <div className="sc-canvas" ref={box}>
         {size.width > 0 && <StatechartSvg ref={svg} layout={layout} lit={lit} width={size.width} height={size.height} />}

@@ -25,7 +25,7 @@ interface Props {
 }
 
 function overlayOf(v: ViewState): Overlay {
-  return { hoverSlot: v.hoveredSlot, selectedSlot: v.selection?.kind === 'task' ? v.selection.slot : null };
+  return { hoverSlot: v.hoveredSlot, selectedSlot: v.selection?.kind === 'task' ? v.selection.slot : null, matches: v.tasksSearch?.slots };
 }
 
 /**
@@ -76,6 +76,7 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
       scheduler.request();
     });
     const scheduler = new FrameScheduler(() => {
+      renderer.setBlockedOnly(useView.getState().tasksBlockedOnly);
       renderer.draw(t, overlayOf(useView.getState()));
       if (renderer.layout && renderer.layout !== layoutSeen) {
         layoutSeen = renderer.layout;
@@ -98,7 +99,7 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
     ro.observe(box);
     const unsubSession = source.subscribe(() => scheduler.request());
     const unsubView = useView.subscribe((v, p) => {
-      if (v.hoveredSlot !== p.hoveredSlot || v.selection !== p.selection) scheduler.request();
+      if (v.hoveredSlot !== p.hoveredSlot || v.selection !== p.selection || v.tasksBlockedOnly !== p.tasksBlockedOnly || v.tasksSearch !== p.tasksSearch) scheduler.request();
     });
     const themeWatch = new MutationObserver(() => scheduler.request());
     themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });

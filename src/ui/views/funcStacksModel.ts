@@ -1,6 +1,6 @@
 // What the Function stacks view draws, read from the kernel without changing it: every
 // klp_ops with its func_stack top to bottom, and which entry a task runs right now depending
-// on its patch_state (klp_ftrace_handler(), KERNEL-MODEL.md §5).
+// on its patch_state (klp_ftrace_handler(), docs/kernel-model.md §5).
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED, type PatchState } from '../../kernel/constants';
 import { stackOrder } from '../../kernel/core';

@@ -1,6 +1,6 @@
 // What the sysfs view draws: /sys/kernel/livepatch and /proc/<pid>/patch_state as `ls -l` and
 // `cat` would show them, read through the model's own Vfs, each beside the internal state it
-// hides (KERNEL-MODEL.md §7).
+// hides (docs/kernel-model.md §7).
 //
 // Reading is pure for these paths: the livepatch attributes and patch_state are closures over
 // fields (Vfs.read sets `current` to the caller for the read and restores it). Files whose show

@@ -1,7 +1,9 @@
 // Where each cell sits, in "base" pixels (the view at zoom 1): groups stacked top to bottom,
 // each a label band then its cells row-major in a grid shared by all groups. The cell size is
 // the largest that fits every task in the panel, so at zoom 1 the whole machine is visible;
-// zooming (d3-zoom) then scales the base coordinates.
+// zooming (d3-zoom) then scales the base coordinates. A group that holds blockers is never
+// drawn thinner than MIN_BLOCKER_PX: it gets bigger cells of its own (1,941 NFS readers among
+// 300,000 threads stay a visible band, not a 2-pixel line).
 
 export interface GroupBox {
   name: string;
@@ -13,6 +15,16 @@ export interface GroupBox {
   /** Base y of the first cell row. */
   top: number;
   rows: number;
+  /** The group's cell edge and columns (bigger than the layout's for a group of blockers). */
+  cell: number;
+  cols: number;
+}
+
+export interface GroupSize {
+  name: string;
+  count: number;
+  /** Holds blocked tasks: drawn at least MIN_BLOCKER_PX tall. */
+  blockers?: boolean;
 }
 
 export interface TasksLayout {
@@ -29,17 +41,41 @@ export interface TasksLayout {
 export const LABEL_PX = 16;
 export const GROUP_GAP_PX = 6;
 export const MAX_CELL_PX = 22;
+/** The least height (base px) of a group that holds blockers. */
+export const MIN_BLOCKER_PX = 24;
 const PAD_PX = 4;
 
-function stack(sizes: readonly { name: string; count: number }[], cell: number, width: number, height: number): TasksLayout {
-  const cols = Math.max(1, Math.floor((width - 2 * PAD_PX) / cell));
+const colsFor = (width: number, cell: number) => Math.max(1, Math.floor((width - 2 * PAD_PX) / cell));
+
+/** The smallest cell edge (up to MAX_CELL_PX) at which `count` cells fill `minPx` of height. */
+function cellForHeight(count: number, width: number, minPx: number): number {
+  const tall = (c: number) => Math.ceil(count / colsFor(width, c)) * c >= minPx;
+  if (!tall(MAX_CELL_PX)) return MAX_CELL_PX;
+  let lo = 1e-3;
+  let hi = MAX_CELL_PX;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (tall(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+function stack(sizes: readonly GroupSize[], cell: number, width: number, height: number): TasksLayout {
+  const cols = colsFor(width, cell);
   const groups: GroupBox[] = [];
   let y = PAD_PX;
   let offset = 0;
   for (const g of sizes) {
-    const rows = Math.ceil(g.count / cols);
-    groups.push({ name: g.name, count: g.count, offset, labelTop: y, top: y + LABEL_PX, rows });
-    y += LABEL_PX + rows * cell + GROUP_GAP_PX;
+    let gc = cell;
+    let gcols = cols;
+    if (g.blockers && Math.ceil(g.count / cols) * cell < MIN_BLOCKER_PX) {
+      gc = Math.max(cell, cellForHeight(g.count, width, MIN_BLOCKER_PX));
+      gcols = colsFor(width, gc);
+    }
+    const rows = Math.ceil(g.count / gcols);
+    groups.push({ name: g.name, count: g.count, offset, labelTop: y, top: y + LABEL_PX, rows, cell: gc, cols: gcols });
+    y += LABEL_PX + rows * gc + GROUP_GAP_PX;
     offset += g.count;
   }
   return { cell, cols, pad: PAD_PX, width, height: Math.max(height, y), groups, total: offset };
@@ -47,11 +83,11 @@ function stack(sizes: readonly { name: string; count: number }[], cell: number, 
 
 function usedHeight(l: TasksLayout): number {
   const last = l.groups[l.groups.length - 1];
-  return last ? last.top + last.rows * l.cell + PAD_PX : 0;
+  return last ? last.top + last.rows * last.cell + PAD_PX : 0;
 }
 
 /** The layout with the biggest cells (at most MAX_CELL_PX) that fits the groups in width x height. */
-export function layoutTasks(sizes: readonly { name: string; count: number }[], width: number, height: number): TasksLayout {
+export function layoutTasks(sizes: readonly GroupSize[], width: number, height: number): TasksLayout {
   const w = Math.max(1, width);
   const h = Math.max(1, height);
   let lo = 1e-3;
@@ -67,11 +103,11 @@ export function layoutTasks(sizes: readonly { name: string; count: number }[], w
 
 /** Index of the cell under base point (x, y), or -1. */
 export function cellAt(l: TasksLayout, x: number, y: number): number {
-  const col = Math.floor((x - l.pad) / l.cell);
-  if (col < 0 || col >= l.cols) return -1;
   for (const g of l.groups) {
-    if (y < g.top || y >= g.top + g.rows * l.cell) continue;
-    const i = Math.floor((y - g.top) / l.cell) * l.cols + col;
+    if (y < g.top || y >= g.top + g.rows * g.cell) continue;
+    const col = Math.floor((x - l.pad) / g.cell);
+    if (col < 0 || col >= g.cols) return -1;
+    const i = Math.floor((y - g.top) / g.cell) * g.cols + col;
     return i < g.count ? g.offset + i : -1;
   }
   return -1;
@@ -82,7 +118,7 @@ export function cellBox(l: TasksLayout, index: number): { x: number; y: number; 
   for (const g of l.groups) {
     if (index < g.offset || index >= g.offset + g.count) continue;
     const i = index - g.offset;
-    return { x: l.pad + (i % l.cols) * l.cell, y: g.top + Math.floor(i / l.cols) * l.cell, size: l.cell };
+    return { x: l.pad + (i % g.cols) * g.cell, y: g.top + Math.floor(i / g.cols) * g.cell, size: g.cell };
   }
   return null;
 }

@@ -5,7 +5,7 @@
 // Only the cells inside the viewport are visited in either mode.
 
 import { Mark, fillOfCode, markOfCode } from './taskCells';
-import type { TasksLayout } from './tasksLayout';
+import type { GroupBox, TasksLayout } from './tasksLayout';
 import type { TasksPalette } from './tasksPalette';
 
 export interface ZoomTransform {
@@ -54,65 +54,68 @@ function span(origin: number, step: number, count: number, limit: number): Span 
 
 /** Draw every visible cell of `codes` (cell order of `l`) into `f` under zoom `t`, scaled by `dpr`. */
 export function rasterize(f: Frame, l: TasksLayout, codes: Uint8Array, t: ZoomTransform, dpr: number, pal: TasksPalette): void {
-  const step = l.cell * t.k * dpr;
   const ox = (l.pad * t.k + t.x) * dpr;
-  const cols = span(ox, step, l.cols, f.width);
-  if (step < DETAIL_PX) aggregate(f, l, codes, t, dpr, step, cols, pal);
-  else detailed(f, l, codes, t, dpr, step, cols, pal);
+  const { agg, pixels } = f;
+  const n = f.width * f.height;
+  agg.fill(0);
+  // Groups of blockers may have bigger cells than the rest: each group at its own level of
+  // detail. Detailed groups paint pixels directly; aggregated ones raise `agg`, coloured last.
+  const detailedAny = l.groups.some((g) => g.cell * t.k * dpr >= DETAIL_PX);
+  if (detailedAny) pixels.fill(pal.bg);
+  for (const g of l.groups) {
+    const step = g.cell * t.k * dpr;
+    const cols = span(ox, step, g.cols, f.width);
+    if (!cols) continue;
+    if (step < DETAIL_PX) aggregate(f, g, codes, t, dpr, step, cols);
+    else detailed(f, g, codes, t, dpr, step, cols, pal);
+  }
+  const lut = pal.byCode;
+  if (detailedAny) {
+    for (let p = 0; p < n; p++) if (agg[p]) pixels[p] = lut[agg[p]];
+  } else for (let p = 0; p < n; p++) pixels[p] = lut[agg[p]];
 }
 
-function aggregate(f: Frame, l: TasksLayout, codes: Uint8Array, t: ZoomTransform, dpr: number, step: number, cols: Span | null, pal: TasksPalette): void {
-  const { agg, pixels, width: W, height: H } = f;
-  agg.fill(0);
-  if (cols) {
-    const cx = cols.at;
-    for (const g of l.groups) {
-      const rows = span((g.top * t.k + t.y) * dpr, step, g.rows, H);
-      if (!rows) continue;
-      const ry = rows.at;
-      for (let r = rows.first; r <= rows.last; r++) {
-        const y0 = ry[r - rows.first];
-        let y1 = ry[r - rows.first + 1];
-        if (y0 >= H) break;
-        if (y1 <= y0) y1 = y0 + 1;
-        const rowBase = g.offset + r * l.cols;
-        const end = Math.min(cols.last, g.count - 1 - r * l.cols);
-        for (let c = cols.first; c <= end; c++) {
-          const code = codes[rowBase + c];
-          const x0 = cx[c - cols.first];
-          if (x0 >= W) break;
-          let x1 = cx[c - cols.first + 1];
-          if (x1 <= x0) x1 = x0 + 1;
-          for (let y = y0; y < y1; y++) {
-            const line = y * W;
-            for (let x = x0; x < x1; x++) if (code > agg[line + x]) agg[line + x] = code;
-          }
-        }
+function aggregate(f: Frame, g: GroupBox, codes: Uint8Array, t: ZoomTransform, dpr: number, step: number, cols: Span): void {
+  const { agg, width: W, height: H } = f;
+  const cx = cols.at;
+  const rows = span((g.top * t.k + t.y) * dpr, step, g.rows, H);
+  if (!rows) return;
+  const ry = rows.at;
+  for (let r = rows.first; r <= rows.last; r++) {
+    const y0 = ry[r - rows.first];
+    let y1 = ry[r - rows.first + 1];
+    if (y0 >= H) break;
+    if (y1 <= y0) y1 = y0 + 1;
+    const rowBase = g.offset + r * g.cols;
+    const end = Math.min(cols.last, g.count - 1 - r * g.cols);
+    for (let c = cols.first; c <= end; c++) {
+      const code = codes[rowBase + c];
+      const x0 = cx[c - cols.first];
+      if (x0 >= W) break;
+      let x1 = cx[c - cols.first + 1];
+      if (x1 <= x0) x1 = x0 + 1;
+      for (let y = y0; y < y1; y++) {
+        const line = y * W;
+        for (let x = x0; x < x1; x++) if (code > agg[line + x]) agg[line + x] = code;
       }
     }
   }
-  const lut = pal.byCode;
-  for (let p = 0, n = W * H; p < n; p++) pixels[p] = lut[agg[p]];
 }
 
-function detailed(f: Frame, l: TasksLayout, codes: Uint8Array, t: ZoomTransform, dpr: number, step: number, cols: Span | null, pal: TasksPalette): void {
+function detailed(f: Frame, g: GroupBox, codes: Uint8Array, t: ZoomTransform, dpr: number, step: number, cols: Span, pal: TasksPalette): void {
   const { pixels, width: W, height: H } = f;
-  pixels.fill(pal.bg);
-  if (!cols) return;
   const gap = step >= 6 ? Math.max(1, Math.round(dpr)) : 0;
-  for (const g of l.groups) {
-    const rows = span((g.top * t.k + t.y) * dpr, step, g.rows, H);
-    if (!rows) continue;
-    for (let r = rows.first; r <= rows.last; r++) {
-      const y0 = rows.at[r - rows.first];
-      const y1 = rows.at[r - rows.first + 1] - gap;
-      const rowBase = g.offset + r * l.cols;
-      const end = Math.min(cols.last, g.count - 1 - r * l.cols);
-      for (let c = cols.first; c <= end; c++) {
-        const x0 = cols.at[c - cols.first];
-        const x1 = cols.at[c - cols.first + 1] - gap;
-        if (x1 > x0 && y1 > y0) paintCell(pixels, W, x0, y0, x1, y1, Math.floor(step) - gap, codes[rowBase + c], pal);
-      }
+  const rows = span((g.top * t.k + t.y) * dpr, step, g.rows, H);
+  if (!rows) return;
+  for (let r = rows.first; r <= rows.last; r++) {
+    const y0 = rows.at[r - rows.first];
+    const y1 = rows.at[r - rows.first + 1] - gap;
+    const rowBase = g.offset + r * g.cols;
+    const end = Math.min(cols.last, g.count - 1 - r * g.cols);
+    for (let c = cols.first; c <= end; c++) {
+      const x0 = cols.at[c - cols.first];
+      const x1 = cols.at[c - cols.first + 1] - gap;
+      if (x1 > x0 && y1 > y0) paintCell(pixels, W, x0, y0, x1, y1, Math.floor(step) - gap, codes[rowBase + c], pal);
     }
   }
 }

@@ -3,14 +3,18 @@
 // labels, hover and selection outlines) that is cheap to redraw on every pointer move, as
 // Excalidraw splits its static and interactive canvases.
 
-import { layoutTasks, cellBox, cellAt, type TasksLayout } from './tasksLayout';
+import { layoutTasks, cellBox, cellAt, type GroupSize, type TasksLayout } from './tasksLayout';
 import type { TasksModel } from './tasksModel';
+import { blockedOnly } from './tasksFilter';
 import { makePalette, type TasksPalette } from './tasksPalette';
+import { countsLabel } from './tasksSummary';
 import { newFrame, rasterize, type Frame, type ZoomTransform } from './tasksRaster';
 
 export interface Overlay {
   hoverSlot: number | null;
   selectedSlot: number | null;
+  /** Search matches to ring (slots). */
+  matches?: readonly number[];
 }
 
 /** Where the cells' model comes from: built from the Session on the page, or the worker's snapshot. */
@@ -23,9 +27,17 @@ export interface TasksSource {
   subscribe(fn: () => void): () => void;
 }
 
+const sizesKey = (groups: readonly GroupSize[]) => groups.map((g) => `${g.name}:${g.count}:${g.blockers ? 1 : 0}`).join();
+
 export class TasksRenderer {
+  /** The whole model (the table and the summary read it). */
   model?: TasksModel;
+  /** What is drawn: the model, or only its blocked cells. */
+  shown?: TasksModel;
   layout?: TasksLayout;
+  private blockedOnly = false;
+  private sizes: GroupSize[] = [];
+  private sizesSeen = '';
   /** Wall milliseconds of the last cell redraw (rasterize + putImageData). */
   lastDrawMs = 0;
   /** Cell redraws so far (the bench checks that playing redraws). */
@@ -65,14 +77,30 @@ export class TasksRenderer {
     this.drawnKey = '';
   }
 
+  /** Show only the blocked cells (true) or every cell. */
+  setBlockedOnly(on: boolean): void {
+    if (on === this.blockedOnly) return;
+    this.blockedOnly = on;
+    this.shown = undefined;
+    this.layout = undefined;
+    this.drawnKey = '';
+  }
+
   /** Bring the model and layout up to the session's moment. */
   sync(): void {
     if (!this.model || this.model.version !== this.source.version()) {
-      const prevSizes = this.model?.groups.map((g) => `${g.name}:${g.slots.length}`).join();
       this.model = this.source.model(this.model);
-      if (prevSizes !== this.model.groups.map((g) => `${g.name}:${g.slots.length}`).join()) this.layout = undefined;
+      this.shown = undefined;
     }
-    if (!this.layout) this.layout = layoutTasks(this.model.groups.map((g) => ({ name: g.name, count: g.slots.length })), this.width, this.height);
+    if (!this.shown) {
+      this.shown = this.blockedOnly ? blockedOnly(this.model) : this.model;
+      const shown = this.shown;
+      this.sizes = shown.groups.map((g, i) => ({ name: g.name, count: g.slots.length, blockers: shown.counts[i].total > shown.counts[i].mark[0] }));
+      const key = sizesKey(this.sizes);
+      if (key !== this.sizesSeen) this.layout = undefined;
+      this.sizesSeen = key;
+    }
+    if (!this.layout) this.layout = layoutTasks(this.sizes, this.width, this.height);
   }
 
   private ensurePalette(): TasksPalette {
@@ -101,9 +129,9 @@ export class TasksRenderer {
     const start = performance.now();
     this.sync();
     const pal = this.ensurePalette();
-    const model = this.model as TasksModel;
+    const model = this.shown as TasksModel;
     const layout = this.layout as TasksLayout;
-    const key = `${model.version}|${this.themeKey}|${t.k}|${t.x}|${t.y}|${this.frame.width}x${this.frame.height}`;
+    const key = `${model.version}|${this.blockedOnly}|${this.themeKey}|${t.k}|${t.x}|${t.y}|${this.frame.width}x${this.frame.height}`;
     let redrawn = false;
     if (force || key !== this.drawnKey) {
       const t0 = performance.now();
@@ -124,7 +152,7 @@ export class TasksRenderer {
 
   private drawOverlay(t: ZoomTransform, o: Overlay, pal: TasksPalette): void {
     const ctx = this.overlay.getContext('2d');
-    const model = this.model;
+    const model = this.shown;
     const layout = this.layout;
     if (!ctx || !model || !layout) return;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -134,14 +162,12 @@ export class TasksRenderer {
     layout.groups.forEach((g, i) => {
       const y = (g.labelTop + 8) * t.k + t.y;
       if (y < -8 || y > this.height + 8) return;
-      const c = model.counts[i];
-      const blocked = c.total - c.mark[0];
       const x = Math.max(4, layout.pad * t.k + t.x);
       ctx.fillStyle = pal.muted;
-      ctx.fillText(`${g.name} · ${c.total.toLocaleString('en-US')}${c.fill[3] ? ` · ${c.fill[3].toLocaleString('en-US')} pending` : ''}${blocked ? ` · ${blocked.toLocaleString('en-US')} blocked` : ''}`, x, y);
+      ctx.fillText(`${g.name} · ${countsLabel(model.counts[i])}`, x, y);
     });
     const outline = (slot: number | null, color: string, width: number) => {
-      if (slot === null || slot >= model.cellOfSlot.length) return;
+      if (slot === null || slot >= model.cellOfSlot.length || model.cellOfSlot[slot] < 0) return;
       const box = cellBox(layout, model.cellOfSlot[slot]);
       if (!box) return;
       const s = Math.max(4, box.size * t.k);
@@ -151,21 +177,22 @@ export class TasksRenderer {
       ctx.lineWidth = width;
       ctx.strokeRect(cx - s / 2 - 1, cy - s / 2 - 1, s + 2, s + 2);
     };
+    for (const m of o.matches ?? []) outline(m, pal.accent, 1);
     outline(o.selectedSlot, pal.accent, 2);
     outline(o.hoverSlot, pal.hover, 1);
   }
 
   /** Slot under the CSS-pixel point (x, y) of the canvas, or null. */
   slotAt(t: ZoomTransform, x: number, y: number): number | null {
-    if (!this.model || !this.layout) return null;
+    if (!this.shown || !this.layout) return null;
     const cell = cellAt(this.layout, (x - t.x) / t.k, (y - t.y) / t.k);
-    return cell < 0 ? null : this.model.slotOfCell[cell];
+    return cell < 0 ? null : this.shown.slotOfCell[cell];
   }
 
   /** CSS-pixel centre of a slot's cell, or null when it has none. */
   centreOf(t: ZoomTransform, slot: number): { x: number; y: number } | null {
-    if (!this.model || !this.layout || slot >= this.model.cellOfSlot.length) return null;
-    const box = cellBox(this.layout, this.model.cellOfSlot[slot]);
+    if (!this.shown || !this.layout || slot >= this.shown.cellOfSlot.length || this.shown.cellOfSlot[slot] < 0) return null;
+    const box = cellBox(this.layout, this.shown.cellOfSlot[slot]);
     if (!box) return null;
     return { x: (box.x + box.size / 2) * t.k + t.x, y: (box.y + box.size / 2) * t.k + t.y };
   }

@@ -1,7 +1,7 @@
 // Counts per group by fill and by mark (the canvas labels and the table alternative for
 // screen readers), and the list of blocked tasks, capped.
 
-import { fillOfCode, markOfCode } from './taskCells';
+import { Fill, fillOfCode, markOfCode } from './taskCells';
 import type { TaskGroup } from './taskGroups';
 
 export interface GroupCounts {
@@ -11,6 +11,8 @@ export interface GroupCounts {
   fill: number[];
   /** By Mark (index 0: not blocking). */
   mark: number[];
+  /** Pending (TIF_PATCH_PENDING) and refused by the check now: a subset of fill[PENDING]. */
+  blocked: number;
 }
 
 /** Counts from cellCodes()'s histogram (group g's count of code c at g * 32 + c). */
@@ -19,12 +21,14 @@ export function groupCounts(groups: readonly TaskGroup[], histogram: Int32Array)
     const byCode = histogram.subarray(gi * 32, gi * 32 + 32);
     const fill = [0, 0, 0, 0];
     const mark = [0, 0, 0, 0, 0, 0];
+    let blocked = 0;
     for (let c = 1; c < byCode.length; c++) {
       if (!byCode[c]) continue;
       fill[fillOfCode(c)] += byCode[c];
       mark[markOfCode(c)] += byCode[c];
+      if (fillOfCode(c) === Fill.PENDING && markOfCode(c)) blocked += byCode[c];
     }
-    return { name: g.name, total: g.slots.length, fill, mark };
+    return { name: g.name, total: g.slots.length, fill, mark, blocked };
   });
 }
 
@@ -47,4 +51,19 @@ export function blockedTasks(groups: readonly TaskGroup[], codes: Uint8Array, ca
     }
   }
   return { rows, more };
+}
+
+/**
+ * A group's counts in the words every view uses: "pending" is TIF_PATCH_PENDING set (not yet
+ * switched), "blocked" a pending task the check refuses now, for a reason; exiting tasks the
+ * walk no longer sees are named apart.
+ */
+export function countsLabel(c: GroupCounts): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const parts = [n(c.total)];
+  if (c.fill[Fill.PENDING]) parts.push(`${n(c.fill[Fill.PENDING])} pending`);
+  if (c.blocked) parts.push(`${n(c.blocked)} blocked`);
+  const other = c.total - c.mark[0] - c.blocked;
+  if (other) parts.push(`${n(other)} not switched, flag clear`);
+  return parts.join(' · ');
 }

@@ -1,18 +1,20 @@
 // The timeline's SVG: D3 computes the scales and the band shapes, React draws them.
 
-import { scaleLinear, scaleSqrt } from 'd3';
+import { scaleLinear, scaleSqrt, scaleSymlog } from 'd3';
 import { useRef } from 'react';
-import { fmtShort } from '../../format';
+import { fmtShort, fmtWhen } from '../../format';
 import { useView } from '../../store';
 import { lanes as laneLayout, MARGIN } from './geometry';
 import { mergeIntervals, stackBands, thinMarkers, type Interval, type TimelineData, type Window } from './model';
-import { TimelineAxes } from './TimelineAxes';
+import { TimelineAxes, type CountScale } from './TimelineAxes';
 import { Bands, Cursor, LockBand, Markers } from './TimelineMarks';
 import { TimelineTooltip } from './TimelineTooltip';
 import { TimelineViolations } from '../consistency/TimelineViolations';
 import { seekTo, useTimelineInput } from './useTimelineInput';
 
 interface Props {
+  /** Pending counts on a symmetric log scale (else a square-root one). */
+  log: boolean;
   data: TimelineData;
   win: Window;
   holds: readonly Interval[] | undefined;
@@ -20,14 +22,17 @@ interface Props {
   height: number;
 }
 
-export function TimelineChart({ data, win, holds, width, height }: Props) {
+export function TimelineChart({ log, data, win, holds, width, height }: Props) {
   const svg = useRef<SVGSVGElement>(null);
   const hover = useView((v) => v.timelineHover);
   const lanes = laneLayout(height, holds !== undefined);
   const x = scaleLinear().domain([win.t0, win.t1]).range([MARGIN.left, width - MARGIN.right]);
   const { bands, max } = stackBands(data.samples, data.end);
-  // Square-root counts: one task stuck for minutes must stay visible beside a brief spike of thousands.
-  const y = scaleSqrt().domain([0, Math.max(1, max)]).nice().range([lanes.plot.bottom, lanes.plot.top]);
+  // Square-root counts: one task stuck for minutes must stay visible beside a brief spike of
+  // thousands; at a million tasks only a log scale keeps a few thousand pending readable.
+  const y: CountScale = log
+    ? Object.assign(scaleSymlog().domain([0, Math.max(10, max)]).range([lanes.plot.bottom, lanes.plot.top]), { log: true })
+    : scaleSqrt().domain([0, Math.max(1, max)]).nice().range([lanes.plot.bottom, lanes.plot.top]);
   const input = useTimelineInput(svg, x, data, win);
   const visible = data.markers.filter((m) => m.time >= win.t0 && m.time <= win.t1);
   const marks = thinMarkers(visible, x, 4);
@@ -46,7 +51,7 @@ export function TimelineChart({ data, win, holds, width, height }: Props) {
         aria-valuemin={0}
         aria-valuemax={rel(data.end)}
         aria-valuenow={rel(data.now)}
-        aria-valuetext={`+${fmtShort(data.now - data.start)} of ${fmtShort(data.end - data.start)}`}
+        aria-valuetext={`${fmtWhen(data.now, data.start)}, of +${fmtShort(data.end - data.start)}`}
         data-now={data.now}
         {...input}
       >
@@ -55,7 +60,7 @@ export function TimelineChart({ data, win, holds, width, height }: Props) {
             <rect x={MARGIN.left} y={0} width={Math.max(0, width - MARGIN.left - MARGIN.right)} height={height} />
           </clipPath>
         </defs>
-        <TimelineAxes x={x} y={y} start={data.start} lanes={lanes} width={width} />
+        <TimelineAxes x={x} y={y} lanes={lanes} width={width} />
         <g clipPath="url(#tl-clip)">
           <Bands bands={bands} x={x} y={y} />
           <LockBand holds={merged} x={x} lanes={lanes} />

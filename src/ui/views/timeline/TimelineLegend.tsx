@@ -4,9 +4,9 @@ import { glyphPath, MARKER_STYLES, REASON_CLASS, reasonName } from './markerStyl
 /** Every colour and glyph of the timeline, each with a tooltip saying what it means. */
 export function TimelineLegend({ lock }: { lock: boolean }) {
   return (
-    <ul className="tl-legend" aria-label="Timeline legend">
+    <ul className="tl-legend" id="timeline-legend" aria-label="Timeline legend">
       {BLOCKING_REASONS.map((r) => (
-        <li key={r} title={`Pending tasks ${reasonName(r) === 'will switch' ? 'whose next check will switch them' : `blocked: ${reasonName(r)}`} (band heights on a square-root scale)`}>
+        <li key={r} title={`Pending tasks ${reasonName(r) === 'will switch' ? 'whose next check will switch them' : `blocked: ${reasonName(r)}`} (band heights on a square-root scale, or a log scale)`}>
           <span className={`tl-key-band ${REASON_CLASS[r]}`} aria-hidden="true" />
           {reasonName(r)}
         </li>

@@ -1,13 +1,14 @@
 // The drawn content of the timeline: pending bands, marker glyphs (thin attempt ticks), the
 // tasklist_lock holds, the cursor and the head.
 
-import { area, curveStepAfter, type ScaleLinear, type ScalePower } from 'd3';
-import { fmtShort } from '../../format';
+import { area, curveStepAfter, type ScaleLinear } from 'd3';
+import type { CountScale } from './TimelineAxes';
+import { fmtShort, fmtWhen } from '../../format';
 import { MARGIN, MARKER_LANE, type Lanes } from './geometry';
 import { glyphPath, MARKER_STYLE, REASON_CLASS, reasonName } from './markerStyle';
 import type { Band, Interval, MarkerMark } from './model';
 
-export function Bands({ bands, x, y }: { bands: Band[]; x: ScaleLinear<number, number>; y: ScalePower<number, number> }) {
+export function Bands({ bands, x, y }: { bands: Band[]; x: ScaleLinear<number, number>; y: CountScale }) {
   const shape = area<Band['points'][number]>()
     .curve(curveStepAfter)
     .x((p) => x(p.time))
@@ -31,7 +32,7 @@ export function Markers({ marks, x, start, lanes, onJump }: { marks: MarkerMark[
       {marks.map(({ marker: m, count }, i) => {
         const style = MARKER_STYLE.get(m.kind)!;
         const px = x(m.time);
-        const title = `${count > 1 ? `${count} attempts from ` : ''}${m.label} at +${fmtShort(m.time - start)}${m.future ? ' (recorded, ahead of the cursor)' : ''}`;
+        const title = `${count > 1 ? `${count} attempts from ` : ''}${m.label} at ${fmtWhen(m.time, start)}${m.future ? ' (recorded, ahead of the cursor)' : ''}`;
         return (
           <g
             key={`${m.kind}-${m.time}-${i}`}

@@ -12,7 +12,7 @@ export function TimelineTooltip({ data, time, px, width, near }: { data: Timelin
   return (
     <div className="tl-tooltip" role="tooltip" style={{ left, top: 2 }} data-testid="timeline-tooltip">
       <div>
-        <strong>+{fmtShort(time - data.start)}</strong> <span className="mono muted">[{fmtTime(time)}]</span>
+        <strong className="mono">[{fmtTime(time)}]</strong> <span className="muted">+{fmtShort(time - data.start)} since the script began</span>
         {time > data.now && <span className="muted"> · ahead of the cursor</span>}
       </div>
       {pending === 0 && <div>no task pending</div>}
@@ -31,7 +31,7 @@ export function TimelineTooltip({ data, time, px, width, near }: { data: Timelin
           {here.slice(0, 3).map((m, i) => (
             <li key={`${m.time}-${i}`} className={`tl-m-${m.kind}`}>
               <span aria-hidden="true">■</span>
-              <span className="tl-tip-text">{MARKER_STYLE.get(m.kind)!.name}: {m.label} <span className="muted">+{fmtShort(m.time - data.start)}</span></span>
+              <span className="tl-tip-text">{MARKER_STYLE.get(m.kind)!.name}: {m.label} <span className="muted mono">[{fmtTime(m.time)}]</span></span>
             </li>
           ))}
           {here.length > 3 && <li className="muted">and {here.length - 3} more here</li>}

@@ -1,7 +1,7 @@
 // One glyph and one colour per marker kind (colours are CSS classes in timeline.css), and the
 // band colours of the blocker reasons. The legend, the chart and the tooltip all read these.
 
-import { symbol, symbolAsterisk, symbolCircle, symbolCross, symbolDiamond, symbolSquare, symbolStar, symbolTimes, symbolTriangle, type SymbolType } from 'd3';
+import { symbol, symbolAsterisk, symbolCircle, symbolCross, symbolDiamond, symbolSquare, symbolStar, symbolTimes, symbolPlus, symbolTriangle, symbolWye, type SymbolType } from 'd3';
 import { Reason, REASON_NAMES, type ReasonCode } from '../../../engine/blockers';
 import type { MarkerKind } from '../../../engine/session';
 
@@ -24,7 +24,10 @@ export const MARKER_STYLES: readonly MarkerStyle[] = [
   { kind: 'reverse', name: 'reverse', about: 'klp_reverse_transition(): the transition turned back', symbol: symbolTriangle, rotate: 270 },
   { kind: 'force', name: 'force', about: 'klp_force_transition(): every task marked switched without a check', symbol: symbolCross, rotate: 45 },
   { kind: 'complete', name: 'complete', about: 'klp_complete_transition(): every task reached the target state', symbol: symbolStar, rotate: 0 },
-  { kind: 'warn', name: 'warning', about: 'A WARN or an oops in the kernel log', symbol: symbolDiamond, rotate: 0 },
+  { kind: 'warn', name: 'WARN', about: 'A WARNING splat in the kernel log (the task and CPU it names in the tooltip)', symbol: symbolDiamond, rotate: 0 },
+  { kind: 'oops', name: 'BUG / Oops', about: 'A BUG or Oops in the kernel log: the task that crashed', symbol: symbolSquare, rotate: 0 },
+  { kind: 'lockup', name: 'hard LOCKUP', about: 'NMI watchdog: Watchdog detected hard LOCKUP on a CPU (and the task spinning there)', symbol: symbolWye, rotate: 180 },
+  { kind: 'rcu', name: 'RCU Tasks', about: 'rcu_tasks_wait_gp: an RCU Tasks grace period held open for 10 s', symbol: symbolPlus, rotate: 0 },
   { kind: 'fork', name: 'fork', about: 'A command typed in the past: the later script was dropped and the future re-simulated', symbol: symbolTimes, rotate: 0 },
 ];
 

@@ -16,6 +16,8 @@ export interface Window {
 export const MIN_SPAN = 2_000;
 
 export interface TimelineSource {
+  /** Markers read from the kernel log (logMarkers()): they replace the session's 'warn' markers. */
+  logMarkers?: readonly Marker[];
   start: number;
   now: number;
   head: number;
@@ -38,7 +40,9 @@ export interface TimelineData {
 /** The run as drawn: the simulated part, then what the timeline recorded beyond the cursor. */
 export function timelineData(s: TimelineSource): TimelineData {
   const later = <T extends { time: number }>(xs: readonly T[] | undefined) => (xs ?? []).filter((x) => x.time > s.now);
-  const markers = [...s.markers.map((m) => ({ ...m, future: false })), ...later(s.recorded?.markers).map((m) => ({ ...m, future: true }))];
+  const own = s.logMarkers ? [...s.markers.filter((m) => m.kind !== 'warn'), ...s.logMarkers] : s.markers;
+  const recorded = s.logMarkers ? later(s.recorded?.markers).filter((m) => m.kind !== 'warn') : later(s.recorded?.markers);
+  const markers = [...own.map((m) => ({ ...m, future: false })), ...recorded.map((m) => ({ ...m, future: true }))];
   markers.sort((a, b) => a.time - b.time);
   return {
     start: s.start,
