@@ -17,11 +17,13 @@ import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 import { klpTryCompleteTransition } from '../kernel/transition';
+import { useWalkerLoops } from '../kernel/walker';
 import { parseScript } from '../scenario/script';
 import { appBench } from './benchApp';
 import { browserBench } from './benchBrowser';
 import { urlFigures } from './benchUrl';
-import { DEFAULT_SERVER_WORKLOAD, installWorkload } from '../kernel/workload';
+import { installWorkload } from '../kernel/workload';
+import { DEFAULT_SERVER_WORKLOAD } from '../kernel/workloadDefaults';
 
 const N_TASKS = 1_000_000;
 const N_PATCHED = 50;
@@ -198,6 +200,12 @@ function main(): void {
   const second = buildMachine();
   const secondMs = measure(second.attempt, second.resetSwitched);
 
+  // The fallback walker (pages whose Content-Security-Policy forbids `new Function`, walker.ts).
+  useWalkerLoops('fallback');
+  const third = buildMachine();
+  const fallbackMs = measure(third.attempt, third.resetSwitched);
+  useWalkerLoops('auto');
+
   // Baseline: one pass reading a 1M-entry Int8Array and writing a Uint8Array.
   const src = new Int8Array(N_TASKS);
   for (let i = 0; i < N_TASKS; i++) src[i] = i % 3 === 0 ? 1 : 0;
@@ -218,6 +226,7 @@ function main(): void {
   console.log(`attempt_1m_tasks_switched_ms: ${fmt(switchedMs)}`);
   console.log(`analysis_attempt_event_1m_tasks_ms: ${fmt(analysisMs)}`);
   console.log(`attempt_1m_tasks_second_kernel_ms: ${fmt(secondMs)}`);
+  console.log(`attempt_1m_tasks_fallback_ms: ${fmt(fallbackMs)}`);
   console.log(`table_touch_1m_ms: ${fmt(touchMs)}`);
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
   // Scratch of a transition, not per-task state: 4 bytes per blocked thread, grown by doubling.
@@ -249,7 +258,8 @@ const SPEED_SPAN_US = 10_000_000;
 const SPEED_WARMUP = 1;
 const SPEED_RUNS = 5;
 
-function simSpeed1m(): void {
+function simSpeed1m(loops: 'auto' | 'fallback'): void {
+  useWalkerLoops(loops);
   const sim = new Simulation({ cpus: 128, dynamicDebug: [], seed: 1 });
   const k = sim.kernel;
   const wl = installWorkload(k, {
@@ -262,12 +272,18 @@ function simSpeed1m(): void {
   const span = () => sim.advance(SPEED_SPAN_US);
   const ms = measure(span, () => {}, SPEED_WARMUP, SPEED_RUNS);
   if (k.klpTransitionPatch?.name !== 'livepatch_61_release12') throw new Error('the transition ended during the measurement');
+  useWalkerLoops('auto');
+  if (loops === 'fallback') {
+    console.log(`sim_speed_1m_tasks_fallback_x: ${(SPEED_SPAN_US / 1e6 / (ms / 1000)).toFixed(1)}`);
+    return;
+  }
   console.log(`sim_speed_1m_tasks_x: ${(SPEED_SPAN_US / 1e6 / (ms / 1000)).toFixed(1)}`);
   console.log(`workload_bytes_per_task: ${wl.bytesPerSlot().toFixed(2)}`);
   console.error(`# sim_speed: tasks=${k.tasks.n} tick_us=${wl.tickUs} span_s=${SPEED_SPAN_US / 1e6} runs=${SPEED_RUNS} attempts=${sim.klpEvents.filter((e) => e.event.type === 'klp.attempt').length} virtual_s=${(k.clock.now / 1e6).toFixed(1)}`);
 }
 
-simSpeed1m();
+simSpeed1m('auto');
+simSpeed1m('fallback');
 
 // ------------------------------------------------------------------ the app in Chromium
 // bundle_gzip_kb and first_render_ms (benchApp.ts), then the Tasks view's redraw at a million

@@ -1,12 +1,13 @@
 // Why each task has not switched yet, for every task at once: the views colour a million
-// cells by it and the timeline counts it at every attempt. It asks the same questions as
-// klp_check_and_switch_task() (transition.c) in the same order, with the stack verdicts of
-// one attempt computed once for all tasks, and never switches anything.
+// cells by it and the timeline counts it at every attempt. It asks klp_check_and_switch_task()'s
+// questions from the one table of them (kernel/switchRule.ts), with the stack verdicts of one
+// attempt computed once for all tasks, and never switches anything.
 
 import { KLP_TRANSITION_IDLE } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import { forbiddenRanges } from '../kernel/transition';
 import { Sched, TF } from '../kernel/tasks';
+import { firstFailedCheck, SWITCH_RULE } from '../kernel/switchRule';
 
 /** Blocker reasons, as small integers so a million of them fit in a Uint8Array. */
 export const Reason = {
@@ -64,12 +65,15 @@ export function classifyTasks(k: Kernel, prev?: Classification): Classification 
     if (st !== Sched.DEAD && t.patchState[s] !== target) {
       const f = t.flags[s];
       if (!(f & TF.LISTED)) r = Reason.EXITING;
-      else if (st === Sched.RUNNING && s !== k.current) r = Reason.RUNNING;
-      else if (!reliable || f & TF.UNRELIABLE) r = Reason.UNRELIABLE;
       else {
+        // SWITCH_RULE decides, in the kernel's order; a kernel without reliable stack traces
+        // cannot check a stack at all (klp_try_switch_task() returns false before it).
         const v = k.verdicts.verdict(t.stack[s]);
-        if (v === -2) r = Reason.UNRELIABLE;
-        else if (v >= 0) {
+        const i = firstFailedCheck(st, f, v, s === k.current);
+        const failed = i < 0 ? null : SWITCH_RULE[i].reason;
+        if (failed === 'running') r = Reason.RUNNING;
+        else if (!reliable || failed === 'unreliable') r = Reason.UNRELIABLE;
+        else if (failed === 'sleeping') {
           r = st === Sched.UNINTERRUPTIBLE ? Reason.UNINTERRUPTIBLE : Reason.SLEEPING;
           func[s] = v;
         } else r = Reason.WILL_SWITCH;

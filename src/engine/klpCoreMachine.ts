@@ -35,7 +35,7 @@ export interface KlpCoreContext {
 }
 
 /** klp_transition_work_fn(): runs on a kworker; retries if a transition still exists. */
-export function queueTransitionWork(k: Kernel): void {
+function queueTransitionWork(k: Kernel): void {
   const work = k.newWork('klp_transition_work_fn', (x) => {
     k.pushFrame(x.slot, k.codeOf('vmlinux', 'klp_transition_work_fn'));
     if (k.klpTransitionPatch) klpTryCompleteTransition(k);

@@ -387,10 +387,13 @@ export class Session {
   }
 
   /**
-   * A command typed now. Bad input is rejected before anything changes. In the past (the
-   * cursor before the head), the script's future is dropped first: the timeline forks.
+   * A command typed now, at the cursor. Bad input is rejected before anything changes. In the
+   * past (the cursor before the head) the script's future is dropped first: the timeline
+   * forks. At the head, script lines not yet started lie ahead of the cursor: they are dropped
+   * too (a fork, with the same notice), unless `keepScript`, when the typed line runs first
+   * and they follow it.
    */
-  command(text: string): { ok: true; forked: boolean } | { ok: false; error: string } {
+  command(text: string, opts: { keepScript?: boolean } = {}): { ok: true; forked: boolean; index: number } | { ok: false; error: string } {
     if (this.seekTarget !== null) return { ok: false, error: 'the timeline is still being replayed; try again when the cursor arrives' };
     const parsed = parseLine(text, this.entries.length + 1);
     if (parsed === null) return { ok: false, error: 'empty command' };
@@ -398,9 +401,23 @@ export class Session {
     if (parsed.at !== undefined) return { ok: false, error: "a typed command runs now: leave out 'at TIME:' (seek to the time first)" };
     const now = this.now;
     const r = this.cur;
+    const started = new Set(r.runs.map((x) => x.index));
+    const ahead = this.entries.length - started.size;
+    const entry = `at ${formatScriptTime(now - this.start)}: ${text.trim()}`;
+    if (now >= this.head && ahead > 0 && opts.keepScript) {
+      // Before the first line not yet started: the shell runs entries in order.
+      let at = 0;
+      while (started.has(at)) at++;
+      this.entries.splice(at, 0, entry);
+      this.parsed.splice(at, 0, { ...parsed, line: at + 1, text: entry, at: now - this.start });
+      r.sim.kernel.wakeQueue(r.input);
+      // The shell may be sleeping until the line that was there is due: read the typed one now.
+      if (r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
+      this.settle();
+      return { ok: true, forked: false, index: at };
+    }
     let forked = false;
-    if (now < this.head) {
-      const started = new Set(r.runs.map((x) => x.index));
+    if (now < this.head || ahead > 0) {
       const kept = this.entries.filter((_, i) => started.has(i));
       const dropped = this.entries.length - kept.length;
       this.entries.length = 0;
@@ -414,14 +431,13 @@ export class Session {
       this.recorded = undefined;
       forked = true;
     }
-    const entry = `at ${formatScriptTime(now - this.start)}: ${text.trim()}`;
     this.parsed.push({ ...parsed, line: this.entries.length + 1, text: entry, at: now - this.start });
     this.entries.push(entry);
     r.sim.kernel.wakeQueue(r.input);
     // The line it was waiting for went with the dropped future: read the typed one now.
     if (forked && r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
     this.settle();
-    return { ok: true, forked };
+    return { ok: true, forked, index: this.entries.length - 1 };
   }
 
 }

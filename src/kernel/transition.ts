@@ -10,11 +10,10 @@ import {
   SIGNALS_TIMEOUT,
   type PatchState,
 } from './constants';
-import { EADDRINUSE, EBUSY, EINVAL } from './errno';
 import { stateWord, type KlpFunc } from './klp';
 import type { Kernel } from './kernel';
 import { KERN_NOTICE, KERN_WARNING } from './printk';
-import { Sched, TF, type TaskTable } from './tasks';
+import { Sched, TF } from './tasks';
 import {
   klpDiscardNops,
   klpFreePatchAsync,
@@ -24,12 +23,10 @@ import {
   klpUnpatchReplacedPatches,
 } from './core';
 import { klpUnpatchObjects } from './patch';
+import { firstFailedCheck, SWITCH_RULE } from './switchRule';
+import { collectPending, walkThreads } from './walker';
 
 const TRANSITION_C = 'transition.c';
-const F_LISTED = TF.LISTED;
-const F_UNRELIABLE = TF.UNRELIABLE;
-const F_NOT_PENDING = ~TF.PATCH_PENDING & 0xff;
-const S_RUNNING = Sched.RUNNING;
 const SWITCH_SITE = { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' };
 
 /** Why a task could not switch (the -errno of klp_check_and_switch_task()). */
@@ -81,12 +78,12 @@ export function forbiddenCode(k: Kernel, func: KlpFunc): number {
 /** klp_check_and_switch_task()'s checks and klp_check_stack(), without switching; needs StackVerdicts prepared. */
 function checkTask(k: Kernel, slot: number, funcs: KlpFunc[]): SwitchVerdict {
   const t = k.tasks;
-  if (t.sched[slot] === Sched.RUNNING && slot !== k.current) return { ok: false, errno: -EBUSY as -16, reason: 'running' };
-  if (t.flags[slot] & TF.UNRELIABLE) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
   const v = k.verdicts.verdict(t.stack[slot]);
-  if (v === -2) return { ok: false, errno: -EINVAL as -22, reason: 'unreliable' };
-  if (v >= 0) return { ok: false, errno: -EADDRINUSE as -98, reason: 'sleeping', func: funcs[v].oldName };
-  return { ok: true };
+  const i = firstFailedCheck(t.sched[slot], t.flags[slot], v, slot === k.current);
+  if (i < 0) return { ok: true };
+  const c = SWITCH_RULE[i];
+  if (c.reason === 'sleeping') return { ok: false, errno: c.errno as -98, reason: 'sleeping', func: funcs[v].oldName };
+  return { ok: false, errno: c.errno as -16 | -22, reason: c.reason } as SwitchVerdict;
 }
 
 /** klp_check_and_switch_task(): on success the task takes the target state. */
@@ -289,151 +286,6 @@ export function klpSignalsDue(signalsCnt: number): boolean {
 export function klpRearmTransitionWork(k: Kernel, holdUs: number): void {
   k.klpSignalsCnt++;
   k.klpCore.send({ type: 'klp.queueWork', delayUs: k.roundJiffiesRelative(k.config.hz, holdUs) });
-}
-
-/**
- * The hot loops of an attempt, bound to one TaskTable's arrays. V8 reads a typed array about
- * twice as fast when the array is a constant of the optimised code rather than a value it
- * has to reload (measured on the 1M-task walk: about 1.8 ms against 4 ms), and it makes
- * captured variables constants only for a function with a single closure. So each table gets
- * loops compiled from source of their own (a unique tag defeats V8's cache of compiled
- * sources); the arrays are bound once, when the table is created or grows.
- */
-interface Walker {
-  ps: Int8Array;
-  flags: Uint8Array;
-  sched: Uint8Array;
-  stack: Int32Array;
-  /** The stack verdicts array (StackVerdicts.all()), reallocated only when the trie outgrows it. */
-  verdict: Int32Array;
-  /** for_each_process_thread() over slots [from, to): blocked slots go to out[w..]; returns the new w. */
-  range(out: Int32Array, w: number, from: number, to: number, target: number, current: number): number;
-  /** The same over the slots of list[0..len), compacting the blocked ones in place; returns their count. */
-  list(list: Int32Array, len: number, target: number, current: number): number;
-  /** Where range() stopped (to, unless out filled up) and how many tasks the last call switched. */
-  last: WalkResult;
-}
-
-interface WalkResult {
-  stoppedAt: number;
-  switched: number;
-}
-
-const walkers = new WeakMap<TaskTable, Walker>();
-/** Threads per range() call of a walk over every thread. */
-const WALK_CHUNK = 4096;
-let walkerTag = 0;
-
-function walkerFor(t: TaskTable, verdict: Int32Array): Walker {
-  const w = walkers.get(t);
-  if (w && w.ps === t.patchState && w.flags === t.flags && w.sched === t.sched && w.stack === t.stack && w.verdict === verdict) return w;
-  const made = makeWalker(t.patchState, t.flags, t.sched, t.stack, verdict);
-  walkers.set(t, made);
-  return made;
-}
-
-/**
- * klp_try_switch_task() for one thread `s`, as the loops below inline it: a task switches
- * when it is listed, not yet in the target state, not running elsewhere, and its stack
- * (verdict -1) is reliable and free of the transition's forbidden code.
- */
-const SWITCH_ONE = `
-    if (ps[s] === target) continue;
-    const f = flags[s];
-    if ((f & ${F_LISTED}) === 0) continue;
-    if (verdict[stack[s]] === -1 && (f & ${F_UNRELIABLE}) === 0 && (sched[s] !== ${S_RUNNING} || s === current)) {
-      flags[s] = f & ${F_NOT_PENDING};
-      ps[s] = target;
-      switched++;
-    }`;
-
-const WALKER_SOURCE = `
-  return {
-    range(out, w, from, to, target, current) {
-      const cap = out.length;
-      let switched = 0;
-      let s = from;
-      for (; s < to; s++) {${SWITCH_ONE} else {
-          if (w === cap) break;
-          out[w++] = s;
-        }
-      }
-      last.stoppedAt = s;
-      last.switched = switched;
-      return w;
-    },
-    list(list, len, target, current) {
-      let w = 0;
-      let switched = 0;
-      for (let i = 0; i < len; i++) {
-        const s = list[i];${SWITCH_ONE} else list[w++] = s;
-      }
-      last.switched = switched;
-      return w;
-    },
-  };`;
-
-function makeWalker(ps: Int8Array, flags: Uint8Array, sched: Uint8Array, stack: Int32Array, verdict: Int32Array): Walker {
-  const last: WalkResult = { stoppedAt: 0, switched: 0 };
-  const bind = new Function('ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as (
-    ...a: [Int8Array, Uint8Array, Uint8Array, Int32Array, Int32Array, WalkResult]
-  ) => Pick<Walker, 'range' | 'list'>;
-  const loops = bind(ps, flags, sched, stack, verdict, last);
-  return { ps, flags, sched, stack, verdict, last, range: loops.range, list: loops.list };
-}
-
-/**
- * The walk of an attempt with reliable stacks: one pass over the shared trie gives every
- * stack's klp_check_stack() verdict, then only the threads that may still be pending are
- * visited (all of them on the first attempt after klp_start_transition()), in task-list
- * order. Leaves the blocked ones in k.klpPending; returns how many threads were checked.
- */
-function walkThreads(k: Kernel, target: number): number {
-  const t = k.tasks;
-  const pend = k.klpPending;
-  const verdict = k.verdicts.all();
-  const walker = walkerFor(t, verdict);
-  if (!pend.all) {
-    const blocked = walker.list(pend.slots, pend.len, target, k.current);
-    pend.len = blocked;
-    return blocked + walker.last.switched;
-  }
-  const to = t.n;
-  let from = k.firstThread;
-  let blocked = 0;
-  let switched = 0;
-  pend.reserve(Math.min(to - from, 1024), 0);
-  while (from < to) {
-    // Chunks keep each call short, so V8 optimises range() as a function rather than entering
-    // it by on-stack replacement, whose code runs the loop about twice as slowly.
-    const end = Math.min(to, from + WALK_CHUNK);
-    blocked = walker.range(pend.slots, blocked, from, end, target, k.current);
-    switched += walker.last.switched;
-    from = walker.last.stoppedAt;
-    if (from < end) pend.reserve(pend.slots.length * 2, blocked);
-  }
-  pend.all = false;
-  pend.len = blocked;
-  return blocked + switched;
-}
-
-/** Without reliable stack traces no listed task can be switched by the walk: keep the pending ones. */
-function collectPending(k: Kernel, target: number): void {
-  const t = k.tasks;
-  const pend = k.klpPending;
-  const keep = (s: number) => t.patchState[s] !== target && (t.flags[s] & TF.LISTED) !== 0;
-  let w = 0;
-  if (pend.all) {
-    for (let s = k.firstThread; s < t.n; s++) {
-      if (!keep(s)) continue;
-      pend.reserve(w + 1, w);
-      pend.slots[w++] = s;
-    }
-  } else {
-    for (let i = 0; i < pend.len; i++) if (keep(pend.slots[i])) pend.slots[w++] = pend.slots[i];
-  }
-  pend.all = false;
-  pend.len = w;
 }
 
 /** wake_up_if_idle(): the idle task passes do_idle() and switches itself there. */

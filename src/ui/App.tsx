@@ -84,8 +84,9 @@ function Workspace() {
   const workerError = useWorkerError();
   useShortcuts();
   useEffect(() => {
-    // For the end-to-end tests and for users poking at the model from devtools.
-    (window as unknown as { livepatchExplorer: unknown }).livepatchExplorer = engine();
+    // For the end-to-end tests and for users poking at the model from devtools: the port, as the views use it.
+    const p = engine().port;
+    (window as unknown as { livepatchExplorer: unknown }).livepatchExplorer = { port: p, playback: p.playback, scenario: engine().scenario, session: p.debugSession };
     // The first render is on screen: `npm run bench` reads this mark (first_render_ms).
     requestAnimationFrame(() => performance.mark('lpx:first-render'));
   }, []);

@@ -1,13 +1,14 @@
-// The one simulation the page shows, and the hooks views read it through. Views never
-// change kernel state: they send playback events or console commands, which go through the
-// Session exactly as a script line would. The Session runs on the page for small scenarios
-// and in a Web Worker for big ones (WORKER_TASK_THRESHOLD); either way the views read the
-// same plain data (src/ui/viewData.ts): computed here at render time, or the worker's snapshot.
+// The one simulation the page shows, reached through one port (src/engine/port.ts), and the
+// hooks views read it through. Views never change kernel state: they send playback events or
+// console commands, which the host runs exactly as a script line. The host runs on the page
+// for small scenarios and in a Web Worker for big ones (WORKER_TASK_THRESHOLD); the views
+// cannot tell which.
 
-import { createActor, type Actor } from 'xstate';
+import { useSelector } from '@xstate/react';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { playbackMachine, type PlaybackEvent } from '../engine/playback';
-import { Session, type SessionSource } from '../engine/session';
+import { EngineHost, type CommandOptions, type CommandOutcome, type PlaybackView, type WirePlaybackEvent } from '../engine/host';
+import { inProcessPort, type EnginePort, type PlaybackRef } from '../engine/port';
+import type { SessionSource } from '../engine/session';
 import type { LogRecord } from '../kernel/printk';
 import type { Scenario } from '../scenario/document';
 import { sessionSourceOf } from '../scenario/build';
@@ -17,8 +18,9 @@ import { PANEL_IDS } from './layout/layoutModel';
 import { useView } from './store';
 import { BENCH_SIZES, benchSource } from './benchHook';
 import { RemoteSim, type RemoteOpen } from './remote';
-import { PIECES, runCommand, runQuery, type CommandOutcome, type Piece, type PieceName, type QueryArg, type QueryName, type QueryResult } from './viewData';
-import { playbackViewOf, type PlaybackView } from './workerHost';
+import type { Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engine/select/viewData';
+
+export type { CommandOutcome } from '../engine/host';
 
 function benchTasks(search: string): number {
   return BENCH_SIZES[new URLSearchParams(search).get('bench') ?? ''] ?? 0;
@@ -37,32 +39,13 @@ function benchTasks(search: string): number {
  */
 export const WORKER_TASK_THRESHOLD = 150_000;
 
-interface EngineBase {
+export interface Engine {
   /** The scenario the session started from (its script grows with typed commands). */
   scenario: Scenario;
   /** Shown once at the top of the page: why a link or saved copy was not opened. */
   notice?: string;
-  /** Changes whenever the simulation moved (snapshot arrived, time advanced). */
-  subscribe(fn: () => void): () => void;
-  version(): number;
-  subscribePlayback(fn: () => void): () => void;
-  playbackView(): PlaybackView;
+  port: EnginePort;
 }
-
-/** The simulation runs on the page's thread (small scenarios). */
-export interface LocalEngine extends EngineBase {
-  mode: 'main';
-  session: Session;
-  playback: Actor<typeof playbackMachine>;
-}
-
-/** The simulation runs in the worker; the page holds its latest snapshot. */
-export interface WorkerEngine extends EngineBase {
-  mode: 'worker';
-  remote: RemoteSim;
-}
-
-export type Engine = LocalEngine | WorkerEngine;
 
 let current: Engine | undefined;
 
@@ -86,39 +69,10 @@ function workerWanted(tasks: number): boolean {
   return tasks > WORKER_TASK_THRESHOLD;
 }
 
-function localEngine(session: Session, scenario: Scenario, notice?: string): LocalEngine {
-  const playback = createActor(playbackMachine, { input: { session } });
-  playback.start();
-  return {
-    mode: 'main',
-    session,
-    playback,
-    scenario,
-    notice,
-    subscribe: (fn) => session.subscribe(fn),
-    version: () => session.version,
-    subscribePlayback: (fn) => {
-      const sub = playback.subscribe(fn);
-      return () => sub.unsubscribe();
-    },
-    playbackView: () => playbackViewOf(playback.getSnapshot()),
-  };
-}
-
-const PAUSED: PlaybackView = { playing: false, seeking: false, speedExp: 0, limited: false };
-
-function workerEngine(open: RemoteOpen, scenario: Scenario, notice?: string): WorkerEngine {
-  const remote = new RemoteSim(open);
-  return {
-    mode: 'worker',
-    remote,
-    scenario,
-    notice,
-    subscribe: (fn) => remote.subscribe(fn),
-    version: () => remote.version,
-    subscribePlayback: (fn) => remote.subscribe(fn),
-    playbackView: () => remote.snapshot?.playback ?? PAUSED,
-  };
+/** A port to a new host: in a worker for big scenarios, else on this thread (throws if it cannot start). */
+function openPort(tasks: number, local: () => SessionSource, remote: RemoteOpen, cursorUs?: number): EnginePort {
+  if (workerWanted(tasks)) return new RemoteSim(remote);
+  return inProcessPort(new EngineHost(local(), { cursorUs }));
 }
 
 /** The selected task and expanded panel a link carried become the view's. */
@@ -139,24 +93,21 @@ function open(): Engine {
   applyLook(init.look);
   let scenario = init.scenario;
   let notice = init.notice;
-  if (workerWanted(taskCountOf(scenario))) return workerEngine({ scenario, cursorUs: init.cursorUs }, scenario, notice);
-  let session: Session;
+  let port: EnginePort;
   try {
-    session = new Session(sessionSourceOf(scenario));
+    port = openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario, cursorUs: init.cursorUs }, init.cursorUs);
   } catch (e) {
     notice = `This scenario could not be started (${(e as Error).message}); showing the default scenario instead.`;
     scenario = initialScenario('', null).scenario;
-    session = new Session(sessionSourceOf(scenario));
+    port = inProcessPort(new EngineHost(sessionSourceOf(scenario)));
   }
-  if (init.cursorUs !== undefined && init.cursorUs > session.now) session.seek(init.cursorUs);
-  return localEngine(session, scenario, notice);
+  return { scenario, notice, port };
 }
 
 /** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */
 function openBench(source: SessionSource, tasks: number): Engine {
   const scenario = initialScenario('', null).scenario;
-  if (workerWanted(tasks)) return workerEngine({ bench: window.location.search }, scenario);
-  return localEngine(new Session(source), scenario);
+  return { scenario, port: openPort(tasks, () => source, { bench: window.location.search }) };
 }
 
 export function engine(): Engine {
@@ -168,36 +119,31 @@ export function engine(): Engine {
   return current;
 }
 
+/** The page's port. */
+export function port(): EnginePort {
+  return engine().port;
+}
+
 const engineListeners = new Set<() => void>();
 let engineId = 0;
 
 /**
- * Replace the page's scenario (a preset, a loaded file): a new session and playback; the
- * views remount on it. Returns an error message, changing nothing, when it cannot start.
+ * Replace the page's scenario (a preset, a loaded file): a new host and playback; the views
+ * remount on it. Returns an error message, changing nothing, when it cannot start.
  */
 export function openScenario(scenario: Scenario): string | undefined {
   let next: Engine;
-  if (workerWanted(taskCountOf(scenario))) next = workerEngine({ scenario }, scenario);
-  else {
-    let session: Session;
-    try {
-      session = new Session(sessionSourceOf(scenario));
-    } catch (e) {
-      return `This scenario could not be started: ${(e as Error).message}`;
-    }
-    next = localEngine(session, scenario);
+  try {
+    next = { scenario, port: openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario }) };
+  } catch (e) {
+    return `This scenario could not be started: ${(e as Error).message}`;
   }
-  closeEngine(current);
+  current?.port.close();
   current = next;
   keepAddressCurrent(current);
   engineId++;
   for (const fn of engineListeners) fn();
   return undefined;
-}
-
-function closeEngine(e: Engine | undefined): void {
-  if (e?.mode === 'main') e.playback.stop();
-  else e?.remote.close();
 }
 
 /** Changes whenever openScenario() replaced the engine (the views key on it). */
@@ -218,12 +164,12 @@ export function scenarioNow(e: Engine = engine()): Scenario {
 
 /** The script as it stands, or undefined while the worker has not sent its first snapshot. */
 function entriesOf(e: Engine): readonly string[] | undefined {
-  return e.mode === 'main' ? e.session.entries : e.remote.snapshot?.pieces.console.entries;
+  return e.port.ready() ? e.port.piece('console').entries : undefined;
 }
 
 /** The cursor's virtual time. */
 export function cursorNow(e: Engine = engine()): number {
-  return e.mode === 'main' ? e.session.now : (e.remote.snapshot?.pieces.cursor.now ?? 0);
+  return e.port.ready() ? e.port.piece('cursor').now : 0;
 }
 
 /**
@@ -255,7 +201,7 @@ function keepAddressCurrent(e: Engine): void {
     if (current !== e) return unsubscribeView();
     if ((v.selection !== p.selection || v.expandedPanel !== p.expandedPanel) && !timer) timer = setTimeout(write, 0);
   });
-  e.subscribe(() => {
+  e.port.subscribe(() => {
     if (timer) return;
     const scriptChanged = (entriesOf(e)?.length ?? lastScript) !== lastScript;
     const wait = scriptChanged ? 0 : Math.max(0, 500 - (performance.now() - lastWrite));
@@ -264,48 +210,42 @@ function keepAddressCurrent(e: Engine): void {
   write();
 }
 
-/** Subscribe the component to the simulation's changes (either mode). */
+/** Subscribe the component to the simulation's changes. */
 export function useSimVersion(): number {
-  const e = engine();
-  return useSyncExternalStore(e.subscribe, e.version);
+  const p = port();
+  return useSyncExternalStore(p.subscribe, p.version);
 }
 
-/** Worker mode: the first snapshot has arrived. Always true in main-thread mode. */
+/** The first snapshot has arrived (at once in-process; the worker sends one when it has built the machine). */
 export function useWorkerReady(): boolean {
-  const e = engine();
-  return useSyncExternalStore(e.subscribe, () => e.mode === 'main' || e.remote.snapshot !== undefined);
+  const p = port();
+  return useSyncExternalStore(p.subscribe, p.ready);
 }
 
-/** Worker mode: why the worker stopped or could not start. */
+/** Why the host stopped or could not start. */
 export function useWorkerError(): string | undefined {
-  const e = engine();
-  return useSyncExternalStore(e.subscribe, () => (e.mode === 'worker' ? e.remote.error : undefined));
+  const p = port();
+  return useSyncExternalStore(p.subscribe, p.error);
 }
 
-/** A piece of the views' data (src/ui/viewData.ts): computed here, or from the worker's snapshot. */
+/** A piece of the views' data (src/engine/select/viewData.ts). */
 export function useData<K extends PieceName>(name: K): Piece<K> {
   useSimVersion();
-  const e = engine();
-  if (e.mode === 'main') return PIECES[name](e.session) as Piece<K>;
-  const snap = e.remote.snapshot;
-  if (!snap) throw new Error('useData before the first snapshot');
-  return snap.pieces[name];
+  return port().piece(name);
 }
 
 /**
- * The answer to a question about what the user points at (a task, a patch, a function).
- * Main-thread mode answers at render time; worker mode asks the worker (a request with an
- * id) at each new snapshot and returns the last answer, undefined until the first arrives.
+ * The answer to a question about what the user points at (a task, a patch, a function),
+ * asked again at each new version; undefined until the first answer arrives.
  */
 export function useQuery<K extends QueryName>(name: K, arg: QueryArg<K>): QueryResult<K> | undefined {
   const version = useSimVersion();
-  const e = engine();
+  const p = port();
   const key = JSON.stringify([name, arg]);
   const [answer, setAnswer] = useState<{ key: string; value: QueryResult<K> } | undefined>(undefined);
   useEffect(() => {
-    if (e.mode !== 'worker') return;
     let live = true;
-    e.remote.query(name, arg).then(
+    p.query(name, JSON.parse(key)[1] as QueryArg<K>).then(
       (value) => {
         if (live) setAnswer({ key, value });
       },
@@ -314,48 +254,37 @@ export function useQuery<K extends QueryName>(name: K, arg: QueryArg<K>): QueryR
     return () => {
       live = false;
     };
-    // `key` stands for name and arg
-  }, [e, key, version]);
-  if (e.mode === 'main') return runQuery(e.session, name, arg);
+  }, [p, name, key, version]);
   return answer?.key === key ? answer.value : undefined;
 }
 
-/** One question asked now (a search the user submitted), answered on the page or by the worker. */
+/** The playback machine's actor, as the port hands it. */
+function playbackActor(): PlaybackRef {
+  return port().playback;
+}
+
+/** One question asked now (a search the user submitted). */
 export function askQuery<K extends QueryName>(name: K, arg: QueryArg<K>): Promise<QueryResult<K>> {
-  const e = engine();
-  if (e.mode === 'worker') return e.remote.query(name, arg) as Promise<QueryResult<K>>;
-  return Promise.resolve(runQuery(e.session, name, arg));
+  return port().query(name, arg);
 }
 
-/** A value derived from the playback machine's state; `select` must return a primitive. */
+/** A value derived from the playback machine's state (useSelector on the port's actor). */
 export function usePlayback<T>(select: (p: PlaybackView) => T): T {
-  const e = engine();
-  return useSyncExternalStore(e.subscribePlayback, () => select(e.playbackView()));
+  return useSelector(playbackActor() as never, select as never) as T;
 }
 
-/** Send the playback machine an event (in worker mode the worker sets its own yield budget). */
-export function sendPlayback(ev: PlaybackEvent): void {
-  const e = engine();
-  if (e.mode === 'main') {
-    e.playback.send(ev);
-    return;
-  }
-  if (ev.type === 'TICK') return;
-  if (ev.type === 'SEEK') e.remote.send({ type: 'SEEK', time: ev.time });
-  else e.remote.send(ev);
+/** Send the playback machine an event. */
+export function sendPlayback(ev: WirePlaybackEvent): void {
+  playbackActor().send(ev);
 }
 
-/** Run a console line (see runCommand): at once on the page, or answered by the worker. */
-export function consoleCommand(text: string): CommandOutcome | Promise<CommandOutcome> {
-  const e = engine();
-  if (e.mode === 'worker') return e.remote.command(text);
-  const playing = e.playback.getSnapshot().matches('playing');
-  return runCommand(e.session, text, playing, () => e.playback.send({ type: 'STEP_FORWARD' }));
+/** Run a console line at the cursor (see EngineHost.command). */
+export function consoleCommand(text: string, opts?: CommandOptions): Promise<CommandOutcome> {
+  return port().command(text, opts);
 }
 
 /** The kernel log records so far (a new array or a longer one when the log grew). */
 export function useKernelLog(): readonly LogRecord[] {
   useSimVersion();
-  const e = engine();
-  return e.mode === 'main' ? e.session.sim.log : e.remote.log;
+  return port().log();
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serveAppInBrowser } from './app';
 
 interface Hook {
-  livepatchExplorer: { session: { start: number; now: number; entries: string[]; command(t: string): unknown }; playback: { send(ev: unknown): void } };
+  livepatchExplorer: { port: { piece(name: 'cursor'): { start: number; now: number }; piece(name: 'console'): { entries: string[] }; command(t: string): Promise<unknown> }; playback: { send(ev: unknown): void } };
 }
 
 /**
@@ -34,11 +34,11 @@ describe('scenario links and the saved copy', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await loaded(page, server.url);
-    const before = await page.evaluate(() => {
+    const before = await page.evaluate(async () => {
       const e = (window as unknown as Hook).livepatchExplorer;
-      e.playback.send({ type: 'SEEK', time: e.session.start + 2_000_000 });
+      e.playback.send({ type: 'SEEK', time: e.port.piece('cursor').start + 2_000_000 });
       const hash = location.hash;
-      e.session.command('cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
+      await e.port.command('cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
       return hash;
     });
     // The script changed: the fragment and the saved copy are rewritten.
@@ -47,14 +47,15 @@ describe('scenario links and the saved copy', () => {
     expect(link).toMatch(/#s=1\.[A-Za-z0-9_-]+&t=\d+$/);
 
     await loaded(page, server.url);
-    const restored = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.session.entries);
+    const restored = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.port.piece('console').entries);
     expect(restored.at(-1)).toBe('at 2s: cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
 
     const other = await browser.newPage();
     await loaded(other, link);
     const shared = await other.evaluate(() => {
       const e = (window as unknown as Hook).livepatchExplorer;
-      return { entries: e.session.entries, at: e.session.now - e.session.start };
+      const cursor = e.port.piece('cursor');
+      return { entries: e.port.piece('console').entries, at: cursor.now - cursor.start };
     });
     expect(shared.entries.at(-1)).toBe('at 2s: cat /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
     expect(shared.at).toBe(2_000_000);

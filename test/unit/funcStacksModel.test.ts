@@ -3,7 +3,7 @@ import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED }
 import { Session } from '../../src/engine/session';
 import { Simulation } from '../../src/engine/simulation';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
-import { funcStacksModel, ORIGINAL, resolveEntry, runsLabel, taskStates } from '../../src/ui/views/funcStacksModel';
+import { funcStacksModel, ORIGINAL, resolveEntry, runsLabel, taskStates } from '../../src/engine/select/funcStacksModel';
 
 const real = { nop: false, transition: false };
 const inTransition = { nop: false, transition: true };

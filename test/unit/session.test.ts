@@ -40,7 +40,7 @@ describe('Session: the explorer’s replayable run', () => {
     expect(full.slice(0, at3.length)).toEqual(at3);
     expect(s.head).toBeGreaterThanOrEqual(s.start + 60_000_000);
     const r = s.command('echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force');
-    expect(r).toEqual({ ok: true, forked: true });
+    expect(r).toMatchObject({ ok: true, forked: true });
     expect(s.markers.at(-1)?.kind).toBe('fork');
     s.advanceTo(s.start + 30_000_000);
     expect(s.sim.dmesg().join('\n')).toContain('livepatch: \'test_klp_callbacks_demo\': patching complete');
@@ -72,10 +72,10 @@ describe('Session: the explorer’s replayable run', () => {
   it('a command typed in the past runs at once, though the shell was waiting for a later typed line the fork dropped', () => {
     const s = new Session(source);
     s.advanceTo(s.start + 60_000_000);
-    expect(s.command('lsmod')).toEqual({ ok: true, forked: false });
+    expect(s.command('lsmod')).toMatchObject({ ok: true, forked: false });
     s.advanceTo(s.now + 1_000_000);
     s.seek(s.start + 30_000_000);
-    expect(s.command('cat /sys/kernel/livepatch/nonexistent/enabled')).toEqual({ ok: true, forked: true });
+    expect(s.command('cat /sys/kernel/livepatch/nonexistent/enabled')).toMatchObject({ ok: true, forked: true });
     s.advanceTo(s.start + 31_000_000);
     const run = s.runs.find((r) => r.index === 7);
     expect(run?.start).toBe(s.start + 30_000_000);
@@ -84,5 +84,46 @@ describe('Session: the explorer’s replayable run', () => {
     s.seek(s.start + 29_000_000);
     s.advanceTo(s.start + 31_000_000);
     expect(s.sim.dmesg()).toEqual(live);
+  });
+
+  /** The default scenario with its wait as a timed line: at 5 s the shell waits for 'at 16s'. */
+  const timed = {
+    ...source,
+    script: [
+      'load_mod test_klp_callbacks_busy block_transition=Y',
+      'load_lp_nowait test_klp_callbacks_demo',
+      'at 16s: disable_lp test_klp_callbacks_demo',
+      'unload_lp test_klp_callbacks_demo',
+      'unload_mod test_klp_callbacks_busy',
+    ],
+  };
+  const CAT = 'cat /sys/kernel/livepatch/test_klp_callbacks_demo/transition';
+
+  it('a command typed at a paused moment with script lines ahead runs now and forks the script away, with the fork notice', () => {
+    const s = new Session(timed);
+    s.advanceTo(s.start + 5_000_000);
+    expect(s.runs).toHaveLength(2);
+    const r = s.command(CAT);
+    expect(r).toEqual({ ok: true, forked: true, index: 2 });
+    expect(s.lastFork).toEqual({ time: s.start + 5_000_000, dropped: 3 });
+    expect(s.markers.at(-1)).toMatchObject({ kind: 'fork', label: 'timeline forked: 3 later commands dropped' });
+    expect(s.entries.slice(2)).toEqual([`at 5s: ${CAT}`]);
+    while (!s.runs[2]?.result) s.stepEvent();
+    expect(s.runs[2]).toMatchObject({ index: 2, start: s.start + 5_000_000, result: { out: ['1'] } });
+  });
+
+  it('…or, when the user keeps the script, runs now and the script’s later lines follow it', () => {
+    const s = new Session(timed);
+    s.advanceTo(s.start + 5_000_000);
+    const r = s.command(CAT, { keepScript: true });
+    expect(r).toEqual({ ok: true, forked: false, index: 2 });
+    expect(s.entries).toEqual([...timed.script.slice(0, 2), `at 5s: ${CAT}`, ...timed.script.slice(2)]);
+    while (!s.runs[2]?.result) s.stepEvent();
+    expect(s.runs[2]).toMatchObject({ index: 2, start: s.start + 5_000_000, result: { out: ['1'] } });
+    s.advanceTo(s.start + 60_000_000);
+    // The script ran on after it, at its own times.
+    expect(s.runs.map((x) => x.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(s.runs[3].start).toBe(s.start + 16_000_000);
+    expect(s.sim.dmesg().join('\n')).toContain('unpatching complete');
   });
 });

@@ -4,9 +4,9 @@ import { klpCoreMachine } from '../../src/engine/klpCoreMachine';
 import { Session } from '../../src/engine/session';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
-import { activeStateIds, chartModel, edgeIdOf } from '../../src/ui/views/statechart/chartModel';
+import { activeStateIds, chartModel, edgeIdOf } from '../../src/engine/select/chartModel';
 import { fromElk, toElk } from '../../src/ui/views/statechart/elkGraph';
-import { litFrom } from '../../src/ui/views/statechart/lit';
+import { litFrom } from '../../src/engine/select/chartLit';
 
 type RawState = { states?: Record<string, RawState>; on?: Record<string, unknown>; after?: Record<string, unknown> };
 

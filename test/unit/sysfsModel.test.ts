@@ -4,7 +4,7 @@ import { Session } from '../../src/engine/session';
 import { Simulation } from '../../src/engine/simulation';
 import type { Kernel } from '../../src/kernel/kernel';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
-import { livepatchTree, patchStateOf, type SysfsNode } from '../../src/ui/views/sysfsModel';
+import { livepatchTree, patchStateOf, type SysfsNode } from '../../src/engine/select/sysfsModel';
 
 function atSeconds(sec: number): Session {
   const s = new Session({ title: 't', build: () => new Simulation(), script: DEFAULT_SCENARIO.script });

@@ -3,17 +3,17 @@ import { Reason } from '../../src/engine/blockers';
 import { Session } from '../../src/engine/session';
 import { SELFTEST_CONFIG, Simulation } from '../../src/engine/simulation';
 import { installWorkload } from '../../src/kernel/workload';
-import { buildTasksModel } from '../../src/ui/views/tasksModel';
+import { buildTasksModel } from '../../src/engine/select/tasksModel';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
-import { cellCode, cellCodes, Fill, fillOf, fillOfCode, Mark, markOfCode, markOfReason } from '../../src/ui/views/taskCells';
-import { describeTask } from '../../src/ui/views/taskDetails';
-import { groupTasks, KIND_GROUPS } from '../../src/ui/views/taskGroups';
+import { cellCode, cellCodes, Fill, fillOf, fillOfCode, Mark, markOfCode, markOfReason } from '../../src/engine/select/taskCells';
+import { describeTask } from '../../src/engine/select/taskDetails';
+import { groupTasks, KIND_GROUPS } from '../../src/engine/select/taskGroups';
 import { cellAt, cellBox, layoutTasks, MAX_CELL_PX } from '../../src/ui/views/tasksLayout';
 import { makePalette, packColor } from '../../src/ui/views/tasksPalette';
 import { newFrame, rasterize } from '../../src/ui/views/tasksRaster';
-import { blockedTasks, countsLabel, groupCounts } from '../../src/ui/views/tasksSummary';
+import { blockedTasks, countsLabel, groupCounts } from '../../src/engine/select/tasksSummary';
 
 function table(specs: { flags: number; sched: number; cls?: number }[]) {
   const n = specs.length;

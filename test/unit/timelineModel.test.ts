@@ -3,7 +3,7 @@ import { Reason } from '../../src/engine/blockers';
 import { Session, type Marker } from '../../src/engine/session';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
-import { clampWindow, countsAt, follow, mergeIntervals, MIN_SPAN, neighbourTime, panBy, stackBands, thinMarkers, timelineData, zoomAround } from '../../src/ui/views/timeline/model';
+import { clampWindow, countsAt, follow, mergeIntervals, MIN_SPAN, neighbourTime, panBy, stackBands, thinMarkers, timelineData, zoomAround } from '../../src/engine/select/timeline';
 
 const counts = (by: Partial<Record<number, number>>) => [0, 1, 2, 3, 4, 5, 6].map((r) => by[r] ?? 0);
 const m = (time: number, kind: Marker['kind']) => ({ time, kind, label: kind, future: false });

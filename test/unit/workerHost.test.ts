@@ -8,10 +8,10 @@ import { Session } from '../../src/engine/session';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
 import type { Scenario } from '../../src/scenario/document';
-import { allPieces, runQuery } from '../../src/ui/viewData';
+import { allPieces, runQuery } from '../../src/engine/select/viewData';
 import { RemoteSim } from '../../src/ui/remote';
 import { createWorkerHost, type FromWorker, type Snapshot, type ToWorker, type WorkerHost } from '../../src/ui/workerHost';
-import { buildTasksModel } from '../../src/ui/views/tasksModel';
+import { buildTasksModel } from '../../src/engine/select/tasksModel';
 
 interface Harness {
   host: WorkerHost;
@@ -198,18 +198,18 @@ describe('the page side of the worker (RemoteSim) over an in-process host', () =
     await until(() => remote.snapshot !== undefined);
     const s = host.session as Session;
     const model = buildTasksModel(s);
-    expect(remote.tasks?.groups.map((g) => [g.name, Array.from(g.slots)])).toEqual(model.groups.map((g) => [g.name, Array.from(g.slots)]));
-    expect(Array.from(remote.tasks?.cellOfSlot.subarray(0, s.sim.kernel.tasks.n) ?? [])).toEqual(Array.from(model.cellOfSlot.subarray(0, s.sim.kernel.tasks.n)));
+    expect(remote.tasks()?.groups.map((g) => [g.name, Array.from(g.slots)])).toEqual(model.groups.map((g) => [g.name, Array.from(g.slots)]));
+    expect(Array.from(remote.tasks()?.cellOfSlot.subarray(0, s.sim.kernel.tasks.n) ?? [])).toEqual(Array.from(model.cellOfSlot.subarray(0, s.sim.kernel.tasks.n)));
     remote.send({ type: 'SPEED', exp: 12 });
     remote.send({ type: 'PLAY' });
     // The default scenario's transition completes and is reversed: the log on the page is the kernel's.
-    await until(() => remote.log.some((r) => r.text.includes('unpatching complete')));
+    await until(() => remote.log().some((r) => r.text.includes('unpatching complete')));
     remote.send({ type: 'PAUSE' });
     await until(() => remote.snapshot?.playback.playing === false);
-    const log = remote.log;
-    await until(() => remote.snapshot?.version === s.version && remote.log.length === s.sim.log.length);
-    expect(remote.log).toBe(log);
-    expect(remote.log).toEqual(structuredClone(s.sim.log));
+    const log = remote.log();
+    await until(() => remote.snapshot?.version === s.version && remote.log().length === s.sim.log.length);
+    expect(remote.log()).toBe(log);
+    expect(remote.log()).toEqual(structuredClone(s.sim.log));
     const out = await remote.command('at 1s: ls');
     expect(out).toMatchObject({ ok: false, error: expect.stringMatching(/a typed command runs now/) });
     expect(await remote.query('task', 0)).toEqual(structuredClone(runQuery(s, 'task', 0)));

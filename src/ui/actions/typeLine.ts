@@ -5,7 +5,8 @@
 import { consoleCommand } from '../engine';
 import { fmtShort } from '../format';
 import { useView } from '../store';
-import type { CommandOutcome } from '../viewData';
+import type { CommandOutcome } from '../../engine/host';
+import { readKeepScript } from '../consolePrefs';
 
 /** Run `text` as if typed; `done(ok)` is told whether it joined the script. */
 export function typeLine(text: string, done?: (ok: boolean) => void): void {
@@ -23,9 +24,7 @@ export function typeLine(text: string, done?: (ok: boolean) => void): void {
     enter(line, f ? { time, after: r.index, text: line, kind: 'forked', message: `Timeline forked at +${fmtShort(time - f.start)}: ${f.dropped} later command${f.dropped === 1 ? '' : 's'} dropped` } : undefined);
     done?.(true);
   };
-  const r = consoleCommand(line);
-  if (r instanceof Promise) void r.then(finish);
-  else finish(r);
+  void consoleCommand(line, { ahead: readKeepScript() ? 'keep' : 'fork' }).then(finish);
 }
 
 /** The context UI actions run in: they type into the console. */

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { typeLine } from '../actions/typeLine';
+import { readKeepScript, writeKeepScript } from '../consolePrefs';
 import { useData } from '../engine';
 import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { CONSOLE_INPUT_ID } from '../shortcuts';
@@ -22,10 +23,11 @@ export function ConsoleView() {
   const notes = useView((v) => v.consoleNotes);
   const items = consoleItems(entries, runs, notes, scriptLength, start);
   const box = useRef<HTMLDivElement>(null);
+  const lastEnd = runs.at(-1)?.end;
   useEffect(() => {
     const el = box.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [items.length, runs.length, runs.at(-1)?.end]);
+  }, [items.length, runs.length, lastEnd]);
   return (
     <div className="co-view">
       <div className="co-legend" aria-label="Console legend">
@@ -75,6 +77,9 @@ function Prompt() {
   // Browsing position in the history (history.length = the line being typed) and that line.
   const [at, setAt] = useState<number | null>(null);
   const [typed, setTyped] = useState('');
+  // What a typed line does to script lines still ahead of the cursor: by default they are
+  // dropped (the timeline forks); the choice to keep them is remembered.
+  const [keepScript, setKeepScript] = useState(readKeepScript);
 
   const [search, setSearch] = useState<HistorySearch | null>(null);
 
@@ -156,6 +161,17 @@ function Prompt() {
         }}
         onKeyDown={onKey}
       />
+      <label className="co-keep" title="A typed command runs at the cursor, now. Script lines still ahead of it are dropped (the timeline forks) unless this is checked: then they run after it.">
+        <input
+          type="checkbox"
+          checked={keepScript}
+          onChange={(e) => {
+            setKeepScript(e.target.checked);
+            writeKeepScript(e.target.checked);
+          }}
+        />
+        keep the script ahead
+      </label>
     </div>
   );
 }

@@ -36,10 +36,10 @@ export function ExportTranscriptButton() {
   );
 }
 
-/** dmesg up to the cursor: read here, or asked of the worker. */
+/** dmesg up to the cursor, asked of the engine. */
 async function transcript(): Promise<void> {
   const e = engine();
   const now = cursorNow(e);
-  const lines = e.mode === 'main' ? e.session.sim.dmesg() : await e.remote.query('dmesg', null);
+  const lines = await e.port.query('dmesg', null);
   exportTranscript(lines, now);
 }

@@ -1,5 +1,5 @@
 import { useView } from '../store';
-import type { StackEntry } from './inspectorModel';
+import type { StackEntry } from '../../engine/select/inspectorModel';
 
 /** func_stack top to bottom; `answer` marks the entry the ftrace handler picks (-1: none). */
 export function FuncStackList({ entries, answer = -1 }: { entries: StackEntry[]; answer?: number }) {

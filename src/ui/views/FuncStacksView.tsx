@@ -1,6 +1,6 @@
 import { useData } from '../engine';
 import { useView } from '../store';
-import { ORIGINAL, runsLabel, type FuncRow, type FuncStacksModel, type StackEntry } from './funcStacksModel';
+import { ORIGINAL, runsLabel, type FuncRow, type FuncStacksModel, type StackEntry } from '../../engine/select/funcStacksModel';
 import { useLeaving } from './useLeaving';
 import './funcStacks.css';
 

@@ -32,15 +32,16 @@ function ScenarioEditor() {
   const [applyError, setApplyError] = useState<string | null>(null);
   const dialog = useRef<HTMLDivElement>(null);
   const draft = stored ?? draftOf(scenarioNow());
+  // The draft this opening starts with (read by the effect below, once per opening).
+  const opening = useRef(draft);
 
   useEffect(() => {
     // Start the draft the first time the dialog opens; later openings keep the one there is.
-    if (!useEditor.getState().draft) setDraft(draft);
+    if (!useEditor.getState().draft) setDraft(opening.current);
     const before = document.activeElement as HTMLElement | null;
     dialog.current?.querySelector<HTMLElement>('.se-form input:not([disabled]), .se-json textarea')?.focus();
     return () => before?.focus();
-    // Once per opening: `draft` is the one this opening starts with.
-  }, []);
+  }, [setDraft]);
 
   const update = (d: Draft) => {
     setApplyError(null);

@@ -1,6 +1,6 @@
 import { useData, useQuery } from '../engine';
 import { useView } from '../store';
-import type { SysfsNode } from './sysfsModel';
+import type { SysfsNode } from '../../engine/select/sysfsModel';
 import './sysfs.css';
 
 /** /sys/kernel/livepatch and /proc/<pid>/patch_state as a user reads them, beside the truth. */

@@ -1,4 +1,4 @@
-import type { TaskDetails } from './taskDetails';
+import type { TaskDetails } from '../../engine/select/taskDetails';
 
 const FRAME_HELP = {
   original: 'runs the original code (vmlinux or its module)',

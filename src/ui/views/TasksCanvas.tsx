@@ -1,11 +1,10 @@
 import { useEffect, useRef, type RefObject } from 'react';
-import { classifyTasks } from '../../engine/blockers';
-import { engine } from '../engine';
+import { port } from '../engine';
 import { useView, type ViewState } from '../store';
 import { FrameScheduler } from './frameScheduler';
 import { MAX_CELL_PX } from './tasksLayout';
 import { installTasksHook } from './tasksHook';
-import { buildTasksModel, type TasksModel } from './tasksModel';
+import type { TasksModel } from '../../engine/select/tasksModel';
 import type { ZoomTransform } from './tasksRaster';
 import { TasksRenderer, type Overlay, type TasksSource } from './tasksRenderer';
 import { attachTasksZoom, type TasksZoom } from './tasksZoom';
@@ -44,27 +43,17 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
     const cells = cellsRef.current;
     const overlay = overlayRef.current;
     if (!box || !cells || !overlay) return;
-    const e = engine();
-    let source: TasksSource;
-    let rebuild: (() => void) | undefined;
-    if (e.mode === 'main') {
-      const { session } = e;
-      source = { version: () => session.version, model: (prev) => buildTasksModel(session, prev), subscribe: (fn) => session.subscribe(fn) };
-      rebuild = () => {
-        classifyTasks(session.sim.kernel);
-        buildTasksModel(session, renderer.model);
-      };
-    } else {
-      const { remote } = e;
-      source = {
-        version: () => remote.tasks?.version ?? -1,
-        model: () => {
-          if (!remote.tasks) throw new Error('no snapshot yet');
-          return remote.tasks;
-        },
-        subscribe: (fn) => remote.subscribe(fn),
-      };
-    }
+    const p = port();
+    const source: TasksSource = {
+      version: () => p.tasks()?.version ?? -1,
+      model: () => {
+        const m = p.tasks();
+        if (!m) throw new Error('no snapshot yet');
+        return m;
+      },
+      subscribe: (fn) => p.subscribe(fn),
+    };
+    const rebuild = p.rebuildTasks ? () => p.rebuildTasks?.() : undefined;
     const renderer = new TasksRenderer(source, cells, overlay);
     let t: ZoomTransform = useView.getState().tasksZoom;
     let layoutSeen = renderer.layout;

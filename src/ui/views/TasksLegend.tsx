@@ -1,4 +1,4 @@
-import { Mark } from './taskCells';
+import { Mark } from '../../engine/select/taskCells';
 import { FILL_HELP, FILL_NAMES, FILL_VARS, MARK_HELP, MARK_NAMES, MARK_SHAPES, MARK_VARS } from './tasksPalette';
 
 /** A 12px picture of a cell with a blocker mark, drawn like the canvas draws it. */

@@ -1,8 +1,7 @@
-import { engine, useSimVersion } from '../engine';
-import { blockedRowsOf } from '../viewData';
+import { port, useSimVersion } from '../engine';
 import { useView } from '../store';
-import { FILL_NAMES } from './taskCells';
-import type { TasksModel } from './tasksModel';
+import { FILL_NAMES } from '../../engine/select/taskCells';
+import type { TasksModel } from '../../engine/select/tasksModel';
 
 /**
  * The canvas as tables, for screen readers (visually hidden) or on demand (the Table
@@ -12,8 +11,7 @@ export function TasksTable({ model, shown }: { model: TasksModel | null; shown: 
   useSimVersion();
   const select = useView((v) => v.select);
   if (!model) return null;
-  const e = engine();
-  const blocked = e.mode === 'main' ? blockedRowsOf(e.session, model) : (e.remote.snapshot?.tasks.blocked ?? { rows: [], more: 0 });
+  const blocked = port().blockedRows();
   return (
     <div className={shown ? 'tasks-table' : 'sr-only tasks-table-sr'} data-testid="tasks-table">
       <table>

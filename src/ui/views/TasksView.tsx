@@ -1,9 +1,9 @@
 import { useCallback, useRef, useState } from 'react';
 import { askQuery } from '../engine';
 import { useView } from '../store';
-import { Fill } from './taskCells';
+import { Fill } from '../../engine/select/taskCells';
 import { TasksCanvas, type PointerInfo } from './TasksCanvas';
-import type { TasksModel } from './tasksModel';
+import type { TasksModel } from '../../engine/select/tasksModel';
 import { TasksTable } from './TasksTable';
 import { TaskTooltip } from './TaskTooltip';
 import { ZOOM_STEP, type TasksZoom } from './tasksZoom';

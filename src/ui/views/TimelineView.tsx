@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import { useData, usePlayback } from '../engine';
 import { useView } from '../store';
-import { clampWindow, follow, zoomAround } from './timeline/model';
+import { clampWindow, follow, zoomAround } from '../../engine/select/timeline';
 import { TimelineChart } from './timeline/TimelineChart';
 import { TimelineLegend } from './timeline/TimelineLegend';
 import { useElementSize } from './useElementSize';

@@ -2,10 +2,10 @@
 // blocker mark, each group keeping its name (empty groups dropped). Derived from the model
 // (never from the kernel), so it works the same on the page and from a worker snapshot.
 
-import { markOfCode } from './taskCells';
-import type { TaskGroup } from './taskGroups';
-import type { TasksModel } from './tasksModel';
-import { groupCounts } from './tasksSummary';
+import { markOfCode } from '../../engine/select/taskCells';
+import type { TaskGroup } from '../../engine/select/taskGroups';
+import type { TasksModel } from '../../engine/select/tasksModel';
+import { groupCounts } from '../../engine/select/tasksSummary';
 
 export function blockedOnly(m: TasksModel): TasksModel {
   let kept = 0;

@@ -2,7 +2,7 @@
 // ImageData buffer, one lookup table per cell code. The legend lists the same variables, so
 // canvas, legend and tooltips cannot disagree.
 
-import { CODE_COUNT, FILL_NAMES, MARK_NAMES, fillOfCode, markOfCode } from './taskCells';
+import { CODE_COUNT, FILL_NAMES, MARK_NAMES, fillOfCode, markOfCode } from '../../engine/select/taskCells';
 
 /** CSS variable of each fill (Fill order). */
 export const FILL_VARS = ['--idle', '--patched', '--unpatched', '--pending'] as const;

@@ -4,7 +4,7 @@
 // few pixels up, each visible cell is painted with its fill and its blocker mark's shape.
 // Only the cells inside the viewport are visited in either mode.
 
-import { Mark, fillOfCode, markOfCode } from './taskCells';
+import { Mark, fillOfCode, markOfCode } from '../../engine/select/taskCells';
 import type { GroupBox, TasksLayout } from './tasksLayout';
 import type { TasksPalette } from './tasksPalette';
 

@@ -4,10 +4,10 @@
 // Excalidraw splits its static and interactive canvases.
 
 import { layoutTasks, cellBox, cellAt, type GroupSize, type TasksLayout } from './tasksLayout';
-import type { TasksModel } from './tasksModel';
+import type { TasksModel } from '../../engine/select/tasksModel';
 import { blockedOnly } from './tasksFilter';
 import { makePalette, type TasksPalette } from './tasksPalette';
-import { countsLabel } from './tasksSummary';
+import { countsLabel } from '../../engine/select/tasksSummary';
 import { newFrame, rasterize, type Frame, type ZoomTransform } from './tasksRaster';
 
 export interface Overlay {

@@ -2,8 +2,8 @@
 // listed inside), transitions as routed edges with their labels, initial markers.
 
 import { line } from 'd3';
-import type { ChartEdge } from './chartModel';
-import { edgeLabel } from './chartModel';
+import type { ChartEdge } from '../../../engine/select/chartModel';
+import { edgeLabel } from '../../../engine/select/chartModel';
 import { LINE_H, type LaidEdge, type LaidNode } from './elkGraph';
 
 const path = line();

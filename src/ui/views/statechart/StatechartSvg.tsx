@@ -6,7 +6,7 @@ import { forwardRef, useEffect, useMemo, useRef } from 'react';
 import { useView } from '../../store';
 import { ArrowDefs, EdgeShape, StateShape } from './ChartShapes';
 import type { ChartLayout } from './elkGraph';
-import type { Lit } from './lit';
+import type { Lit } from '../../../engine/select/chartLit';
 
 export interface ChartZoom {
   k: number;

@@ -5,7 +5,7 @@
 // visualizer does), which keeps the chart free of self-loops that say nothing.
 
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import { edgeLabel, type ChartEdge, type ChartModel, type ChartNode } from './chartModel';
+import { edgeLabel, type ChartEdge, type ChartModel, type ChartNode } from '../../../engine/select/chartModel';
 
 export const CHAR_W = 6.6;
 export const LINE_H = 14;

@@ -3,7 +3,7 @@
 
 import { withActions, withoutActions } from 'virtual:klp-chart-layout';
 import { klpCoreMachine } from '../../../engine/klpCoreMachine';
-import { chartModel, type ChartModel } from './chartModel';
+import { chartModel, type ChartModel } from '../../../engine/select/chartModel';
 import { fromElk, type ChartLayout } from './elkGraph';
 
 export const KLP_CHART: ChartModel = chartModel(klpCoreMachine);

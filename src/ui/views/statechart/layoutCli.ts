@@ -3,7 +3,7 @@
 
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { klpCoreMachine } from '../../../engine/klpCoreMachine';
-import { chartModel } from './chartModel';
+import { chartModel } from '../../../engine/select/chartModel';
 import { toElk } from './elkGraph';
 
 const model = chartModel(klpCoreMachine);

@@ -5,7 +5,7 @@ import { useRef } from 'react';
 import { fmtShort, fmtWhen } from '../../format';
 import { useView } from '../../store';
 import { lanes as laneLayout, MARGIN } from './geometry';
-import { mergeIntervals, stackBands, thinMarkers, type Interval, type TimelineData, type Window } from './model';
+import { mergeIntervals, stackBands, thinMarkers, type Interval, type TimelineData, type Window } from '../../../engine/select/timeline';
 import { TimelineAxes, type CountScale } from './TimelineAxes';
 import { Bands, Cursor, LockBand, Markers } from './TimelineMarks';
 import { TimelineTooltip } from './TimelineTooltip';

@@ -6,7 +6,7 @@ import type { CountScale } from './TimelineAxes';
 import { fmtShort, fmtWhen } from '../../format';
 import { MARGIN, MARKER_LANE, type Lanes } from './geometry';
 import { glyphPath, MARKER_STYLE, REASON_CLASS, reasonName } from './markerStyle';
-import type { Band, Interval, MarkerMark } from './model';
+import type { Band, Interval, MarkerMark } from '../../../engine/select/timeline';
 
 export function Bands({ bands, x, y }: { bands: Band[]; x: ScaleLinear<number, number>; y: CountScale }) {
   const shape = area<Band['points'][number]>()

@@ -1,7 +1,7 @@
 import { BLOCKING_REASONS } from '../../../engine/blockers';
 import { fmtShort, fmtTime } from '../../format';
 import { MARKER_STYLE, REASON_CLASS, reasonName } from './markerStyle';
-import { countsAt, type TimelineData } from './model';
+import { countsAt, type TimelineData } from '../../../engine/select/timeline';
 
 /** The readout under the pointer: the time, pending tasks by reason, the markers there. */
 export function TimelineTooltip({ data, time, px, width, near }: { data: TimelineData; time: number; px: number; width: number; near: (m: TimelineData['markers'][number]) => boolean }) {

@@ -6,7 +6,7 @@ import type { ScaleLinear } from 'd3';
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
 import { sendPlayback } from '../../engine';
 import { useView } from '../../store';
-import { neighbourTime, panBy, zoomAround, type TimelineData, type Window } from './model';
+import { neighbourTime, panBy, zoomAround, type TimelineData, type Window } from '../../../engine/select/timeline';
 
 export interface TimelineInput {
   onPointerDown(e: PointerEvent<SVGSVGElement>): void;

@@ -4,8 +4,8 @@
 // intervals merged to the pixel, and marker-to-marker keyboard navigation.
 
 import { stack } from 'd3';
-import { BLOCKING_REASONS, type ReasonCode } from '../../../engine/blockers';
-import type { Marker, Sample } from '../../../engine/session';
+import { BLOCKING_REASONS, type ReasonCode } from '../blockers';
+import type { Marker, Sample } from '../session';
 
 export interface Window {
   t0: number;

@@ -1,27 +1,28 @@
-// What the views draw, as plain data computed from a Session: the same functions run on the
-// page (small scenarios: the views call them at render time) and in the simulation worker
-// (big scenarios: the worker posts their results to the page, src/ui/workerHost.ts). Every
-// result must survive structured cloning (no functions, no kernel objects).
+// What the views draw, as plain data selected from a Session by pure functions: the engine
+// host (src/engine/host.ts) runs them wherever it runs, on the page's thread or in the
+// simulation worker, and hands the results through the port. Every result must survive
+// structured cloning (no functions, no kernel objects).
 
-import { explainBlocker, Reason, REASON_NAMES } from '../engine/blockers';
-import { klpCoreMachine } from '../engine/klpCoreMachine';
-import type { Session } from '../engine/session';
-import { klpFtraceChoice } from '../kernel/ftraceChoice';
-import type { TasklistHold } from '../kernel/tasklist';
-import { funcStacksModel } from './views/funcStacksModel';
-import { findOps, findPatch, funcStackOf, patchedFunctionNames, patchInfo, type StackEntry } from './views/inspectorModel';
-import { chartModel } from './views/statechart/chartModel';
-import { litFrom } from './views/statechart/lit';
-import { statusOf } from './views/statusModel';
-import { livepatchTree, patchStateOf } from './views/sysfsModel';
-import { findTasks } from './views/taskSearch';
-import { describeTask, frameVersion, replacementFuncs } from './views/taskDetails';
-import { MARK_NAMES } from './views/tasksPalette';
-import { blockedTasks } from './views/tasksSummary';
-import type { TasksModel } from './views/tasksModel';
-import { logMarkers } from './views/timeline/logMarkers';
-import { timelineData, type Interval } from './views/timeline/model';
-import { consistencyModel, policyData } from './views/consistency/model';
+import { explainBlocker, Reason, REASON_NAMES } from '../blockers';
+import { klpCoreMachine } from '../klpCoreMachine';
+import type { Session } from '../session';
+import { klpFtraceChoice } from '../../kernel/ftraceChoice';
+import type { TasklistHold } from '../../kernel/tasklist';
+import { funcStacksModel } from './funcStacksModel';
+import { findOps, findPatch, funcStackOf, patchedFunctionNames, patchInfo, type StackEntry } from './inspectorModel';
+import { chartModel } from './chartModel';
+import { litFrom } from './chartLit';
+import { livepatchTree, patchStateOf } from './sysfsModel';
+import { describeTask, frameVersion, replacementFuncs } from './taskDetails';
+import { MARK_NAMES } from './taskCells';
+import { blockedTasks } from './tasksSummary';
+import type { TasksModel } from './tasksModel';
+import { timelineData, type Interval } from './timeline';
+// Not yet moved here (selectors added in src/ui/views by their owners; read from there until moved).
+import { statusOf } from '../../ui/views/statusModel';
+import { findTasks } from '../../ui/views/taskSearch';
+import { logMarkers } from '../../ui/views/timeline/logMarkers';
+import { consistencyModel, policyData } from '../../ui/views/consistency/model';
 
 const KLP_CHART = chartModel(klpCoreMachine);
 
@@ -166,31 +167,4 @@ export function blockedRowsOf(s: Session, model: Pick<TasksModel, 'groups' | 'co
       reason: `${MARK_NAMES[r.mark]}${r.slot < c.n && c.func[r.slot] >= 0 ? `: ${c.funcNames[c.func[r.slot]]}` : ''}`,
     })),
   };
-}
-
-/** Events a paused console may run so that a quick command (cat, echo) finishes at once. */
-const MAX_STEPS_WHEN_PAUSED = 2000;
-/** Virtual time a paused console lets pass for it (longer commands wait for Play). */
-const MAX_US_WHEN_PAUSED = 2_000_000;
-
-export type CommandOutcome =
-  | { ok: false; time: number; after: number; error: string }
-  | { ok: true; time: number; index: number; fork?: { time: number; dropped: number; start: number } };
-
-/**
- * A console line: joins the script at the cursor; while paused, the session runs on a little
- * so that a quick command's output shows at once. `step` sends STEP_FORWARD to the playback.
- */
-export function runCommand(session: Session, text: string, playing: boolean, step: () => void): CommandOutcome {
-  const time = session.now;
-  const r = session.command(text);
-  if (!r.ok) return { ok: false, time, after: session.entries.length, error: r.error };
-  const index = session.entries.length - 1;
-  const fork = r.forked && session.lastFork ? { ...session.lastFork, start: session.start } : undefined;
-  if (!playing) {
-    const limit = session.now + MAX_US_WHEN_PAUSED;
-    const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
-    for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) step();
-  }
-  return { ok: true, time, index, fork };
 }

@@ -4,7 +4,7 @@
 // died: a slot's kind and class never change, so the slot count, the dead count and the
 // kernel object (a seek back boots a new one) decide it.
 
-import type { Session } from '../../engine/session';
+import type { Session } from '../session';
 import type { Kernel } from '../../kernel/kernel';
 import { Sched } from '../../kernel/tasks';
 import { cellCodes } from './taskCells';

@@ -2,7 +2,7 @@
 // the transitions of each region's last microstep (recorded by the Session).
 
 import type { StateValue } from 'xstate';
-import type { CoreStep } from '../../../engine/session';
+import type { CoreStep } from '../session';
 import { activeStateIds, edgeIdOf, type ChartModel } from './chartModel';
 
 export interface Lit {

@@ -2,8 +2,8 @@
 // changing it: identity, scheduling state, the stack with the code version of every frame,
 // patch_state as /proc/<pid>/patch_state prints it, and why it has not switched.
 
-import type { Classification } from '../../engine/blockers';
-import { explainBlocker, REASON_NAMES } from '../../engine/blockers';
+import type { Classification } from '../blockers';
+import { explainBlocker, REASON_NAMES } from '../blockers';
 import type { KlpFunc } from '../../kernel/klp';
 import type { Kernel } from '../../kernel/kernel';
 import { SCHED_NAMES, TF } from '../../kernel/tasks';

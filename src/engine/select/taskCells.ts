@@ -4,7 +4,7 @@
 // most urgent of them (max), as Perfetto does for sub-pixel slices.
 
 import { TF } from '../../kernel/tasks';
-import { Reason } from '../../engine/blockers';
+import { Reason } from '../blockers';
 import type { TaskGroup } from './taskGroups';
 
 /** Fill: the patch state of /proc/<pid>/patch_state, or the pending flag. */

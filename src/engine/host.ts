@@ -1,0 +1,206 @@
+// The engine host: one scenario's Session, its playback machine and the klp core machine
+// inside it, and the policies that are the engine's, not the page's: a console line runs at
+// the cursor now (forking the script's future, or keeping it when asked), and a paused
+// session runs on a little so a quick command's output shows at once. The page reaches a
+// host only through a port (src/engine/port.ts): in-process, or in the simulation worker;
+// the CLI (src/cli/sim.ts) is another client. Nothing here is global: two hosts can run side
+// by side (Compare).
+
+import { createActor, type Actor, type AnyActorLogic } from 'xstate';
+import { playbackMachine, type PlaybackEvent } from './playback';
+import { Session, type SessionSource } from './session';
+import type { Kernel } from '../kernel/kernel';
+import type { LogRecord } from '../kernel/printk';
+import { allPieces, blockedRowsOf, runQuery, type BlockedRowView, type Pieces, type QueryArg, type QueryName, type QueryResult } from './select/viewData';
+import { buildTasksModel, type TasksModel } from './select/tasksModel';
+import type { GroupCounts } from './select/tasksSummary';
+import { classifyTasks } from './blockers';
+
+/** The playback machine's state as the controls show it. */
+export interface PlaybackView {
+  playing: boolean;
+  seeking: boolean;
+  speedExp: number;
+  /** The last tick could not simulate as far as the speed asked. */
+  limited: boolean;
+}
+
+/** Playback events as a client sends them (the host paces its own ticks). */
+export type WirePlaybackEvent = Exclude<PlaybackEvent, { type: 'TICK' }>;
+
+export function playbackViewOf(snap: { matches(s: 'playing' | 'seeking'): boolean; context: { speedExp: number; limited: boolean } }): PlaybackView {
+  const playing = snap.matches('playing');
+  return { playing, seeking: snap.matches('seeking'), speedExp: snap.context.speedExp, limited: playing && snap.context.limited };
+}
+
+/** What a typed line does to script lines still ahead of the cursor. */
+export type ScriptAhead = 'fork' | 'keep';
+
+export interface CommandOptions {
+  /** 'fork' (default): the typed line runs now and the script's later lines are dropped; 'keep': they run after it. */
+  ahead?: ScriptAhead;
+}
+
+export type CommandOutcome =
+  | { ok: false; time: number; after: number; error: string }
+  | { ok: true; time: number; index: number; fork?: { time: number; dropped: number; start: number } };
+
+export interface TasksSnapshot {
+  /** Cell code of every cell, in cell order (transferred). */
+  codes: Uint8Array;
+  counts: GroupCounts[];
+  blocked: { rows: BlockedRowView[]; more: number };
+  /** Sent only when the grouping changed since the last snapshot (transferred). */
+  grouping?: { groups: { name: string; count: number }[]; slotOfCell: Int32Array; cellOfSlot: Int32Array };
+}
+
+/** Everything the views draw at one version of the session, as plain (cloneable) data. */
+export interface Snapshot {
+  version: number;
+  playback: PlaybackView;
+  pieces: Pieces;
+  /** New kernel log records: `gen` changes when a backward seek booted a new kernel (start over). */
+  log: { gen: number; from: number; records: LogRecord[] };
+  tasks: TasksSnapshot;
+}
+
+/** Events a paused console may run so that a quick command (cat, echo) finishes at once. */
+const MAX_STEPS_WHEN_PAUSED = 2000;
+/** Virtual time a paused console lets pass for it (longer commands wait for Play). */
+const MAX_US_WHEN_PAUSED = 2_000_000;
+
+export interface HostOptions {
+  /** Move the cursor there once booted (a shared link's time). */
+  cursorUs?: number;
+  /** What paces playing: the page's animation frames (default) or the worker's timers. */
+  ticks?: AnyActorLogic;
+}
+
+export class EngineHost {
+  readonly session: Session;
+  readonly playback: Actor<typeof playbackMachine>;
+  private listeners = new Set<() => void>();
+  private playbackKey = '';
+  private logKernel?: Kernel;
+  private logGen = 0;
+  private logSent = 0;
+  private model?: TasksModel;
+  private groupsSent?: TasksModel['groups'];
+
+  constructor(source: SessionSource, opts: HostOptions = {}) {
+    const s = new Session(source);
+    if (opts.cursorUs !== undefined && opts.cursorUs > s.now) s.seek(opts.cursorUs);
+    this.session = s;
+    const machine = opts.ticks ? playbackMachine.provide({ actors: { 'animation frames': opts.ticks } }) : playbackMachine;
+    this.playback = createActor(machine, { input: { session: s } });
+    s.subscribe(() => this.changed());
+    this.playback.subscribe({
+      next: (snap) => {
+        const key = JSON.stringify(playbackViewOf(snap));
+        if (key !== this.playbackKey) {
+          this.playbackKey = key;
+          this.changed();
+        }
+      },
+      error: (e) => this.onError?.(e),
+    });
+    this.playback.start();
+  }
+
+  /** Told when the playback machine fails (the worker reports it to the page). */
+  onError?: (e: unknown) => void;
+
+  /** Called after every change of the session or of the playback view. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  get playbackView(): PlaybackView {
+    return playbackViewOf(this.playback.getSnapshot());
+  }
+
+  send(event: PlaybackEvent): void {
+    this.playback.send(event);
+  }
+
+  /**
+   * A console line, at the cursor, now. Script lines still ahead of the cursor are dropped
+   * (the timeline forks, with the notice a command typed in the past gives) unless `ahead`
+   * is 'keep'; while paused, the session runs on a little so a quick command's output shows.
+   */
+  command(text: string, opts: CommandOptions = {}): CommandOutcome {
+    const session = this.session;
+    const time = session.now;
+    const r = session.command(text, { keepScript: opts.ahead === 'keep' });
+    if (!r.ok) return { ok: false, time, after: session.entries.length, error: r.error };
+    const index = r.index;
+    const fork = r.forked && session.lastFork ? { ...session.lastFork, start: session.start } : undefined;
+    // While paused, run on a little so a quick command's output shows at once; not while the
+    // shell is still busy with an earlier line (a `sleep 16`): the typed one waits for it, shown
+    // as waiting, and the cursor stays where the user put it.
+    const busy = session.runs.some((run) => run.index !== index && run.end === undefined);
+    if (!busy && !this.playback.getSnapshot().matches('playing')) {
+      const limit = session.now + MAX_US_WHEN_PAUSED;
+      const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
+      for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) this.playback.send({ type: 'STEP_FORWARD' });
+    }
+    return { ok: true, time, index, fork };
+  }
+
+  query<K extends QueryName>(name: K, arg: QueryArg<K>): QueryResult<K> {
+    return runQuery(this.session, name, arg);
+  }
+
+  /** The Tasks view's model now (rebuilt incrementally from the last one). */
+  tasks(): TasksModel {
+    this.model = buildTasksModel(this.session, this.model);
+    return this.model;
+  }
+
+  /** For the browser bench: classify every task afresh and rebuild the Tasks model, as a step of the simulation would. */
+  rebuildTasks(): void {
+    classifyTasks(this.session.sim.kernel);
+    this.model = buildTasksModel(this.session, this.model);
+  }
+
+  /**
+   * Everything the views draw, as cloneable data, with the buffers a worker may transfer:
+   * the log as the records since the last snapshot, the grouping only when it changed.
+   */
+  snapshot(): { snap: Snapshot; transfer: Transferable[] } {
+    const s = this.session;
+    const k = s.sim.kernel;
+    if (k !== this.logKernel) {
+      this.logKernel = k;
+      this.logGen++;
+      this.logSent = 0;
+    }
+    const records = s.sim.log.slice(this.logSent);
+    const from = this.logSent;
+    this.logSent += records.length;
+    const model = this.tasks();
+    // The host keeps its buffers for the next model: the client gets copies it can own.
+    const codes = model.codes.slice(0, model.slotOfCell.length);
+    const transfer: Transferable[] = [codes.buffer];
+    const tasks: TasksSnapshot = { codes, counts: model.counts, blocked: blockedRowsOf(s, model) };
+    if (model.groups !== this.groupsSent) {
+      this.groupsSent = model.groups;
+      const slotOfCell = model.slotOfCell.slice();
+      const cellOfSlot = model.cellOfSlot.slice();
+      tasks.grouping = { groups: model.groups.map((g) => ({ name: g.name, count: g.slots.length })), slotOfCell, cellOfSlot };
+      transfer.push(slotOfCell.buffer, cellOfSlot.buffer);
+    }
+    const snap: Snapshot = { version: s.version, playback: this.playbackView, pieces: allPieces(s), log: { gen: this.logGen, from, records }, tasks };
+    return { snap, transfer };
+  }
+
+  close(): void {
+    this.playback.stop();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,65 @@
+// "Can this task switch now?": klp_check_and_switch_task()'s checks (transition.c), in the
+// kernel's order, as one table. Everything that asks the question derives from it: the
+// reference check (transition.ts checkTask), the attempt walker's generated loops and its
+// fallback (walker.ts), and the views' classification of every task (engine/blockers.ts).
+// Each entry states its check twice, as a predicate and as the JavaScript the generated
+// walker inlines; test/unit/switchRule.test.ts holds the two to the same truth table.
+
+import { EADDRINUSE, EBUSY, EINVAL } from './errno';
+import { Sched, TF } from './tasks';
+
+export type SwitchFailure = 'running' | 'unreliable' | 'sleeping';
+
+export interface SwitchCheck {
+  /** What the kernel's debug line says when this check fails. */
+  reason: SwitchFailure;
+  /** klp_check_and_switch_task()'s return value. */
+  errno: number;
+  /**
+   * The check failing, over one task: its sched state, flags, stack verdict (StackVerdicts:
+   * -1 clean, -2 unreliable, >= 0 the forbidden function's index) and whether it is `current`.
+   */
+  fails(sched: number, flags: number, verdict: number, isCurrent: boolean): boolean;
+  /** The same, as a JavaScript expression over sched, flags, stack, verdict, s and current (the walker's loops). */
+  failsJs: string;
+}
+
+export const SWITCH_RULE: readonly SwitchCheck[] = [
+  {
+    // task_curr(task) && task != current: a running task's stack cannot be checked.
+    reason: 'running',
+    errno: -EBUSY,
+    fails: (sched, _flags, _verdict, isCurrent) => sched === Sched.RUNNING && !isCurrent,
+    failsJs: `(sched[s] === ${Sched.RUNNING} && s !== current)`,
+  },
+  {
+    // The unwinder marked the task's stack unreliable (stack_trace_save_tsk_reliable() < 0).
+    reason: 'unreliable',
+    errno: -EINVAL,
+    fails: (_sched, flags) => (flags & TF.UNRELIABLE) !== 0,
+    failsJs: `((flags[s] & ${TF.UNRELIABLE}) !== 0)`,
+  },
+  {
+    // The same, for a stack shape the unwinder cannot walk (deeper than MAX_STACK_ENTRIES...).
+    reason: 'unreliable',
+    errno: -EINVAL,
+    fails: (_sched, _flags, verdict) => verdict === -2,
+    failsJs: '(verdict[stack[s]] === -2)',
+  },
+  {
+    // klp_check_stack(): a function the transition changes is on the stack.
+    reason: 'sleeping',
+    errno: -EADDRINUSE,
+    fails: (_sched, _flags, verdict) => verdict >= 0,
+    failsJs: '(verdict[stack[s]] >= 0)',
+  },
+];
+
+/** The index in SWITCH_RULE of the first check the task fails, or -1 when it may switch. */
+export function firstFailedCheck(sched: number, flags: number, verdict: number, isCurrent: boolean): number {
+  for (let i = 0; i < SWITCH_RULE.length; i++) if (SWITCH_RULE[i].fails(sched, flags, verdict, isCurrent)) return i;
+  return -1;
+}
+
+/** The whole rule as one JavaScript condition: true when the task may switch. */
+export const SWITCH_PASSES_JS = SWITCH_RULE.map((c) => `!${c.failsJs}`).join(' && ');
