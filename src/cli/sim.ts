@@ -1,13 +1,20 @@
 // npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--analysis] [--no-timestamps] [--format json]
+// npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
 // how the transitions went and what still blocks; --analysis the consistency analysis
 // (src/analysis/): the universes the tasks ran, shipped or never shipped, and the violations.
+// encode prints a scenario's link fragment, decode the scenario JSON a fragment holds (the
+// sharing contract of README.md). What reaches the terminal has its control characters
+// written as \xHH, as dmesg does (terminal.ts).
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { validateCase } from '../scenario/case';
-import { parseScenarioText } from '../scenario/document';
+import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
+import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
+import { MAX_VIRTUAL_US } from '../kernel/budget';
+import { terminalJson, terminalSafe } from './terminal';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
 import { parseScript, parseScriptTime } from '../scenario/script';
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
@@ -17,7 +24,7 @@ import { attachConsistency } from '../analysis/attach';
 import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
 import type { DependencySpec } from '../scenario/policySpec';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json]\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -34,7 +41,8 @@ export interface SimIO {
   err(text: string): void;
 }
 
-const CONSOLE_IO: SimIO = { out: (t) => console.log(t), err: (t) => console.error(t) };
+/** The terminal: escape sequences from a document are printed, not obeyed. */
+const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) => console.error(terminalSafe(t)) };
 
 function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '' };
@@ -98,17 +106,63 @@ function load(file: string, text: string): (BuiltScenario & { dependencies: Depe
   return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines, dependencies: [] };
 }
 
-/** The whole command: arguments in, output to `io`, exit status back. */
-export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
-  const o = parseArgs(argv, io);
-  if ('exit' in o) return o.exit;
+/** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
+function readText(file: string, max: number, io: SimIO): string | null {
   let text: string;
   try {
-    text = readFileSync(o.file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    io.err(`sim: ${o.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    io.err(`sim: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    return null;
+  }
+  const bytes = utf8Length(text);
+  if (bytes > max) {
+    io.err(`sim: ${file}: ${bytes.toLocaleString('en-US')} bytes, more than the ${max.toLocaleString('en-US')} a scenario or case file may have`);
+    return null;
+  }
+  return text;
+}
+
+/** `sim encode FILE`: the link fragment of a scenario document. */
+function encode(args: string[], io: SimIO): number {
+  if (args.length !== 1) {
+    io.err('usage: npm run --silent sim -- encode SCENARIO.json');
+    return 2;
+  }
+  const text = readText(args[0], MAX_DOCUMENT_BYTES, io);
+  if (text === null) return 1;
+  const r = parseScenarioText(text);
+  if (!r.ok) {
+    io.err(r.errors.map((e) => `sim: ${args[0]}: ${e}`).join('\n'));
     return 1;
   }
+  io.out(encodeScenarioUrl(r.scenario));
+  return 0;
+}
+
+/** `sim decode FRAGMENT`: the scenario JSON a link holds; a bad link is one `link:` message. */
+function decode(args: string[], io: SimIO): number {
+  if (args.length !== 1) {
+    io.err('usage: npm run --silent sim -- decode FRAGMENT   (the part of the link after #, e.g. s=1.eJw...)');
+    return 2;
+  }
+  const r = decodeScenarioUrl(args[0]);
+  if (!r.ok) {
+    io.err(r.errors[0]);
+    return 1;
+  }
+  io.out(terminalJson(JSON.stringify(toDocument(r.scenario, true), null, 2)));
+  return 0;
+}
+
+/** The whole command: arguments in, output to `io`, exit status back. */
+export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
+  if (argv[0] === 'encode') return encode(argv.slice(1), io);
+  if (argv[0] === 'decode') return decode(argv.slice(1), io);
+  const o = parseArgs(argv, io);
+  if ('exit' in o) return o.exit;
+  const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
+  if (text === null) return 1;
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
     io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
@@ -120,13 +174,17 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
     io.err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
     return 2;
   }
+  if (o.until !== undefined && o.until > now + MAX_VIRTUAL_US) {
+    io.err(`sim: --until ${formatSeconds(o.until)} is past the 24 h of virtual time a run may last (the script starts at ${formatSeconds(now)})`);
+    return 2;
+  }
   const analysis = o.analysis ? attachConsistency(sim, loaded.dependencies).analysis : null;
   const out = sim.run(lines, undefined, o.until);
   const log = () => sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text }));
   const commandAt = commandAtOf(out.outcomes);
   const policy = sim.kernel.config.policy;
   if (o.format === 'json') {
-    io.out(JSON.stringify(analysis ? { log: log(), analysis: analysisJson(analysis, policy, commandAt) } : log(), null, 1));
+    io.out(terminalJson(JSON.stringify(analysis ? { log: log(), analysis: analysisJson(analysis, policy, commandAt) } : log(), null, 1)));
   } else {
     for (const r of sim.log) io.out(formatDmesg(r, o.timestamps));
   }
@@ -141,6 +199,10 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   }
   if (out.died) {
     io.err(`sim: line ${out.died.line.line} (${out.died.line.text}) died: ${out.died.reason}`);
+    status = 1;
+  }
+  if (out.budget) {
+    io.err(`sim: ${out.budget.message}`);
     status = 1;
   }
   if (out.stoppedAt !== undefined) io.err(`sim: stopped at ${formatSeconds(out.stoppedAt)} (--until) before the script ended`);

@@ -74,8 +74,8 @@ export const playbackMachine = setup({
     'seek finished': ({ context }) => context.session.seekTarget === null,
   },
   actions: {
-    'finish the seek': ({ context }) => {
-      context.session.continueSeek();
+    'cancel the seek': ({ context }) => {
+      context.session.cancelSeek();
     },
     'advance virtual time': assign({
       limited: ({ context, event }) => {
@@ -143,7 +143,7 @@ export const playbackMachine = setup({
       invoke: { src: 'animation frames' },
       on: {
         TICK: { actions: 'continue the seek' },
-        PAUSE: { actions: 'finish the seek', target: 'paused' },
+        PAUSE: { actions: 'cancel the seek', target: 'paused' },
       },
     },
     paused: {

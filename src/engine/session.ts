@@ -17,6 +17,7 @@ import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
 import { formatScriptTime, parseLine, parseScript, type ScriptLine } from '../scenario/script';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
+import { MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from '../scenario/document';
 import { observeMicrosteps, regionOf, type CoreStep } from './inspect';
 
 export type { CoreStep } from './inspect';
@@ -132,6 +133,11 @@ export class Session {
     return this.cur.sim.kernel.clock.now;
   }
 
+  /** Set when the run budget stopped this timeline (src/kernel/budget.ts): the message. */
+  get stopped(): string | undefined {
+    return this.cur.sim.kernel.clock.stopped?.message;
+  }
+
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -140,6 +146,8 @@ export class Session {
   private boot(): RunState {
     const run = new RunState(this.source.build());
     const k = run.sim.kernel;
+    // The script starts now: the run budget (virtual time, spawned tasks) counts from here.
+    run.sim.budget.begin();
     observeMicrosteps(run.sim.actor, () => k.clock.now, (step) => {
       for (const t of step.transitions) run.coreSteps.set(regionOf(t), step);
     });
@@ -360,6 +368,17 @@ export class Session {
     return this.continueSeek(shouldYield);
   }
 
+  /**
+   * Stop a seek where it is: a forward seek leaves the cursor where it got to, a backward
+   * one drops its replay (the views keep showing the timeline as it was). Nothing is lost.
+   */
+  cancelSeek(): void {
+    if (this.seekTarget === null) return;
+    this.seekTarget = null;
+    this.replay = undefined;
+    this.settle();
+  }
+
   continueSeek(shouldYield?: () => boolean): boolean {
     const target = this.seekTarget;
     if (target === null) return true;
@@ -395,6 +414,9 @@ export class Session {
    */
   command(text: string, opts: { keepScript?: boolean } = {}): { ok: true; forked: boolean; index: number } | { ok: false; error: string } {
     if (this.seekTarget !== null) return { ok: false, error: 'the timeline is still being replayed; try again when the cursor arrives' };
+    // What a document accepts (document.ts), so that the saved copy always opens again.
+    if (text.length > MAX_SCRIPT_LINE_CHARS) return { ok: false, error: `a command is at most ${MAX_SCRIPT_LINE_CHARS} characters, as a script line of a scenario (this one has ${text.length}); nothing was run` };
+    if (this.entries.length >= MAX_SCRIPT_LINES) return { ok: false, error: `the script has ${MAX_SCRIPT_LINES.toLocaleString('en-US')} lines, the most a scenario holds; export the scenario and start from it (Export scenario)` };
     const parsed = parseLine(text, this.entries.length + 1);
     if (parsed === null) return { ok: false, error: 'empty command' };
     if ('error' in parsed) return { ok: false, error: parsed.error.replace(/^line \d+: /, '') };

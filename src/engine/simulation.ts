@@ -14,6 +14,7 @@ import type { ScriptLine } from '../scenario/script';
 import { ModuleFiles, Shell } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
 import type { Workload } from '../kernel/workload';
+import { MAX_VIRTUAL_US, RunBudget, RUN_BUDGET, type RunStopped, type RunLimits } from '../kernel/budget';
 
 export interface LineOutcome {
   line: ScriptLine;
@@ -28,6 +29,8 @@ export interface RunOutcome {
   died?: { line: ScriptLine; reason: string; status: number };
   /** Set when the run stopped at the `until` time before the script ended (µs). */
   stoppedAt?: number;
+  /** Set when the run budget stopped the run (the message names the budget and what reached it). */
+  budget?: RunStopped;
 }
 
 /** A livepatch lifecycle event and the virtual time it happened at (µs). */
@@ -53,10 +56,15 @@ export class Simulation {
   workload?: Workload;
   /** Every livepatch lifecycle event of the run, in order (for summaries and timelines). */
   readonly klpEvents: TimedKlpEvent[] = [];
+  /** The run budget (src/kernel/budget.ts): the same limits in the CLI, the page and the worker. */
+  readonly budget: RunBudget;
 
-  constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = []) {
+  constructor(config: Partial<KernelConfig> = SELFTEST_CONFIG, modules: readonly ModuleDef[] = [], limits: Readonly<RunLimits> = RUN_BUDGET) {
     const k = new Kernel(config);
     this.kernel = k;
+    this.budget = new RunBudget(k, limits);
+    k.clock.budget = this.budget;
+    k.log.onRecord((r) => this.budget.log(r.text));
     const clock = k.clock;
     this.actor = createActor(klpCoreMachine, {
       input: { kernel: k },
@@ -80,16 +88,19 @@ export class Simulation {
   }
 
   /**
-   * Run script lines on the shell; returns when the script ends or a helper dies. A line with
-   * an `at` time waits until that long after the script started. With `until` (virtual µs
-   * since boot) the run stops at that time, script finished or not, and time passes up to it.
+   * Run script lines on the shell; returns when the script ends, a helper dies or the run
+   * budget stops the run (`budget`: the message; the log so far stays). A line with an `at`
+   * time waits until that long after the script started. With `until` (virtual µs since
+   * boot) the run stops at that time, script finished or not, and time passes up to it.
+   * `limitUs` shortens the virtual-time budget (tests), never lengthens it.
    */
-  run(lines: readonly ScriptLine[], limitUs = 24 * 3600 * 1_000_000, until?: number): RunOutcome {
+  run(lines: readonly ScriptLine[], limitUs = MAX_VIRTUAL_US, until?: number): RunOutcome {
     const k = this.kernel;
     const outcome: RunOutcome = { outcomes: [] };
     let done = false;
     const shell = this.shell;
     const start = k.clock.now;
+    this.budget.begin(limitUs);
     const program = function* (): Step<void> {
       try {
         for (const line of lines) {
@@ -105,19 +116,25 @@ export class Simulation {
       }
     };
     k.startTask(shell.slot, program(), 0);
-    // A run told to stop later than the limit may run that long.
-    const deadline = Math.max(k.clock.now + limitUs, until ?? 0);
+    const stopped = (): RunOutcome => {
+      outcome.budget = k.clock.stopped ?? undefined;
+      return outcome;
+    };
     while (!done) {
       if (until !== undefined && k.clock.nextTime() > until) {
         k.clock.runUntil(until);
+        if (k.clock.stopped) return stopped();
         outcome.stoppedAt = until;
         return outcome;
       }
-      if (k.clock.nextTime() > deadline) throw new Error('the script did not finish within the time limit');
-      if (!k.clock.step()) throw new Error('model bug: the shell is waiting but nothing is scheduled');
+      if (!k.clock.step()) {
+        // Nothing scheduled and the shell still waiting: it waits until the budget's end.
+        if (!k.clock.stopped) k.clock.runUntil(this.budget.endTime + 1);
+        return stopped();
+      }
     }
     if (until !== undefined && k.clock.now < until) k.clock.runUntil(until);
-    return outcome;
+    return k.clock.stopped ? stopped() : outcome;
   }
 
   /** Let virtual time pass (events keep running). */

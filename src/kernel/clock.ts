@@ -2,6 +2,8 @@
 // a kthread's msleep, the shell's `sleep`) is an event here; events at the same instant run
 // in the order they were scheduled, so a run never depends on wall time or host scheduling.
 
+import { RunStopped, type RunBudget } from './budget';
+
 export type EventFn = () => void;
 
 interface Entry {
@@ -22,6 +24,10 @@ export class EventQueue {
   private heap: Entry[] = [];
   private seq = 0;
   private byId = new Map<number, Entry>();
+  /** The run budget (budget.ts): it counts events and ends virtual time. */
+  budget?: RunBudget;
+  /** Set when the budget stopped the run: nothing more runs and time stands still. */
+  stopped: RunStopped | null = null;
 
   /** Run fn at virtual time `at` (never earlier than now). */
   at(at: number, fn: EventFn, label = ''): TimerHandle {
@@ -47,6 +53,7 @@ export class EventQueue {
 
   /** Time of the next pending event, or Infinity. */
   nextTime(): number {
+    if (this.stopped) return Infinity;
     this.dropCancelled();
     return this.heap.length ? this.heap[0].time : Infinity;
   }
@@ -55,30 +62,50 @@ export class EventQueue {
     return this.byId.size;
   }
 
-  /** Run every event due at or before `t`, then set the clock to `t`. */
+  /** Run every event due at or before `t`, then set the clock to `t` (or stop at the budget's end). */
   runUntil(t: number): void {
     for (;;) {
+      if (this.stopped) return;
       this.dropCancelled();
       const top = this.heap[0];
       if (!top || top.time > t) break;
-      this.pop();
-      this.byId.delete(top.seq);
-      this.now = top.time;
-      top.fn();
+      this.fire(top);
+    }
+    if (this.budget && t > this.budget.endTime) {
+      if (this.budget.endTime > this.now) this.now = this.budget.endTime;
+      this.stopped = this.budget.timeUp('');
+      return;
     }
     if (t > this.now) this.now = t;
   }
 
-  /** Run exactly the next event (if any); returns false when the queue is empty. */
+  /** Run exactly the next event (if any); returns false when the queue is empty or the run stopped. */
   step(): boolean {
+    if (this.stopped) return false;
     this.dropCancelled();
     const top = this.heap[0];
     if (!top) return false;
+    this.fire(top);
+    return true;
+  }
+
+  /** Pop the head event and run it; a RunStopped from it (or past the budget's end) halts the queue. */
+  private fire(top: Entry): void {
+    if (this.budget && top.time > this.budget.endTime) {
+      this.now = Math.max(this.now, this.budget.endTime);
+      this.stopped = this.budget.timeUp(top.label);
+      return;
+    }
     this.pop();
     this.byId.delete(top.seq);
     this.now = Math.max(this.now, top.time);
-    top.fn();
-    return true;
+    try {
+      this.budget?.event(top.label);
+      top.fn();
+    } catch (e) {
+      if (!(e instanceof RunStopped)) throw e;
+      this.stopped = e;
+    }
   }
 
   private dropCancelled(): void {

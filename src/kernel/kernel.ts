@@ -154,22 +154,28 @@ export class Kernel extends KernelWorkqueues {
   }
 
   /**
-   * round_jiffies_relative(HZ) for the CPU running the caller, in microseconds from now;
-   * `lateUs` when the caller gets there that much later than now (after a long walk).
+   * round_jiffies_relative(delta) (kernel/time/timer.c) for the CPU running the caller, in
+   * microseconds from now; `lateUs` when the caller gets there that much later than now
+   * (after a long walk). jiffies count from INITIAL_JIFFIES (include/linux/jiffies.h:
+   * (unsigned long)(unsigned int)(-300*HZ), so that they wrap 5 minutes after boot), taken
+   * here as ticking from boot on; round_jiffies_common() rounds the absolute value, so the
+   * retries fall on the whole "jiffies seconds", which are (2^32 mod HZ) jiffies off the
+   * printk seconds of local_clock(): at N.704 s with HZ=1000, less 3 ms per CPU number.
    */
   roundJiffiesRelative(deltaJiffies: number, lateUs = 0): number {
     const hz = this.config.hz;
-    const jiffies = Math.floor(((this.clock.now + lateUs) * hz) / USEC_PER_SEC);
+    const initial = 2 ** 32 - 300 * hz;
+    const jiffies = initial + Math.floor(((this.clock.now + lateUs) * hz) / USEC_PER_SEC);
     const cpu = this.cpuOf(this.current);
     // round_jiffies_common(): skew by cpu*3, round to a whole second (down if within the
-    // first quarter), unskew; fall back to the unrounded value if the result is not later.
+    // first quarter), unskew; the unrounded value if the result is not after jiffies.
     let j = jiffies + deltaJiffies + cpu * 3;
     const rem = j % hz;
     j = rem < hz / 4 ? j - rem : j - rem + hz;
     j -= cpu * 3;
     const target = j <= jiffies ? jiffies + deltaJiffies : j;
-    const nextTickUs = ((target * USEC_PER_SEC) / hz);
-    return Math.max(1, Math.round(nextTickUs - this.clock.now));
+    const atUs = ((target - initial) * USEC_PER_SEC) / hz;
+    return Math.max(1, Math.round(atUs - this.clock.now));
   }
 
   /** An execution context for the task running now (`current`). */

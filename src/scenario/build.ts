@@ -4,6 +4,7 @@
 import { Simulation } from '../engine/simulation';
 import { analyseSimulation } from '../analysis/registry';
 import type { KernelConfig } from '../kernel/kernel';
+import { RUN_BUDGET, type RunLimits } from '../kernel/budget';
 import type { ModuleDef } from '../kernel/module';
 import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
@@ -49,11 +50,11 @@ export function moduleDefsOf(s: Scenario): ModuleDef[] {
 }
 
 /** Boot the scenario's machine, its workload installed. */
-export function buildSimulation(s: Scenario): BuiltScenario {
+export function buildSimulation(s: Scenario, limits: Readonly<RunLimits> = RUN_BUDGET): BuiltScenario {
   const parsed = parseScript(s.script);
   if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
   const hasTasks = s.tasks.classes.length > 0 || s.tasks.fixed.length > 0;
-  const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s));
+  const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s), limits);
   if (hasTasks) sim.workload = installWorkload(sim.kernel, s.tasks);
   return { sim, lines: parsed.lines };
 }

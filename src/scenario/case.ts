@@ -2,6 +2,7 @@
 
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { parseScript } from './script';
+import { MAX_DOCUMENT_BYTES, MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from './document';
 
 export interface CaseFile {
   id: string;
@@ -12,6 +13,12 @@ export interface CaseFile {
 }
 
 const CASE_FIELDS = ['id', 'title', 'source', 'script', 'expectedLog'] as const;
+/** Largest case file read (bytes of JSON), as for a scenario document. */
+export const MAX_CASE_BYTES = MAX_DOCUMENT_BYTES;
+/** Longest line of a case's script or expected log (a script line as a document allows). */
+export const MAX_CASE_LINE = MAX_SCRIPT_LINE_CHARS;
+/** Most lines of an expected log (a script has at most MAX_SCRIPT_LINES). */
+export const MAX_EXPECTED_LINES = 100_000;
 
 /** Validate a parsed JSON value as a case file; errors name the field. */
 export function validateCase(v: unknown, where = 'case'): { ok: true; c: CaseFile } | { ok: false; errors: string[] } {
@@ -22,14 +29,22 @@ export function validateCase(v: unknown, where = 'case'): { ok: true; c: CaseFil
     if (!(CASE_FIELDS as readonly string[]).includes(key)) errors.push(`${where}: unknown field '${key}' (a case has ${CASE_FIELDS.join(', ')})`);
   }
   for (const key of ['id', 'title', 'source'] as const) {
-    if (typeof o[key] !== 'string' || (key === 'id' && (o[key] as string).length === 0)) errors.push(`${where}.${key}: expected a${key === 'id' ? ' non-empty' : ''} string`);
+    const v = Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+    if (typeof v !== 'string' || (key === 'id' && v.length === 0)) errors.push(`${where}.${key}: expected a${key === 'id' ? ' non-empty' : ''} string`);
+    else if (v.length > 10_000) errors.push(`${where}.${key}: expected at most 10,000 characters, got ${v.length}`);
   }
   for (const key of ['script', 'expectedLog'] as const) {
-    const a = o[key];
+    const a = Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+    const max = key === 'script' ? MAX_SCRIPT_LINES : MAX_EXPECTED_LINES;
     if (!Array.isArray(a)) errors.push(`${where}.${key}: expected an array of strings`);
-    else a.forEach((s, i) => {
-      if (typeof s !== 'string') errors.push(`${where}.${key}[${i}]: expected a string`);
-    });
+    else if (a.length > max) errors.push(`${where}.${key}: expected at most ${max.toLocaleString('en-US')} lines, got ${a.length.toLocaleString('en-US')}`);
+    else {
+      for (let i = 0; i < a.length && errors.length < 100; i++) {
+        const s = a[i];
+        if (typeof s !== 'string') errors.push(`${where}.${key}[${i}]: expected a string`);
+        else if (s.length > MAX_CASE_LINE) errors.push(`${where}.${key}[${i}]: expected at most ${MAX_CASE_LINE} characters, got ${s.length}`);
+      }
+    }
   }
   if (errors.length) return { ok: false, errors };
   return { ok: true, c: o as unknown as CaseFile };

@@ -8,7 +8,13 @@ const SHOWN_CHARS = 40;
 export class Problems {
   readonly errors: string[] = [];
 
+  private readonly paths = new Set<string>();
+
   add(path: string, message: string): void {
+    // A missing required field is reported once (by object()); the field's own check of the
+    // absent value would only add a second, confusing "got undefined".
+    if (message.endsWith('got undefined') && this.paths.has(path)) return;
+    this.paths.add(path);
     this.errors.push(`${path || 'document'}: ${message}`);
   }
 

@@ -5,11 +5,15 @@
 
 import type { FixedTaskSpec, PhaseSched, StackPhase, TaskClassSpec, WorkloadSpec } from '../kernel/workload';
 import { DEFAULT_CONFIG } from '../kernel/kernel';
+import { VMLINUX_SYMBOLS } from '../kernel/vmlinux';
+import { LIMIT_CLASSES, validateShape } from '../kernel/workloadModel';
 import { DynamicDebug } from '../kernel/printk';
 import { SELFTEST_MODULES } from './catalog/selftests';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
 import { COMM_MAX, compactModule, FUNC_NAME, MODULE_NAME, validateModule, type ModuleSpec } from './moduleSpec';
-import { parseScript } from './script';
+import { formatScriptTime, parseScript } from './script';
+import { checkCallCycles } from './callGraph';
+import { MAX_VIRTUAL_US } from '../kernel/budget';
 import { checkPolicyFields, validateDependencies, validatePolicy, type DependencySpec } from './policySpec';
 import type { PolicyName } from '../kernel/policy/types';
 
@@ -148,7 +152,12 @@ function validateKernel(v: unknown, path: string, p: Problems): KernelSpec {
   return k;
 }
 
-/** `name` or `owner:name`, where owner is vmlinux or a module the scenario can load. */
+/**
+ * Frames of a task's stack, outermost first: vmlinux functions, written `name` or
+ * `vmlinux:name`. The workload is installed when the machine boots, before any module is
+ * loaded, so a module's function cannot be on a task's stack yet (installWorkload would
+ * refuse it: the validator says so first, with the document's path).
+ */
 function frames(v: unknown, path: string, p: Problems, modules: ReadonlySet<string>): string[] {
   const out = strings(v, path, p, 'frames', 100, { min: 1, max: MODULE_NAME.max + 1 + FUNC_NAME.max });
   if (Array.isArray(v) && v.length === 0) p.add(path, 'expected at least one frame (outermost first)');
@@ -157,11 +166,17 @@ function frames(v: unknown, path: string, p: Problems, modules: ReadonlySet<stri
     const colon = f.indexOf(':');
     const owner = colon < 0 ? 'vmlinux' : f.slice(0, colon);
     const name = colon < 0 ? f : f.slice(colon + 1);
-    if (!FUNC_NAME.pattern!.re.test(name)) p.add(item(path, i), `expected a function name or owner:name, ${got(f)}`);
-    else if (owner !== 'vmlinux' && !modules.has(owner)) p.add(item(path, i), `no module ${JSON.stringify(owner)} in this scenario or the catalog (frames name a function as name or owner:name)`);
+    if (!FUNC_NAME.pattern!.re.test(name)) p.add(item(path, i), `expected a function name or vmlinux:name, ${got(f)}`);
+    else if (owner !== 'vmlinux') {
+      p.add(item(path, i), modules.has(owner)
+        ? `module ${JSON.stringify(owner)} is not loaded when the tasks are created (at boot): a frame names a vmlinux function`
+        : `no module ${JSON.stringify(owner)} in this scenario or the catalog, and a frame names a vmlinux function`);
+    } else if (!VMLINUX_FUNCTIONS.has(name)) p.add(item(path, i), `no function ${JSON.stringify(name)} in vmlinux (a frame names a vmlinux function, e.g. "schedule")`);
   });
   return out;
 }
+
+const VMLINUX_FUNCTIONS: ReadonlySet<string> = new Set(VMLINUX_SYMBOLS.map((s) => s.name));
 
 /** comm with its largest index in place of %d: at most TASK_COMM_LEN - 1 characters. */
 function validateComm(v: unknown, path: string, p: Problems, count: number | null): string {
@@ -256,10 +271,24 @@ function validateTasks(v: unknown, path: string, p: Problems, modules: ReadonlyS
   }
   const total = w.classes.reduce((n, c) => n + c.count, 0) + w.fixed.length;
   if (total > MAX_TASKS) p.add(path, `expected at most ${MAX_TASKS.toLocaleString('en-US')} tasks in all, the classes and fixed tasks add up to ${total.toLocaleString('en-US')}`);
+  if (w.classes.length + w.fixed.length > LIMIT_CLASSES) p.add(path, `expected at most ${LIMIT_CLASSES} task classes and fixed tasks in all (each is a class of the workload), got ${w.classes.length + w.fixed.length}`);
+  // The workload's own shape rules (kthreads and syscalls, cpuBound and phases...), under
+  // this document's paths: what installWorkload would refuse, refused here first.
+  if (p.ok) {
+    try {
+      validateShape(w);
+    } catch (e) {
+      const m = /^workload(\.\S+|): (.*)$/s.exec((e as Error).message);
+      if (m) p.add(`${path}${m[1]}`, m[2]);
+      else p.add(path, (e as Error).message);
+    }
+  }
   return w;
 }
 
-const SCRIPT_LINE: StringRule = { max: 4096, pattern: { re: /^[^\n\r]*$/, what: 'one line of the script language (no newline)' } };
+/** Longest script line (what the console accepts too). */
+export const MAX_SCRIPT_LINE_CHARS = 4096;
+const SCRIPT_LINE: StringRule = { max: MAX_SCRIPT_LINE_CHARS, pattern: { re: /^[^\n\r]*$/, what: 'one line of the script language (no newline)' } };
 
 function validateScript(v: unknown, path: string, p: Problems): string[] {
   const lines = strings(v, path, p, 'script lines', MAX_SCRIPT_LINES, SCRIPT_LINE);
@@ -271,6 +300,16 @@ function validateScript(v: unknown, path: string, p: Problems): string[] {
       const m = /^line (\d+): /.exec(e);
       if (m) p.add(item(path, Number(m[1]) - 1), e.slice(m[0].length));
       else p.add(path, e);
+    }
+    return lines;
+  }
+  // What the run budget would stop (src/kernel/budget.ts), known before the run: a line
+  // timed, or a sleep, past the virtual time a run may last.
+  const hours = MAX_VIRTUAL_US / 3_600_000_000;
+  for (const l of parsed.lines) {
+    if (l.at !== undefined && l.at > MAX_VIRTUAL_US) p.add(item(path, l.line - 1), `'at ${formatScriptTime(l.at)}:' is past the ${hours} h of virtual time a run may last (at most 'at ${formatScriptTime(MAX_VIRTUAL_US)}:')`);
+    for (const c of l.commands) {
+      if (c.words[0] === 'sleep' && Number(c.words[1]) * 1e6 > MAX_VIRTUAL_US) p.add(item(path, l.line - 1), `sleep ${c.words[1]} is longer than the ${hours} h of virtual time a run may last (at most sleep ${MAX_VIRTUAL_US / 1e6})`);
     }
   }
   return lines;
@@ -311,6 +350,7 @@ export function validateScenario(v: unknown): ScenarioResult {
       modules.push(spec);
     });
   }
+  if (p.ok) checkCallCycles(modules, p);
   const known = new Set<string>([...CATALOG_NAMES, ...modules.map((x) => (typeof x === 'string' ? x : x.name))]);
   const scenario: Scenario = {
     title: present(doc, 'title') ? string(get(doc, 'title'), 'title', p, { max: 200 }) : '',

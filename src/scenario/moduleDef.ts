@@ -32,6 +32,7 @@ function functionBody(module: string, f: FunctionSpec, own: ReadonlySet<string>)
           if (arg instanceof SeqFile) arg.printf(`${s.show}\n`);
         } else if ('call' in s) {
           const t = callTarget(s.call, own);
+          x.k.clock.budget?.call(x.k.trie.depth(x.k.tasks.stack[x.slot]), x.slot, t.name);
           yield* x.call(t.owner === 'self' ? module : 'vmlinux', t.name, arg);
         } else if ('sleep' in s) {
           const { state, frames } = SLEEP_STATE[s.sleep.sched];

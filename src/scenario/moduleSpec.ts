@@ -87,10 +87,10 @@ const SLEEP_SCHED: readonly SleepSched[] = ['interruptible', 'uninterruptible', 
 export const MAX_STEP_US = 86_400_000_000;
 const MAX_ERRNO = 4095;
 /** vmlinux functions that take an argument a scenario cannot supply: use a step instead. */
-const NOT_CALLABLE: Record<string, string> = {
-  msleep: 'use a sleep step with sched "uninterruptible"',
-  msleep_interruptible: 'use a sleep step with sched "interruptible"',
-};
+const NOT_CALLABLE = new Map<string, string>([
+  ['msleep', 'use a sleep step with sched "uninterruptible"'],
+  ['msleep_interruptible', 'use a sleep step with sched "interruptible"'],
+]);
 const VMLINUX_NAMES = new Set(VMLINUX_SYMBOLS.map((s) => s.name));
 
 export const MODULE_NAME: StringRule = {
@@ -167,7 +167,8 @@ function checkCallTarget(target: string, path: string, p: Problems, ownFunctions
   }
   const t = callTarget(target, ownFunctions);
   if (t.owner === 'self') return;
-  if (NOT_CALLABLE[t.name]) p.add(path, `${t.name}() takes an argument a step cannot give: ${NOT_CALLABLE[t.name]}`);
+  const instead = NOT_CALLABLE.get(t.name);
+  if (instead) p.add(path, `${t.name}() takes an argument a step cannot give: ${instead}`);
   else if (!VMLINUX_NAMES.has(t.name)) p.add(path, `no function ${JSON.stringify(t.name)} in this module's functions or in vmlinux`);
 }
 

@@ -16,7 +16,23 @@ export interface ScriptLine {
   at?: number;
 }
 
-const AT_PREFIX = /^\s*at\s+([^:]*):(.*)$/;
+/**
+ * `at TIME: rest` split in one pass, or null when the line has no such prefix. (The regular
+ * expression /^\s*at\s+([^:]*):(.*)$/ reads the same but backtracks quadratically on a
+ * line of blanks.) `rest` is one line: no line terminator, as `.` would have required.
+ */
+function splitAtPrefix(text: string): [time: string, rest: string] | null {
+  const blank = (i: number) => i < text.length && /\s/.test(text[i]);
+  let i = 0;
+  while (blank(i)) i++;
+  if (!text.startsWith('at', i)) return null;
+  i += 2;
+  if (!blank(i)) return null;
+  while (blank(i)) i++;
+  const colon = text.indexOf(':', i);
+  if (colon < 0 || /[\n\r\u2028\u2029]/.test(text.slice(colon + 1))) return null;
+  return [text.slice(i, colon), text.slice(colon + 1)];
+}
 const AT_TIME = /^(\d+(?:\.\d*)?|\.\d+)(s|ms|us)$/;
 const AT_UNIT_US = { s: 1_000_000, ms: 1_000, us: 1 } as const;
 
@@ -41,7 +57,8 @@ function countText(min: number, max: number): string {
 
 /** Validate one line; returns the parsed line, null for blank/comment, or an error message. */
 export function parseLine(text: string, line: number): ScriptLine | null | { error: string } {
-  const at = AT_PREFIX.exec(text);
+  const split = splitAtPrefix(text);
+  const at = split && ([text, ...split] as const);
   if (at) {
     const us = parseScriptTime(at[1]);
     if (us === null) return { error: `line ${line}: expected a time such as 'at 5s:', 'at 1500ms:' or 'at 2.5s:', got 'at ${at[1].trim()}:'` };

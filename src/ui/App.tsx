@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { download } from './export';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
 import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
@@ -81,6 +82,7 @@ const panels: Record<string, ReactNode> = {
 function Workspace() {
   const title = useData('title');
   const [notice, setNotice] = useState(engine().notice);
+  const rescued = engine().rescued;
   const workerError = useWorkerError();
   useShortcuts();
   useEffect(() => {
@@ -101,6 +103,11 @@ function Workspace() {
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>
+          {rescued !== undefined && (
+            <button type="button" onClick={() => download(new Blob([rescued], { type: 'application/json' }), 'unopened-saved-scenario.json')}>
+              Download the saved copy
+            </button>
+          )}
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
         </div>
       )}
@@ -109,6 +116,7 @@ function Workspace() {
           <span>{workerError}</span>
         </div>
       )}
+      <RunStoppedNotice />
       <Controls />
       <Workbench panels={panels} titles={PANEL_TITLES} />
       <HelpOverlay />
@@ -124,5 +132,16 @@ function PolicyHeader() {
     <p className="policy-head" title={policy.title}>
       policy <code>{policy.name}</code> <ProposalBadge />
     </p>
+  );
+}
+
+/** The run budget stopped the run (src/kernel/budget.ts): say which budget and what reached it. */
+function RunStoppedNotice() {
+  const stopped = useData('stopped');
+  if (!stopped) return null;
+  return (
+    <div className="notice" role="alert" data-testid="run-stopped">
+      <span>{stopped}. The transcript up to here is kept; seek back, or edit the scenario.</span>
+    </div>
   );
 }

@@ -8,7 +8,11 @@ import type { SessionSource } from '../engine/session';
 import { Simulation } from '../engine/simulation';
 import { Sched, TF, type SchedState } from '../kernel/tasks';
 
-export const BENCH_SIZES: Record<string, number> = { 'tasks-1m': 1_000_000, 'tasks-100k': 100_000 };
+/** Keyed by the address's text: a Map, so `?bench=__proto__` names nothing. */
+export const BENCH_SIZES: ReadonlyMap<string, number> = new Map([
+  ['tasks-1m', 1_000_000],
+  ['tasks-100k', 100_000],
+]);
 
 const KTHREAD = ['ret_from_fork_asm', 'ret_from_fork', 'kthread'];
 const SYSCALL = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64'];
@@ -44,7 +48,7 @@ export function benchSimulation(n: number): Simulation {
 /** The bench source named by the page's `?bench=` parameter, if any. */
 export function benchSource(search: string): SessionSource | undefined {
   const name = new URLSearchParams(search).get('bench');
-  const n = name ? BENCH_SIZES[name] : undefined;
+  const n = name ? BENCH_SIZES.get(name) : undefined;
   if (!n) return undefined;
   return { title: `Bench: ${n.toLocaleString('en-US')} tasks, test_klp_livepatch stalls on tasks in cmdline_proc_show`, build: () => benchSimulation(n), script: ['insmod test_modules/test_klp_livepatch.ko'] };
 }

@@ -12,7 +12,7 @@ import type { SessionSource } from '../engine/session';
 import type { LogRecord } from '../kernel/printk';
 import type { Scenario } from '../scenario/document';
 import { sessionSourceOf } from '../scenario/build';
-import { currentScenario, fragmentOf, initialScenario, savedCopy, STORAGE_KEY } from './scenarioStore';
+import { currentScenario, fragmentOf, initialScenario, rescueSavedCopy, savedCopy, STORAGE_KEY } from './scenarioStore';
 import type { LinkView } from '../scenario/url';
 import { PANEL_IDS } from './layout/layoutModel';
 import { useView } from './store';
@@ -23,7 +23,7 @@ import type { Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engi
 export type { CommandOutcome } from '../engine/host';
 
 function benchTasks(search: string): number {
-  return BENCH_SIZES[new URLSearchParams(search).get('bench') ?? ''] ?? 0;
+  return BENCH_SIZES.get(new URLSearchParams(search).get('bench') ?? '') ?? 0;
 }
 
 /**
@@ -44,6 +44,8 @@ export interface Engine {
   scenario: Scenario;
   /** Shown once at the top of the page: why a link or saved copy was not opened. */
   notice?: string;
+  /** A saved copy that could not be opened (kept under its own key), offered for download. */
+  rescued?: string;
   port: EnginePort;
 }
 
@@ -90,6 +92,8 @@ function lookNow(): LinkView {
 
 function open(): Engine {
   const init = initialScenario(window.location.hash, readSaved());
+  // A saved copy that does not open is moved aside before anything is saved over it.
+  if (init.rescued !== undefined) rescueSavedCopy(localStorage, init.rescued, Date.now());
   applyLook(init.look);
   let scenario = init.scenario;
   let notice = init.notice;
@@ -101,7 +105,7 @@ function open(): Engine {
     scenario = initialScenario('', null).scenario;
     port = inProcessPort(new EngineHost(sessionSourceOf(scenario)));
   }
-  return { scenario, notice, port };
+  return { scenario, notice, port, rescued: init.rescued };
 }
 
 /** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */

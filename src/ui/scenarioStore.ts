@@ -18,7 +18,12 @@ export interface InitialScenario {
   from: 'link' | 'saved' | 'default';
   /** Why the link or saved copy was not used (shown to the user). */
   notice?: string;
+  /** The saved copy that could not be opened, as it was: kept, never overwritten. */
+  rescued?: string;
 }
+
+/** Where a saved copy that failed to open is kept (one key per failure; nothing is overwritten). */
+export const RESCUE_PREFIX = 'livepatch-explorer/unopened-';
 
 function fromSaved(saved: string): { ok: true; scenario: Scenario; cursorUs?: number } | { ok: false; error: string } {
   let v: unknown;
@@ -45,7 +50,7 @@ export function initialScenario(hash: string, saved: string | null): InitialScen
   if (saved) {
     const r = fromSaved(saved);
     if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'saved' };
-    return { scenario: defaultScenario(), from: 'default', notice: `Your saved scenario could not be restored (${r.error}); showing the default scenario instead.` };
+    return { scenario: defaultScenario(), from: 'default', notice: `Your saved scenario could not be restored (${r.error}); it is kept in this browser, and you can download it. Showing the default scenario instead.`, rescued: saved };
   }
   return { scenario: defaultScenario(), from: 'default' };
 }
@@ -63,4 +68,22 @@ export function savedCopy(s: Scenario, cursorUs: number): string {
 /** The fragment for the address bar. */
 export function fragmentOf(s: Scenario, cursorUs: number, look?: LinkView): string {
   return encodeScenarioUrl(s, cursorUs, look);
+}
+
+/**
+ * Keep a saved copy that failed to open under a key of its own before the page saves anything
+ * else; returns the key, or undefined when storage refused (the notice still offers the text).
+ */
+export function rescueSavedCopy(storage: Pick<Storage, 'getItem' | 'setItem'>, text: string, now: number): string | undefined {
+  for (let n = 0; n < 100; n++) {
+    const key = `${RESCUE_PREFIX}${now}${n ? `-${n}` : ''}`;
+    try {
+      if (storage.getItem(key) !== null) continue;
+      storage.setItem(key, text);
+      return key;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

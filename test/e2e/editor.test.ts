@@ -98,7 +98,7 @@ describe('the scenario editor', () => {
     await page.close();
   });
 
-  it('shows why a valid draft could not start, keeps Tab inside, and Reset to current throws the draft away', async () => {
+  it('refuses a draft the machine could not boot before Apply (validation and build agree), keeps Tab inside, and Reset to current throws the draft away', async () => {
     const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await loaded(page, server.url);
@@ -108,18 +108,21 @@ describe('the scenario editor', () => {
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('A kworker blocks the transition; the operator reverses it');
     await dialog.getByLabel('Title').fill('Draft title');
 
-    // Valid as a document, but no such function in vmlinux: the machine cannot boot it.
+    // No such function in vmlinux: the machine could not boot it, so the validator says so.
     const json = dialog.getByRole('textbox', { name: 'Document (JSON)' });
     const doc = JSON.parse(await json.inputValue());
+    const classes = doc.tasks.classes;
     doc.tasks.classes = [{ comm: 'ghost-%d', count: 2, phases: [{ frames: ['nosuch_fn'], dwellUs: 1000, sched: 'interruptible' }] }];
     await json.fill(JSON.stringify(doc));
-    await dialog.getByText('No errors').waitFor();
+    const list = dialog.getByRole('list', { name: '1 error' });
+    await list.waitFor();
+    expect(await list.getByRole('listitem').allTextContents()).toEqual(['tasks.classes[0].phases[0].frames[0]: no function "nosuch_fn" in vmlinux (a frame names a vmlinux function, e.g. "schedule")']);
     const apply = dialog.getByRole('button', { name: 'Apply' });
-    await apply.click();
-    expect(await dialog.getByRole('alert').textContent()).toBe(
-      "This scenario could not be started: workload.classes[0].phases[0].frames[0]: unknown function 'nosuch_fn' (expected a function of vmlinux, or 'module:function' of a loaded module)",
-    );
+    expect(await apply.isDisabled()).toBe(true);
     expect(await page.locator('.scenario-title').textContent()).toBe('A kworker blocks the transition; the operator reverses it');
+    doc.tasks.classes = classes;
+    await json.fill(JSON.stringify(doc));
+    await dialog.getByText('No errors').waitFor();
 
     await apply.focus();
     await page.keyboard.press('Tab');

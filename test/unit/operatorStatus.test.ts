@@ -26,12 +26,12 @@ describe('Status panel data', () => {
     const st = statusOf(s);
     const t = st.transition!;
     expect(t).toMatchObject({ patch: 'lp_kthread_v2', direction: 'patching', running: true, forced: false, signalRounds: 0 });
-    expect(t.since).toBe(7_018_370);
+    expect(t.since).toBe(7_721_170); // after v1's retries at N.704 s (issue 12 point 4)
     // The next retry is the armed klp_transition_work: the next attempt happens then.
     expect(t.nextRetry).toBeGreaterThan(s.now);
     s.seek(t.nextRetry!);
     expect(statusOf(s).transition!.attempts).toBe(t.attempts + 1);
-    expect(st.history).toEqual(['patching lp_kthread_v1 complete at 5s after 2 attempts']);
+    expect(st.history).toEqual(['patching lp_kthread_v1 complete at 5.704s after 2 attempts']);
     const summary = pendingByReason(s.sim.kernel);
     expect(st.pending).toBe(summary.total);
     expect(st.groups.map((g) => [g.reason, g.count])).toEqual(summary.reasons.map((r) => [r.reason, r.count]));

@@ -34,7 +34,7 @@ describe('which scenario the page opens', () => {
 
   it('a damaged saved copy gives the default scenario and says why', () => {
     expect(initialScenario('', '{"document": {"format": "nope"}}').notice).toBe(
-      'Your saved scenario could not be restored (the saved scenario is invalid: version: missing (a scenario document needs format, version)); showing the default scenario instead.',
+      'Your saved scenario could not be restored (the saved scenario is invalid: version: missing (a scenario document needs format, version)); it is kept in this browser, and you can download it. Showing the default scenario instead.',
     );
     expect(initialScenario('', 'not json').notice).toContain('not valid JSON');
   });

@@ -40,15 +40,16 @@ describe('sim on scenario documents', () => {
     expect(r.out.slice(i)).toEqual([
       '--- summary ---',
       'time: 20s',
-      'transition: still patching lp_stuck after 17 attempts (started at 4.21437s)',
-      'attempts: 17',
+      'transition: still patching lp_stuck after 16 attempts (started at 4.21437s)',
+      'attempts: 16',
       'signals: 1 round, 1 task signalled',
       'pending: 1 task',
       `  sleeping on function stuck_loop, uninterruptible: 1 (stuckd:${pid?.[1] ?? '?'})`,
-      'tasklist_lock: read-held by 17 attempt walks, 0.00015s in all, the last one until 20.000003s; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
+      'tasklist_lock: read-held by 16 attempt walks, 0.000147s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
-    expect(log).toContain('[   19.000000] livepatch: signaling remaining tasks');
+    // Retries on the jiffies' whole seconds: N.704 s (INITIAL_JIFFIES = 2^32 - 300*HZ).
+    expect(log).toContain('[   19.704000] livepatch: signaling remaining tasks');
   });
 
   it('--summary after the whole script: the reversed transition and when it completed', () => {
@@ -57,11 +58,11 @@ describe('sim on scenario documents', () => {
     const i = r.out.indexOf('--- summary ---');
     expect(r.out.slice(i)).toEqual([
       '--- summary ---',
-      'time: 26.01357s',
-      'transition: patching lp_stuck reversed at 24.21357s, unpatching complete at 26s after 23 attempts',
-      'attempts: 23',
+      'time: 25.71357s',
+      'transition: patching lp_stuck reversed at 24.21357s, unpatching complete at 25.704s after 22 attempts',
+      'attempts: 22',
       'signals: 1 round, 1 task signalled',
-      'tasklist_lock: read-held by 23 attempt walks, 0.000255s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
+      'tasklist_lock: read-held by 22 attempt walks, 0.000252s in all; longest 0.000102s at 4.21437s (34 threads checked, 0 debug lines printed); writers delayed: 0',
       'warnings: 0 WARN, 0 BUG, 0 Oops',
     ]);
   });
@@ -70,7 +71,7 @@ describe('sim on scenario documents', () => {
     const r = sim({ id: 'x', title: 't', source: 's', script: ['load_lp test_klp_livepatch'], expectedLog: [] }, '--summary');
     expect(r.status).toBe(0);
     expect(r.out.slice(r.out.indexOf('--- summary ---') + 2)).toEqual([
-      'transition: patching test_klp_livepatch complete at 5s after 2 attempts',
+      'transition: patching test_klp_livepatch complete at 5.704s after 2 attempts',
       'attempts: 2',
       'signals: 0 rounds, 0 tasks signalled',
       // The second attempt found no thread pending: an empty read section.
@@ -103,13 +104,13 @@ describe('sim on scenario documents', () => {
       'transition: still patching livepatch_61_release12 after 3 attempts (started at 4.21397s)',
       'attempts: 3',
       'signals: 0 rounds, 0 tasks signalled',
-      'pending: 11 tasks',
-      '  sleeping on function do_iter_readv_writev, uninterruptible: 11 (nfs-0:1001, nfs-1:1002, nfs-2:1003, ...)',
-      'tasklist_lock: read-held by 3 attempt walks, 35.000264s in all, the last one until 41.000033s; longest 12.000195s at 4.21397s (65 threads checked, 12 debug lines printed); writers delayed: 33, longest spin 11.986466s',
-      'warnings: 0 WARN, 0 BUG, 0 Oops, 8 hard LOCKUP, 2 rcu_tasks_wait_gp info lines',
+      'pending: 12 tasks',
+      '  sleeping on function do_iter_readv_writev, uninterruptible: 12 (nfs-0:1001, nfs-1:1002, nfs-2:1003, ...)',
+      'tasklist_lock: read-held by 3 attempt walks, 36.000267s in all, the last one until 42.704036s; longest 12.000195s at 4.21397s (65 threads checked, 12 debug lines printed); writers delayed: 31, longest spin 11.505595s',
+      'warnings: 0 WARN, 0 BUG, 0 Oops, 6 hard LOCKUP, 2 rcu_tasks_wait_gp info lines',
     ]);
     const log = r.out.slice(0, i);
-    expect(log.filter((l) => l.includes('rcu_tasks_wait_gp'))).toEqual(['[   14.314000] rcu_tasks_wait_gp: rcu_tasks grace period 1 is 10101 jiffies old.', '[   27.101000] rcu_tasks_wait_gp: rcu_tasks grace period 5 is 10101 jiffies old.']);
+    expect(log.filter((l) => l.includes('rcu_tasks_wait_gp'))).toEqual(['[   14.314000] rcu_tasks_wait_gp: rcu_tasks grace period 1 is 10101 jiffies old.', '[   27.805000] rcu_tasks_wait_gp: rcu_tasks grace period 5 is 10101 jiffies old.']);
     expect(log.filter((l) => l.includes('LOCKUP'))[0]).toBe('[   10.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 2');
     // Stopped inside the first walk: the summary says until when it holds the lock.
     const early = sim(doc, '--summary', '--until', '10s');

@@ -61,6 +61,8 @@ function pendingPicks(s: Session): PendingPick[] {
 /** The views' data that does not depend on what the user points at: all of it, every moment. */
 export const PIECES = {
   title: (s: Session) => s.source.title,
+  /** Why the run stopped (its budget ran out), or null while it can go on. */
+  stopped: (s: Session): string | null => s.stopped ?? null,
   cursor: (s: Session) => ({ now: s.now, start: s.start, head: s.head, fork: s.lastFork, seekProgress: s.seekProgress }),
   console: (s: Session) => ({ entries: s.entries, runs: s.runs, start: s.start, scriptLength: s.source.script.length }),
   timeline: (s: Session) => timelineData({ start: s.start, now: s.now, head: s.head, markers: s.markers, samples: s.samples, recorded: s.recorded, logMarkers: logMarkers(s.sim.kernel.log.records) }),

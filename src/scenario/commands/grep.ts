@@ -1,33 +1,9 @@
 // GNU grep: PATTERN matched against each FILE, or against what is piped in.
 
 import { strerror } from '../../kernel/errno';
+import { compileGrepPattern } from '../bre';
 import { lines } from './coreutils';
 import { shellCommands } from './registry';
-
-/** POSIX basic regular expression (as grep uses by default) to a JS RegExp body. */
-function basicRegex(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\' && i + 1 < p.length) {
-      const n = p[++i];
-      out += '(){}|+?'.includes(n) ? n : '\\' + n;
-    } else if ('(){}|+?'.includes(c)) out += '\\' + c;
-    else out += c;
-  }
-  return out;
-}
-
-/** grep's matcher for one pattern and its options: a line predicate, or null if the pattern is invalid. */
-function compileMatcher(pattern: string, o: { fixed: boolean; word: boolean }): ((line: string) => boolean) | null {
-  try {
-    const body = o.fixed ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : basicRegex(pattern);
-    const re = new RegExp(o.word ? `(?<![A-Za-z0-9_])(?:${body})(?![A-Za-z0-9_])` : body);
-    return (l) => re.test(l);
-  } catch {
-    return null;
-  }
-}
 
 shellCommands.register({
   name: 'grep',
@@ -49,8 +25,9 @@ shellCommands.register({
     }
     if (rest.length < 1) return { out: [], err: ['Usage: grep [OPTION]... PATTERNS [FILE]...'], status: 2 };
     const [pattern, ...paths] = rest;
-    const match = compileMatcher(pattern, { fixed, word });
-    if (!match) return { out: [], err: [`grep: Invalid regular expression`], status: 2 };
+    const compiled = compileGrepPattern(pattern, { fixed, word });
+    if (!compiled.ok) return { out: [], err: [`grep: ${compiled.error}`], status: 2 };
+    const match = (l: string) => compiled.matcher.test(l);
     const out: string[] = [];
     const err: string[] = [];
     let matched = 0;
