@@ -18,7 +18,7 @@ describe('Consistency view', () => {
     await expect.poll(() => page.locator('.policy-head').textContent()).toBe('policy hybrid-rfc-2025 proposal, not merged');
 
     // In lp3's transition: the switched tasks (patch_state 1) run the never-shipped universe.
-    await seekIntoScript(page, 3_500_000);
+    await seekIntoScript(page, 5_000_000);
     const note = page.getByRole('region', { name: 'Tasks' }).locator('.cs-tasks-note');
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/^⚠ [\d,]+ tasks with patch_state 1 run U4, never shipped: funcA=original, funcB=lp3$/);
 

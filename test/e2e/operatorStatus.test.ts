@@ -72,7 +72,7 @@ describe('operator: Status panel and layout', () => {
       const status = page.getByRole('region', { name: 'Status', exact: true });
       const transition = status.getByTestId('status-transition');
       expect(await transition.textContent()).toContain('patching lp_kthread_v2');
-      expect(await transition.textContent()).toMatch(/since \[\s*7\.018370\] \+2\.8s since the script began/);
+      expect(await transition.textContent()).toMatch(/since \[\s*7\.721170\] \+3\.51s since the script began/);
       expect(await transition.textContent()).toMatch(/attempts\d+/);
       expect(await transition.textContent()).toMatch(/next retryin /);
       const pending = await status.getByTestId('status-pending').textContent();
@@ -80,7 +80,7 @@ describe('operator: Status panel and layout', () => {
       expect(pending).toContain('blocked: sleeping on function stuckd_loop, uninterruptible');
       expect(await status.getByTestId('status-warnings').textContent()).toBe('warnings0 WARN0 BUG0 Oops0 hard LOCKUP0 RCU Tasks');
       // An example task is one click from the Inspector.
-      await status.getByRole('button', { name: 'Inspect stuckd:1020' }).click();
+      await status.getByRole('button', { name: 'Inspect stuckd:1034' }).click();
       expect(await page.getByTestId('inspector-task').textContent()).toContain('stuckd');
 
       // Force states its consequences first, and can be cancelled.

@@ -39,7 +39,7 @@ describe('operator: Tasks filter and search', () => {
       await seekIntoScript(page, 12_000_000);
       const tasks = page.getByRole('region', { name: 'Tasks', exact: true });
       const search = tasks.getByRole('searchbox', { name: 'Find a task by pid or comm' });
-      await search.fill('1020');
+      await search.fill('1034');
       await search.press('Enter');
       await page.getByTestId('inspector-task').waitFor();
       expect(await page.getByTestId('inspector-task').textContent()).toContain('stuckd');
@@ -58,7 +58,7 @@ describe('operator: Tasks filter and search', () => {
       // Blocked only: the stuck kthread's cell is drawn, a switched task's is not.
       const stuckd = await page.evaluate(() => {
         const k = (window as unknown as { livepatchExplorer: { session: { sim: { kernel: { tasks: { n: number; pid: Int32Array } } } } } }).livepatchExplorer.session.sim.kernel;
-        return k.tasks.pid.indexOf(1020);
+        return k.tasks.pid.indexOf(1034);
       });
       expect(await centreOf(page, 1)).not.toBeNull();
       await tasks.getByRole('button', { name: 'Blocked only' }).click();

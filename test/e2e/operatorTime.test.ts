@@ -84,7 +84,7 @@ describe('operator: time, markers, log and link', () => {
 
       // Select a task and expand a panel: both travel in the link.
       const search = page.getByRole('searchbox', { name: 'Find a task by pid or comm' });
-      await search.fill('1020');
+      await search.fill('1034');
       await search.press('Enter');
       await page.getByTestId('inspector-task').waitFor();
       await page.getByRole('button', { name: 'Expand Inspector' }).click();

@@ -132,5 +132,5 @@ describe('a million tasks in the simulation worker', () => {
     // Worker mode renders the same views from snapshots: they must stay as accessible.
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
-  });
+  }, 240_000);
 });
