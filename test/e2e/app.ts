@@ -44,3 +44,14 @@ export async function seekIntoScript(page: Page, us: number): Promise<void> {
     e.playback.send({ type: 'SEEK', time: e.session.start + t });
   }, us);
 }
+
+/** Open a shipped scenario from the preset menu and wait until the page runs it. */
+export async function openPreset(page: Page, id: string): Promise<void> {
+  type Explorer = { livepatchExplorer?: { scenario: { title: string } } };
+  const before = await page.evaluate(() => (window as unknown as Explorer).livepatchExplorer?.scenario.title);
+  await page.getByLabel('Scenario preset').selectOption(id);
+  await page.waitForFunction((t) => {
+    const title = (window as unknown as Explorer).livepatchExplorer?.scenario.title;
+    return title !== undefined && title !== t;
+  }, before);
+}

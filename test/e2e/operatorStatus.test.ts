@@ -2,7 +2,7 @@
 // that type script lines, and a layout that keeps every panel usable at laptop sizes.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { openPreset, pageErrors, seekIntoScript, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
 
 const SIZES = [
@@ -11,18 +11,6 @@ const SIZES = [
 ] as const;
 
 const PANELS = ['Tasks', 'Timeline', 'Kernel log', 'Status', 'Console', 'sysfs', 'Inspector', 'Function stacks', 'Consistency', 'Statechart'];
-
-type Explorer = { livepatchExplorer?: { scenario: { title: string } } };
-
-/** Open a shipped scenario and wait until the page runs it. */
-async function openPreset(page: Page, id: string): Promise<void> {
-  const before = await page.evaluate(() => (window as unknown as Explorer).livepatchExplorer?.scenario.title);
-  await page.getByLabel('Scenario preset').selectOption(id);
-  await page.waitForFunction((t) => {
-    const title = (window as unknown as Explorer).livepatchExplorer?.scenario.title;
-    return title !== undefined && title !== t;
-  }, before);
-}
 
 /** The script as the session holds it (typed lines are written `at T: CMD`). */
 function entries(page: Page): Promise<string[]> {

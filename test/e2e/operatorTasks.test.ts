@@ -2,24 +2,13 @@
 // and inspected), and a group of blockers never thinner than MIN_BLOCKER_PX at 300,000 threads.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { openPreset, pageErrors, seekIntoScript, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
 
 const SIZES = [
   { width: 1280, height: 720 },
   { width: 1440, height: 900 },
 ] as const;
-
-type Explorer = { livepatchExplorer?: { scenario: { title: string } } };
-
-async function openPreset(page: Page, id: string): Promise<void> {
-  const before = await page.evaluate(() => (window as unknown as Explorer).livepatchExplorer?.scenario.title);
-  await page.getByLabel('Scenario preset').selectOption(id);
-  await page.waitForFunction((t) => {
-    const title = (window as unknown as Explorer).livepatchExplorer?.scenario.title;
-    return title !== undefined && title !== t;
-  }, before);
-}
 
 /** Where the Tasks canvas draws a slot's cell (viewport px), or null when it is not drawn. */
 function centreOf(page: Page, slot: number): Promise<{ x: number; y: number } | null> {

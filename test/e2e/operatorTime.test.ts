@@ -2,7 +2,7 @@
 // marker steps, the kernel log's wrapping, the link keeping the selection and expanded panel.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { pageErrors, seekIntoScript, serveAppInBrowser } from './app';
+import { openPreset, pageErrors, seekIntoScript, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
 
 const SIZES = [
@@ -11,15 +11,6 @@ const SIZES = [
 ] as const;
 
 type Explorer = { livepatchExplorer?: { scenario: { title: string }; session: { now: number; start: number } } };
-
-async function openPreset(page: Page, id: string): Promise<void> {
-  const before = await page.evaluate(() => (window as unknown as Explorer).livepatchExplorer?.scenario.title);
-  await page.getByLabel('Scenario preset').selectOption(id);
-  await page.waitForFunction((t) => {
-    const title = (window as unknown as Explorer).livepatchExplorer?.scenario.title;
-    return title !== undefined && title !== t;
-  }, before);
-}
 
 const now = (page: Page) => page.evaluate(() => (window as unknown as Explorer).livepatchExplorer!.session.now);
 
