@@ -64,8 +64,13 @@ export interface CaseResult {
   sim: Simulation;
 }
 
+/** What a case runs, as the explorer's Session replays a scenario: the selftest machine and the script. */
+export function caseSource(c: CaseFile): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: c.title, build: () => new Simulation(SELFTEST_CONFIG), script: c.script };
+}
+
 export function runCase(c: CaseFile): CaseResult {
-  const sim = new Simulation(SELFTEST_CONFIG);
+  const sim = caseSource(c).build();
   const parsed = parseScript(c.script);
   if (!parsed.ok) return { id: c.id, pass: false, reason: parsed.errors.join('; '), actual: [], sim };
   const start = sim.log.length;
