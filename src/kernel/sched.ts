@@ -5,7 +5,7 @@
 import type { Step, Wait, WaitQueue } from './exec';
 import type { Coroutine } from './kernelState';
 import { KernelSplats, TaskKilled } from './splat';
-import { Sched, type SchedState } from './tasks';
+import { isFreezableSleep, Sched, wakesOnSignal, type SchedState } from './tasks';
 
 export abstract class KernelSched extends KernelSplats {
   // The livepatch core's per-task hooks the scheduler paths call (kernel.ts).
@@ -64,7 +64,7 @@ export abstract class KernelSched extends KernelSplats {
       return;
     }
     // __schedule(): the v6.16+ livepatch hook runs for a task going to a freezable sleep.
-    if (w.state === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+    if (isFreezableSleep(w.state)) this.klpSchedHook(slot, true);
     this.offCpu(slot, w.state);
     if (w.kind === 'sleep') {
       co.timer = this.clock.after(w.us, () => this.resume(slot), 'timer');
@@ -99,10 +99,13 @@ export abstract class KernelSched extends KernelSplats {
     for (const s of wq.take()) this.wakeUp(s);
   }
 
-  /** wake_up_state(task, TASK_INTERRUPTIBLE): only interruptible (incl. freezable) sleepers. */
+  /**
+   * wake_up_state(task, TASK_INTERRUPTIBLE): only sleepers whose state has TASK_INTERRUPTIBLE
+   * (freezable or not); a TASK_UNINTERRUPTIBLE sleeper, freezable or not, stays asleep.
+   */
   wakeInterruptible(slot: number): boolean {
     const st = this.tasks.sched[slot];
-    if (st !== Sched.INTERRUPTIBLE && st !== Sched.FREEZABLE) return false;
+    if (!wakesOnSignal(st)) return false;
     const co = this.coroutines.get(slot);
     if (co) {
       if (co.wait?.kind === 'sleep') {
@@ -123,7 +126,7 @@ export abstract class KernelSched extends KernelSplats {
   private resleep(slot: number, st: SchedState): void {
     this.clock.after(0, () => {
       if (this.tasks.sched[slot] === Sched.DEAD) return;
-      if (st === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+      if (isFreezableSleep(st)) this.klpSchedHook(slot, true);
     }, 'resleep');
   }
 

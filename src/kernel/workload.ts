@@ -75,6 +75,7 @@ const S_RUNNING = Sched.RUNNING;
 const S_RUNNABLE = Sched.RUNNABLE;
 const S_UNINTERRUPTIBLE = Sched.UNINTERRUPTIBLE;
 const S_FREEZABLE = Sched.FREEZABLE;
+const S_FREEZABLE_D = Sched.FREEZABLE_UNINTERRUPTIBLE;
 const PS_IDLE = KLP_TRANSITION_IDLE;
 
 const SCHED_OF: Record<PhaseSched, SchedState> = {
@@ -82,6 +83,7 @@ const SCHED_OF: Record<PhaseSched, SchedState> = {
   interruptible: Sched.INTERRUPTIBLE,
   uninterruptible: Sched.UNINTERRUPTIBLE,
   freezable: Sched.FREEZABLE,
+  'uninterruptible-freezable': Sched.FREEZABLE_UNINTERRUPTIBLE,
 };
 
 /** A user task killed by a fatal signal on its way back to user mode (the §14.5 trace). */
@@ -672,7 +674,7 @@ export class Workload {
     t.sched[slot] = sched;
     this.setState(slot, c.phaseStates[phase]);
     // __schedule(): the v6.16+ hook for a task going to a freezable sleep.
-    if (sched === S_FREEZABLE) this.k.klpSchedHook(slot, true);
+    if (sched === S_FREEZABLE || sched === S_FREEZABLE_D) this.k.klpSchedHook(slot, true);
   }
 
   private enterCpuLoop(slot: number, c: ClassRt): void {
