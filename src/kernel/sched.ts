@@ -123,7 +123,7 @@ export abstract class KernelSched extends KernelSplats {
   }
 
   /** A woken task that finds nothing to do schedules out again from the same stack. */
-  private resleep(slot: number, st: SchedState): void {
+  private resleep(slot: number, st: number): void {
     this.clock.after(0, () => {
       if (this.tasks.sched[slot] === Sched.DEAD) return;
       if (isFreezableSleep(st)) this.klpSchedHook(slot, true);
