@@ -5,7 +5,7 @@
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, type PatchState } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import type { LogRecord } from '../kernel/printk';
-import { isUninterruptibleSleep, Sched, TF } from '../kernel/tasks';
+import { isUninterruptibleSleep, TF } from '../kernel/tasks';
 import { switchExplainer } from '../kernel/transition';
 import type { TimedKlpEvent } from './simulation';
 
