@@ -2,6 +2,7 @@
 // sleeps (schedule()), wakes (try_to_wake_up()) or ends; CPUs without a task run their idle
 // task (do_idle()).
 
+import { BusyCpus } from './busyCpus';
 import type { Step, Wait, WaitQueue } from './exec';
 import type { Coroutine } from './kernelState';
 import { KernelSplats, TaskKilled } from './splat';
@@ -13,6 +14,9 @@ export abstract class KernelSched extends KernelSplats {
   abstract klpSchedHook: (slot: number, freezable: boolean) => void;
   /** klp_update_patch_state() (transition.c). */
   abstract klpUpdatePatchState(slot: number): void;
+
+  /** The CPUs user-space spinners keep busy (busyCpus.ts). */
+  readonly busy = new BusyCpus(this);
 
   // ------------------------------------------------------------------ coroutines
 
@@ -156,6 +160,8 @@ export abstract class KernelSched extends KernelSplats {
       if (c.curr === slot) {
         const idle = this.idleSlot(i);
         c.curr = idle;
+        // A spinner of this CPU runs rather than the idle task.
+        if (c.online && this.busy.takeCpu(i)) continue;
         this.tasks.sched[idle] = c.online ? Sched.RUNNING : Sched.RUNNABLE;
         // do_idle(): after schedule_idle() returns, a pending idle task switches itself.
         if (c.online) this.klpUpdatePatchState(idle);

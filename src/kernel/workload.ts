@@ -141,6 +141,8 @@ interface ClassRt {
   leaveStates: number[];
   /** One past the highest slot the class has used (forks append). */
   hi: number;
+  /** A user class without kernel phases: its tasks spin in user space on the CPUs (busyCpus.ts). */
+  spins: boolean;
 }
 
 
@@ -327,6 +329,7 @@ export class Workload {
       liveStates: [],
       leaveStates: [],
       hi: 0,
+      spins: kind === 'user' && spec !== null && spec.phases.length === 0,
     };
     this.rt.push(c);
     return c;
@@ -692,6 +695,7 @@ export class Workload {
     t.sched[slot] = S_RUNNABLE;
     this.setState(slot, c.userState);
     this.k.exitToUserMode(slot);
+    if (c.spins) this.k.busy.add(slot);
   }
 
   /** do_group_exit() -> do_exit(): listed, blocked in do_exit until release_task(). */
@@ -699,6 +703,7 @@ export class Workload {
     const t = this.k.tasks;
     const c = this.rt[this.states[this.st[slot]].cls];
     this.checkFreed(slot, t.stack[slot], 0);
+    if (c.spins) this.k.busy.remove(slot);
     t.clear(slot, F_USER_MODE);
     t.set(slot, F_EXITING);
     t.stack[slot] = this.descend(slot, EMPTY_STACK, c.exitTemplate, 0);
