@@ -98,6 +98,28 @@ export abstract class KernelSched extends KernelSplats {
     co.timer = this.clock.after(0, () => this.resume(slot), 'wake');
   }
 
+  /**
+   * A fatal signal's default action for a task running a program (do_group_exit()): it
+   * leaves its CPU and its program unwinds through its cleanup, which exits and reaps it.
+   * Returns false when the task runs no program.
+   */
+  killTask(slot: number): boolean {
+    const co = this.coroutines.get(slot);
+    if (!co) return false;
+    this.clock.cancel(co.timer);
+    if (co.wait?.kind === 'block') co.wait.wq.remove(slot);
+    this.coroutines.delete(slot);
+    this.offCpu(slot, Sched.RUNNABLE);
+    const saved = this.current;
+    this.current = slot;
+    try {
+      co.gen.return(undefined);
+    } finally {
+      this.current = saved;
+    }
+    return true;
+  }
+
   /** wake_up_all() on a wait queue. */
   wakeQueue(wq: WaitQueue): void {
     for (const s of wq.take()) this.wakeUp(s);
