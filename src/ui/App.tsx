@@ -22,6 +22,7 @@ import { ConsistencyView, NeverShippedNote, ProposalBadge } from './views/consis
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 import { AboutScenario } from './views/about/AboutScenario';
+import { SelftestBadge } from './views/about/SelftestBadge';
 import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
 
 export default function App() {
@@ -103,7 +104,7 @@ function Workspace() {
         <ScenarioMenu />
       </header>
       <div className="about-row">
-        <AboutScenario description={engine().scenario.description} />
+        <AboutScenario description={engine().scenario.description} extra={<SelftestBadge />} />
         <GlossaryButton />
       </div>
       {notice && (

@@ -9,7 +9,7 @@ import './about.css';
  */
 export function AboutScenario({ description, extra }: { description: string; extra?: ReactNode }) {
   const [open, setOpen] = useState(false);
-  if (!description.trim() && !extra) return null;
+  if (!description.trim()) return <>{extra}</>;
   return (
     <details className="about" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)} data-testid="about">
       <summary>
@@ -17,11 +17,9 @@ export function AboutScenario({ description, extra }: { description: string; ext
         {!open && <span className="about-teaser muted">{firstSentence(description)}</span>}
         {extra}
       </summary>
-      {description.trim() && (
-        <p className="about-text">
-          <LinkedText text={description} />
-        </p>
-      )}
+      <p className="about-text">
+        <LinkedText text={description} />
+      </p>
     </details>
   );
 }
