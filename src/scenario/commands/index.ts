@@ -9,5 +9,7 @@ import './procps';
 import './kpatch';
 import './klp';
 import './functionsSh';
+import './jobControl';
+import './selftestPrograms';
 
 export { selftestHelpers, shellCommands } from './registry';
