@@ -104,6 +104,11 @@ const WARN_LINES: { file: string; func: string; why: string; from: number; to: n
   { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'empty func_stack', from: 601, to: 619, line: 70 },
   { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'patch_state == KLP_TRANSITION_IDLE', from: 601, to: 619, line: 98 },
   { file: 'kernel/livepatch/state.c', func: 'klp_get_prev_state', why: '!klp_transition_patch', from: 612, to: 612, line: 69 },
+  // kernel/livepatch/patch.c of v6.12 (the count agrees with the handler's 59/70/98 above).
+  { file: 'kernel/livepatch/patch.c', func: 'klp_unpatch_func', why: '!func->patched', from: 612, to: 612, line: 131 },
+  { file: 'kernel/livepatch/patch.c', func: 'klp_unpatch_func', why: '!ops', from: 612, to: 612, line: 137 },
+  { file: 'kernel/livepatch/patch.c', func: 'klp_patch_func', why: '!func->old_func', from: 612, to: 612, line: 165 },
+  { file: 'kernel/livepatch/patch.c', func: 'klp_patch_func', why: 'func->patched', from: 612, to: 612, line: 168 },
   // kernel/livepatch/transition.c of v6.12, counted line by line: the thread loops' sites
   // (the idle-task loops repeat the check 7 and 10 lines further down; the model reports
   // the first offender through the threads' site).

@@ -36,3 +36,12 @@ describe('v6.12 transition.c sites (counted in the v6.12 source)', () => {
     expect(warnLine(612, 'kernel/livepatch/transition.c', 'klp_cancel_transition', 'klp_target_state != KLP_TRANSITION_PATCHED')).toBe(167);
   });
 });
+
+describe('v6.12 patch.c sites (counted in the v6.12 source)', () => {
+  it('klp_patch_func and klp_unpatch_func WARN_ONs', () => {
+    expect(warnLine(612, 'kernel/livepatch/patch.c', 'klp_unpatch_func', '!func->patched')).toBe(131);
+    expect(warnLine(612, 'kernel/livepatch/patch.c', 'klp_unpatch_func', '!ops')).toBe(137);
+    expect(warnLine(612, 'kernel/livepatch/patch.c', 'klp_patch_func', '!func->old_func')).toBe(165);
+    expect(warnLine(612, 'kernel/livepatch/patch.c', 'klp_patch_func', 'func->patched')).toBe(168);
+  });
+});
