@@ -9,5 +9,6 @@ import './procps';
 import './kpatch';
 import './klp';
 import './functionsSh';
+import './stepping';
 
 export { selftestHelpers, shellCommands } from './registry';
