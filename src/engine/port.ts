@@ -44,6 +44,12 @@ export interface EnginePort {
   rebuildTasks?(): void;
   /** For devtools and the end-to-end tests only (never a component): the Session, where the host is local. */
   readonly debugSession?: Session;
+  /**
+   * For devtools and the end-to-end tests only (never a component), where the host runs in
+   * the simulation worker: crash it ('throw': an uncaught exception inside it; 'die': it is
+   * terminated), to exercise the page's crash report and restart.
+   */
+  debugCrash?(how: 'throw' | 'die'): void;
   close(): void;
 }
 
@@ -80,11 +86,18 @@ export function inProcessPort(host: EngineHost): EnginePort {
   const memo = new Map<PieceName, unknown>();
   let tasksAt = -1;
   let tasks: TasksModel | undefined;
-  const unsub = host.subscribe(() => {
+  let failure: string | undefined;
+  const moved = () => {
     version++;
     playback.push(host.playbackView);
     for (const fn of [...listeners]) fn();
-  });
+  };
+  const unsub = host.subscribe(moved);
+  // The playback machine failed (an exception in the model): the page reports it and offers a restart.
+  host.onError = (e) => {
+    failure = `The simulation stopped: ${e instanceof Error ? e.message : String(e)}`;
+    moved();
+  };
   const fresh = () => {
     if (memoAt !== version) {
       memoAt = version;
@@ -99,7 +112,7 @@ export function inProcessPort(host: EngineHost): EnginePort {
     },
     version: () => version,
     ready: () => true,
-    error: () => undefined,
+    error: () => failure,
     piece<K extends PieceName>(name: K): Piece<K> {
       fresh();
       if (!memo.has(name)) memo.set(name, PIECES[name](host.session));

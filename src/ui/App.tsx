@@ -17,9 +17,13 @@ import { TasksView } from './views/TasksView';
 import { TimelineView } from './views/TimelineView';
 import { engine, useData, useEngineId, useWorkerError, useWorkerReady } from './engine';
 import { ScenarioMenu } from './views/ScenarioMenu';
+import { CrashNotice } from './views/CrashNotice';
 import { ConsistencyView, NeverShippedNote, ProposalBadge } from './views/consistency/ConsistencyView';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
+import { AboutScenario } from './views/about/AboutScenario';
+import { SelftestBadge } from './views/about/SelftestBadge';
+import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
 
 export default function App() {
   // A new scenario is a new engine: every view remounts on it.
@@ -44,7 +48,7 @@ function Starting() {
         <ScenarioMenu />
       </header>
       {error ? (
-        <div className="notice" role="alert"><span>{error}</span></div>
+        <CrashNotice />
       ) : (
         <p className="starting" role="status" data-testid="worker-starting">Building the machine in a background worker…</p>
       )}
@@ -83,7 +87,6 @@ function Workspace() {
   const title = useData('title');
   const [notice, setNotice] = useState(engine().notice);
   const rescued = engine().rescued;
-  const workerError = useWorkerError();
   useShortcuts();
   useEffect(() => {
     // For the end-to-end tests and for users poking at the model from devtools: the port, as the views use it.
@@ -100,6 +103,10 @@ function Workspace() {
         <PolicyHeader />
         <ScenarioMenu />
       </header>
+      <div className="about-row">
+        <AboutScenario description={engine().scenario.description} extra={<SelftestBadge />} />
+        <GlossaryButton />
+      </div>
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>
@@ -111,15 +118,12 @@ function Workspace() {
           <button type="button" onClick={() => setNotice(undefined)}>Dismiss</button>
         </div>
       )}
-      {workerError && (
-        <div className="notice" role="alert">
-          <span>{workerError}</span>
-        </div>
-      )}
+      <CrashNotice />
       <RunStoppedNotice />
       <Controls />
       <Workbench panels={panels} titles={PANEL_TITLES} />
       <HelpOverlay />
+      <GlossaryDialog />
     </div>
   );
 }

@@ -132,13 +132,14 @@ const engineListeners = new Set<() => void>();
 let engineId = 0;
 
 /**
- * Replace the page's scenario (a preset, a loaded file): a new host and playback; the views
- * remount on it. Returns an error message, changing nothing, when it cannot start.
+ * Replace the page's scenario (a preset, a loaded file, a restart after a crash): a new host
+ * and playback, at `cursorUs` if given; the views remount on it. Returns an error message,
+ * changing nothing, when it cannot start.
  */
-export function openScenario(scenario: Scenario): string | undefined {
+export function openScenario(scenario: Scenario, cursorUs?: number): string | undefined {
   let next: Engine;
   try {
-    next = { scenario, port: openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario }) };
+    next = { scenario, port: openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario, cursorUs }, cursorUs) };
   } catch (e) {
     return `This scenario could not be started: ${(e as Error).message}`;
   }
@@ -148,6 +149,15 @@ export function openScenario(scenario: Scenario): string | undefined {
   engineId++;
   for (const fn of engineListeners) fn();
   return undefined;
+}
+
+/**
+ * After the simulation crashed: a new host on the last good state, the scenario (with the
+ * commands typed so far) and the cursor of the last snapshot the page drew.
+ */
+export function restartFromLastGood(): string | undefined {
+  const e = engine();
+  return openScenario(scenarioNow(e), cursorNow(e));
 }
 
 /** Changes whenever openScenario() replaced the engine (the views key on it). */

@@ -42,18 +42,22 @@ export class RemoteSim implements EnginePort {
   readonly playback: PushedPlayback;
   private logGen = -1;
   private listeners = new Set<() => void>();
-  private waiting = new Map<number, (m: FromWorker) => void>();
+  /** Requests awaiting the worker's answer; `undefined` when the worker is gone (the crash report). */
+  private waiting = new Map<number, (m: FromWorker | undefined) => void>();
   private nextId = 1;
   private port: Port;
   private closed = false;
+  /** The worker crashed or died: it was terminated, and nothing more is sent to it. */
+  private lost = false;
 
   constructor(open: RemoteOpen, port: Port = startWorker(), private readonly frame: (cb: () => void) => void = (cb) => requestAnimationFrame(() => cb())) {
     this.port = port;
     this.playback = new PushedPlayback((event) => this.port.postMessage({ type: 'playback', event }));
     port.onmessage = (e) => this.receive(e.data);
+    // An exception nothing inside the worker caught (or a worker that could not load).
     port.onerror = (e) => {
-      this.failure = `The simulation worker failed: ${e.message || 'it could not be started'}`;
-      this.notify();
+      e.preventDefault?.();
+      this.crash(`The simulation worker crashed: ${e.message || 'it could not be started'}`);
     };
     port.postMessage({ type: 'open', ...open });
   }
@@ -90,7 +94,7 @@ export class RemoteSim implements EnginePort {
   }
 
   private receive(m: FromWorker): void {
-    if (this.closed) return;
+    if (this.closed || this.lost) return;
     switch (m.type) {
       case 'snapshot':
         this.apply(m.snapshot);
@@ -101,8 +105,7 @@ export class RemoteSim implements EnginePort {
         });
         return;
       case 'error':
-        this.failure = m.message;
-        this.notify();
+        this.crash(m.message);
         return;
       default: {
         const done = this.waiting.get(m.id);
@@ -138,15 +141,44 @@ export class RemoteSim implements EnginePort {
     this.playback.push(s.playback);
   }
 
+  /**
+   * The worker failed: say why (error()), terminate it (its state is no longer trusted), and
+   * answer every request still waiting. The last snapshot stays: it is the last good state the
+   * page offers to restart from (src/ui/views/CrashNotice.tsx).
+   */
+  private crash(message: string): void {
+    if (this.closed || this.lost) return;
+    this.lost = true;
+    this.failure = message;
+    this.port.terminate();
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const done of waiting) done(undefined);
+    this.notify();
+  }
+
+  /**
+   * Devtools and the end-to-end tests only (never a control of the page): 'throw' makes the
+   * worker throw an uncaught exception from a message handler; 'die' terminates it as if the
+   * browser had killed it (out of memory), which the page sees as the worker gone.
+   */
+  debugCrash(how: 'throw' | 'die'): void {
+    if (how === 'throw') this.port.postMessage({ type: 'crash' });
+    else this.crash('The simulation worker died (it was terminated)');
+  }
+
   send(event: WirePlaybackEvent): void {
     this.playback.send(event);
   }
 
   command(text: string, opts?: CommandOptions): Promise<CommandOutcome> {
     const id = this.nextId++;
+    const gone = (): CommandOutcome => ({ ok: false, time: this.snapshot?.pieces.cursor.now ?? 0, after: this.snapshot?.pieces.console.entries.length ?? 0, error: this.failure ?? 'the simulation worker is gone' });
+    if (this.lost) return Promise.resolve(gone());
     return new Promise((resolve) => {
       this.waiting.set(id, (m) => {
-        if (m.type === 'command') resolve(m.outcome);
+        if (!m) resolve(gone());
+        else if (m.type === 'command') resolve(m.outcome);
       });
       this.port.postMessage({ type: 'command', id, text, opts });
     });
@@ -154,10 +186,12 @@ export class RemoteSim implements EnginePort {
 
   query<K extends QueryName>(name: K, arg: QueryArg<K>): Promise<QueryResult<K>> {
     const id = this.nextId++;
+    if (this.lost) return Promise.reject(new Error(this.failure));
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (m) => {
-        if (m.type !== 'answer') return;
-        if (m.error !== undefined) reject(new Error(m.error));
+        if (!m) reject(new Error(this.failure));
+        else if (m.type !== 'answer') return;
+        else if (m.error !== undefined) reject(new Error(m.error));
         else resolve(m.value as QueryResult<K>);
       });
       this.port.postMessage({ type: 'query', id, name, arg });

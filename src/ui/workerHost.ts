@@ -23,7 +23,13 @@ export type ToWorker =
   | { type: 'playback'; event: WirePlaybackEvent }
   | { type: 'command'; id: number; text: string; opts?: CommandOptions }
   | { type: 'query'; id: number; name: QueryName; arg: unknown }
-  | { type: 'ack' };
+  | { type: 'ack' }
+  /**
+   * Devtools and the end-to-end tests only (RemoteSim.debugCrash, never a control of the page):
+   * throw from this message's handler, an uncaught exception inside the worker, so that the
+   * page's crash report and restart can be exercised.
+   */
+  | { type: 'crash' };
 
 export type FromWorker =
   | { type: 'snapshot'; snapshot: Snapshot }
@@ -132,6 +138,8 @@ export function createWorkerHost(opts: WorkerOptions): WorkerHost {
       // Anything else sees the cursor where the seeks before it put it.
       if (pendingSeek && !(msg.type === 'playback' && msg.event.type === 'SEEK') && msg.type !== 'ack') runPendingSeek();
       switch (msg.type) {
+        case 'crash':
+          throw new Error('crash requested by RemoteSim.debugCrash (a test of the crash report)');
         case 'open':
           try {
             open(msg);
