@@ -20,7 +20,7 @@ import { policyByName } from '../kernel/policy';
 import type { KernelPolicy } from '../kernel/policy/types';
 import type { KlpPatch } from '../kernel/klp';
 import { firstFailedCheck } from '../kernel/switchRule';
-import { Sched } from '../kernel/tasks';
+import { isFreezableSleep } from '../kernel/tasks';
 import { ORIGINAL } from '../analysis/universe';
 import { applyOp } from './scriptOps';
 import { SearchRefused, type PatchSpec, type SearchSpec } from './spec';
@@ -385,7 +385,7 @@ export class SearchModel {
       }
       const step = code.steps[at];
       if ('sleep' in step) {
-        if (step.sleep === Sched.FREEZABLE && this.spec.freezableHook && s.trans >= 0 && t.ps !== s.target && this.maySwitch(t, this.forbiddenCodes(s), true)) t.ps = s.target;
+        if (isFreezableSleep(step.sleep) && this.spec.freezableHook && s.trans >= 0 && t.ps !== s.target && this.maySwitch(t, this.forbiddenCodes(s), true)) t.ps = s.target;
         return;
       }
       if ('call' in step) {

@@ -25,13 +25,13 @@ export function replayScenario(scenario: Scenario, found: Found): Scenario {
   return s;
 }
 
-/** Every sleep of the module held: an uninterruptible one becomes interruptible so step_task can end it. */
+/** Every sleep of the module held: an uninterruptible one becomes interruptible (freezable stays freezable) so step_task can end it. */
 function holdSleeps(m: CustomModuleSpec): CustomModuleSpec {
   return {
     ...m,
     functions: m.functions.map((f) => ({
       ...f,
-      body: f.body.map((step) => ('sleep' in step ? { sleep: { us: HELD_SLEEP_US, sched: step.sleep.sched === 'uninterruptible' ? 'interruptible' : step.sleep.sched } } : step)),
+      body: f.body.map((step) => ('sleep' in step ? { sleep: { us: HELD_SLEEP_US, sched: step.sleep.sched === 'uninterruptible' ? 'interruptible' : step.sleep.sched === 'uninterruptible-freezable' ? 'freezable' : step.sleep.sched } } : step)),
     })),
   };
 }

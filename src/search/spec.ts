@@ -92,7 +92,7 @@ export interface SearchSpec {
 
 export class SearchRefused extends Error {}
 
-const SCHED_OF = { interruptible: Sched.INTERRUPTIBLE, uninterruptible: Sched.UNINTERRUPTIBLE, freezable: Sched.FREEZABLE } as const;
+const SCHED_OF = { interruptible: Sched.INTERRUPTIBLE, uninterruptible: Sched.UNINTERRUPTIBLE, freezable: Sched.FREEZABLE, 'uninterruptible-freezable': Sched.FREEZABLE_UNINTERRUPTIBLE } as const;
 const TRANSITION = /^\/sys\/kernel\/livepatch\/[^/]+\/transition$/;
 /** Where a command that only reads may write its output. */
 const HARMLESS = new Set(['/dev/kmsg', '/dev/null']);

@@ -40,7 +40,7 @@ selftestHelpers.register({
     const slot = taskByComm(sh, comm);
     if (typeof slot === 'string') return fail(slot);
     const st = sh.k.tasks.sched[slot];
-    if (st !== Sched.INTERRUPTIBLE && st !== Sched.UNINTERRUPTIBLE && st !== Sched.FREEZABLE) return fail(`step_task: ${comm} is not sleeping`);
+    if (st !== Sched.INTERRUPTIBLE && st !== Sched.UNINTERRUPTIBLE && st !== Sched.FREEZABLE && st !== Sched.FREEZABLE_UNINTERRUPTIBLE) return fail(`step_task: ${comm} is not sleeping`);
     // wake_up_process(): the task runs to its next sleep before the next line.
     sh.k.wakeUp(slot);
     yield* sh.x.sleep(STEP_SETTLE_US, Sched.INTERRUPTIBLE);
