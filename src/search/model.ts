@@ -78,6 +78,7 @@ const MAX_RUN_STEPS = 256;
 export class SearchModel {
   readonly policy: KernelPolicy;
   private readonly universeIds = new Map<string, number>();
+  private readonly keysByConfig = new Map<string, string[]>();
   readonly universeKeys: string[] = [];
   readonly targetBit = new Map<string, number>();
   readonly patchByName = new Map<string, PatchSpec>();
@@ -163,6 +164,16 @@ export class SearchModel {
 
   /** The universe of every task of patch_state `ps`, as the analysis keys it. */
   private universeKey(s: State, ps: number): string {
+    // The universes depend on the loaded targets, klp_patches and the transition patch only:
+    // computed once per such configuration.
+    let cfg = `${s.targets}|${s.trans}|`;
+    for (const l of s.list) cfg += `${l.p},${l.nops};`;
+    let keys = this.keysByConfig.get(cfg);
+    if (!keys) this.keysByConfig.set(cfg, (keys = [-1, 0, 1].map((p) => this.computeUniverseKey(s, p))));
+    return keys[ps + 1];
+  }
+
+  private computeUniverseKey(s: State, ps: number): string {
     const parts: string[] = [];
     this.spec.functions.forEach((fn, f) => {
       const c = this.choose(s, f, ps);
