@@ -24,6 +24,7 @@ import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
 import { AboutScenario } from './views/about/AboutScenario';
 import { SelftestBadge } from './views/about/SelftestBadge';
+import { ChaptersButton, ChaptersHost } from './chapters/Chapters';
 import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
 
 export default function App() {
@@ -106,8 +107,10 @@ function Workspace() {
       </header>
       <div className="about-row">
         <AboutScenario description={engine().scenario.description} extra={<SelftestBadge />} />
+        <ChaptersButton />
         <GlossaryButton />
       </div>
+      <ChaptersHost />
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>

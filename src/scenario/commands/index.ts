@@ -11,5 +11,6 @@ import './klp';
 import './functionsSh';
 import './jobControl';
 import './selftestPrograms';
+import './stepping';
 
 export { selftestHelpers, shellCommands } from './registry';
