@@ -253,11 +253,11 @@ function PolicyAnswer({ preset }: { preset: string }) {
           <th scope="col">policy</th>
           <th scope="col" title="Combinations of function versions the tasks ran">universes</th>
           <th scope="col" title="Universes that were never the whole system's state">never shipped</th>
-          <th scope="col" title="Every task changing a function at once, without a per-task switch">mass switches</th>
-          <th scope="col" title="Declared dependencies broken">dependency</th>
-          <th scope="col" title="Patching and unpatching transitions the script started">transitions</th>
-          <th scope="col" title="Most tasks in a never-shipped universe">tasks affected</th>
-          <th scope="col" title="Script lines that failed (a refused load, say)">failed lines</th>
+          <th scope="col" title="Every task changing a function at once, without a per-task switch">mass switch</th>
+          <th scope="col" title="Declared dependencies broken">dep.</th>
+          <th scope="col" title="Patching and unpatching transitions the script started">trans.</th>
+          <th scope="col" title="Most tasks in a never-shipped universe">tasks</th>
+          <th scope="col" title="Script lines that failed (a refused load, say)">failed</th>
         </tr>
       </thead>
       <tbody>
