@@ -11,14 +11,13 @@
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { caseSource, MAX_CASE_BYTES, validateCase } from '../scenario/case';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
 import { terminalJson, terminalSafe } from './terminal';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
 import { parseScript, parseScriptTime } from '../scenario/script';
-import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 import { attachConsistency } from '../analysis/attach';
@@ -125,7 +124,7 @@ function load(file: string, text: string): (BuiltScenario & { dependencies: Depe
   if (!v.ok) return { errors: v.errors };
   const parsed = parseScript(v.c.script);
   if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}: ${e}`) };
-  return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines, dependencies: [] };
+  return { sim: caseSource(v.c).build(), lines: parsed.lines, dependencies: [] };
 }
 
 /** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */

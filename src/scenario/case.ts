@@ -64,6 +64,11 @@ export interface CaseResult {
   sim: Simulation;
 }
 
+/** What a case runs, as the explorer's Session replays a scenario: the selftest machine and the script. */
+export function caseSource(c: CaseFile): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: c.title, build: () => new Simulation(SELFTEST_CONFIG), script: c.script };
+}
+
 /** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
 export interface TranscriptDifference {
   line: number;
@@ -115,7 +120,7 @@ export function caseIdOfTitle(title: string): string | undefined {
 }
 
 export function runCase(c: CaseFile): CaseResult {
-  const sim = new Simulation(SELFTEST_CONFIG);
+  const sim = caseSource(c).build();
   const parsed = parseScript(c.script);
   if (!parsed.ok) return { id: c.id, pass: false, reason: parsed.errors.join('; '), actual: [], sim };
   const start = sim.log.length;

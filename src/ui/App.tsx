@@ -26,6 +26,7 @@ import { AboutScenario } from './views/about/AboutScenario';
 import { SelftestBadge } from './views/about/SelftestBadge';
 import { ChaptersButton, ChaptersHost } from './chapters/Chapters';
 import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
+import { SearchButton } from './views/search/SearchDialog';
 
 export default function App() {
   // A new scenario is a new engine: every view remounts on it.
@@ -109,6 +110,7 @@ function Workspace() {
         <AboutScenario description={engine().scenario.description} extra={<SelftestBadge />} />
         <ChaptersButton />
         <GlossaryButton />
+        <SearchButton />
       </div>
       <ChaptersHost />
       {notice && (
