@@ -8,9 +8,11 @@
 // sharing contract of README.md). What reaches the terminal has its control characters
 // written as \xHH, as dmesg does (terminal.ts).
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { caseText, completeCase, exportCase } from '../scenario/caseExport';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
@@ -24,7 +26,7 @@ import { attachConsistency } from '../analysis/attach';
 import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
 import type { DependencySpec } from '../scenario/policySpec';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -33,6 +35,8 @@ interface Options {
   summary: boolean;
   analysis: boolean;
   file: string;
+  /** --export-case DIR: write the run as a conformance case there instead of printing the log. */
+  exportCase?: string;
 }
 
 /** Where sim writes: the console, or (the golden-transcript test) two arrays of lines. */
@@ -54,6 +58,13 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
     else if (a === '--summary') o.summary = true;
     else if (a === '--analysis') o.analysis = true;
     else if (a === '--format' || a.startsWith('--format=')) o.format = value('--format');
+    else if (a === '--export-case' || a.startsWith('--export-case=')) {
+      o.exportCase = value('--export-case');
+      if (!o.exportCase) {
+        io.err('sim: --export-case expects a folder to write the case file into');
+        return { exit: 2 };
+      }
+    }
     else if (a === '--until' || a.startsWith('--until=')) {
       const t = value('--until');
       const us = parseScriptTime(t);
@@ -155,6 +166,56 @@ function decode(args: string[], io: SimIO): number {
   return 0;
 }
 
+/**
+ * `sim FILE --export-case DIR`: the run of a scenario document (or a case file's script on its
+ * machine) to the end of its script, written as DIR/<id>.json in the format `npm run
+ * conformance` reads (src/scenario/caseExport.ts).
+ */
+function writeCase(o: Options, text: string, io: SimIO): number {
+  if (o.until !== undefined || o.summary || o.analysis) {
+    io.err('sim: --export-case runs the whole script; it takes no --until, --summary or --analysis');
+    return 2;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.err(`sim: ${o.file}: not valid JSON (${(e as Error).message})`);
+    return 1;
+  }
+  let r: ReturnType<typeof exportCase>;
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'format' in json) {
+    const p = parseScenarioText(text);
+    if (!p.ok) {
+      io.err(p.errors.map((e) => `sim: ${o.file}: ${e}`).join('\n'));
+      return 1;
+    }
+    r = exportCase(p.scenario);
+  } else {
+    const v = validateCase(json, o.file);
+    if (!v.ok) {
+      io.err(v.errors.map((e) => `sim: ${e}`).join('\n'));
+      return 1;
+    }
+    const { expectedLog: _, ...base } = v.c;
+    r = completeCase(base);
+  }
+  if (!r.ok) {
+    io.err(`sim: ${o.file}: ${r.error}`);
+    return 1;
+  }
+  const path = join(o.exportCase ?? '.', `${r.c.id}.json`);
+  try {
+    mkdirSync(o.exportCase ?? '.', { recursive: true });
+    writeFileSync(path, caseText(r.c));
+  } catch (e) {
+    io.err(`sim: ${path}: ${(e as Error).message}`);
+    return 1;
+  }
+  io.out(`${path}: case '${r.c.id}', ${r.c.script.length} script lines, ${r.c.expectedLog.length} expected log lines`);
+  return 0;
+}
+
 /** The whole command: arguments in, output to `io`, exit status back. */
 export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   if (argv[0] === 'encode') return encode(argv.slice(1), io);
@@ -163,6 +224,7 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   if ('exit' in o) return o.exit;
   const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
   if (text === null) return 1;
+  if (o.exportCase !== undefined) return writeCase(o, text, io);
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
     io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
