@@ -8,6 +8,11 @@ import { ConsistencyAnalysis } from './consistency';
 export function attachConsistency(sim: Simulation, dependencies: readonly DependencySpec[] = []): { analysis: ConsistencyAnalysis; detach: () => void } {
   const analysis = new ConsistencyAnalysis(sim.kernel, dependencies);
   const k = sim.kernel;
-  const detach = k.events.subscribe((e) => analysis.observe(k.clock.now, e));
+  const stopEvents = k.events.subscribe((e) => analysis.observe(k.clock.now, e));
+  const stopForks = k.copiedProcesses.subscribe((child) => analysis.forked(child));
+  const detach = () => {
+    stopEvents();
+    stopForks();
+  };
   return { analysis, detach };
 }

@@ -6,8 +6,15 @@
 //
 // Cost: a universe is per patch_state class (universe.ts), so an event costs O(functions);
 // only the events that move tasks between classes (klp.init, klp.start, each attempt,
-// reverse, force, complete) count the tasks of each class, one pass over the patch_state
-// array, cheaper than the attempt walk the same event already made.
+// reverse, force, complete) or change a class's universe count the tasks of each class: one
+// pass over the patch_state array that also sets each task's bit in its universe's task set
+// (one bit per task slot), cheaper than the attempt walk the same event already made.
+//
+// A universe's `tasks` is exact: the distinct tasks that ever ran it. Between two counting
+// passes the universe of each class is fixed, and a task changes class at most once (its own
+// switch to the target state): the pass after credits it in its new class, alive or dead
+// since (a reaped task keeps its patch_state), and a child is credited when
+// klp_copy_process() gives it its parent's patch_state (Kernel.copiedProcesses).
 
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
 import type { Kernel, KlpEvent } from '../kernel/kernel';
@@ -27,7 +34,7 @@ export interface UniverseRecord {
   first: { time: number; pid: number };
   /** Time of the event that started the operation producing it (a transition's klp.init). */
   origin: number;
-  /** The most tasks seen running it at once (at the events that count tasks): a lower bound of how many ran it. */
+  /** The distinct tasks (task slots, pids are never reused) that ever ran it. */
   tasks: number;
   /** Tasks running it as of the last count. */
   now: number;
@@ -59,6 +66,12 @@ export class ConsistencyAnalysis {
   readonly classUniverse: (UniverseRecord | null)[] = [null, null, null];
   readonly counts = [0, 0, 0];
   private firstSlot = [-1, -1, -1];
+  /** The record each class ran as of the last event. */
+  private classRec: (UniverseRecord | null)[] = [null, null, null];
+  /** The tasks that ever ran each universe: one bit per task slot. */
+  private readonly bits = new Map<UniverseRecord, Uint32Array>();
+  /** 1 for a dead slot the counting passes have credited already. */
+  private gone = new Uint8Array(0);
   /** When the current transition began (its klp.init), for the command that caused it. */
   private transitionOrigin: number | null = null;
   private transitionPatch = '';
@@ -98,9 +111,10 @@ export class ConsistencyAnalysis {
     if (e) this.massSwitches(time, e, impl, prevCounts);
     this.classImpl = impl;
     const recs = impl.map((u) => this.recordFor(u, time));
-    if (!e || MOVES.has(e.type)) this.countTasks(recs);
-    // Otherwise nobody moved: each class keeps its tasks (and its first task) in its new universe.
-    for (let c = 0; c < CLASSES; c++) recs[c].tasks = Math.max(recs[c].tasks, this.counts[c]);
+    const changed = recs.some((r, c) => r !== this.classRec[c]);
+    // Otherwise nobody moved and nothing changed: each class keeps its tasks (and its first task).
+    if (!e || MOVES.has(e.type) || changed) this.countTasks(recs);
+    this.classRec = recs;
     for (const u of this.universes) u.now = 0;
     for (let c = 0; c < CLASSES; c++) {
       const rec = recs[c];
@@ -158,20 +172,42 @@ export class ConsistencyAnalysis {
 
   /**
    * One pass over the task table: the tasks of each class and the first of each (threads
-   * before the idle tasks). A universe's `tasks` is then the most tasks seen in it at once.
+   * before the idle tasks), each task credited to its class's universe (dead ones once more,
+   * for a switch made between the passes).
    */
   private countTasks(recs: UniverseRecord[]): void {
     const t = this.k.tasks;
-    const counts = countByClass(t.patchState, t.sched, t.n);
+    const n = t.n;
+    if (this.gone.length < n) this.gone = grown(this.gone, n);
+    const b = recs.map((r) => this.bitsOf(r, n));
+    const added = new Int32Array(CLASSES);
+    const counts = countAndCredit(t.patchState, t.sched, n, this.gone, b[0], b[1], b[2], added);
     const from = this.k.firstThread;
     for (let c = 0; c < CLASSES; c++) {
       this.counts[c] = counts[c];
       this.firstSlot[c] = counts[c] ? firstOfClass(t.patchState, t.sched, t.n, from, c - 1) : -1;
+      // Two classes sharing one universe share its bits: each task is added once.
+      recs[c].tasks += added[c];
     }
-    // Two classes may share one universe: its tasks now are their sum.
-    const sums = new Map<UniverseRecord, number>();
-    for (let c = 0; c < CLASSES; c++) sums.set(recs[c], (sums.get(recs[c]) ?? 0) + counts[c]);
-    for (const [r, sum] of sums) r.tasks = Math.max(r.tasks, sum);
+  }
+
+  /** The task set of a universe, big enough for `n` slots. */
+  private bitsOf(rec: UniverseRecord, n: number): Uint32Array {
+    const words = (n + 31) >>> 5;
+    let b = this.bits.get(rec);
+    if (!b || b.length < words) this.bits.set(rec, (b = grown(b ?? new Uint32Array(0), words)));
+    return b;
+  }
+
+  /** klp_copy_process() gave `child` its parent's patch_state: it runs that class's universe from now. */
+  forked(child: number): void {
+    const rec = this.classRec[classOf(this.k.tasks.patchState[child])];
+    if (!rec) return;
+    const b = this.bitsOf(rec, child + 1);
+    const m = 1 << (child & 31);
+    if (b[child >>> 5] & m) return;
+    b[child >>> 5] |= m;
+    rec.tasks++;
   }
 
   /**
@@ -243,10 +279,34 @@ export class ConsistencyAnalysis {
 
 const DEAD = Sched.DEAD;
 
-/** Live tasks per patch_state + 1: one tight pass over two byte arrays. */
-function countByClass(ps: Int8Array, sched: Uint8Array, n: number): Int32Array {
+/** A copy of `a` at least `min` long (doubling), zero-filled beyond `a`. */
+function grown<T extends Uint8Array | Uint32Array>(a: T, min: number): T {
+  const out = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 64));
+  out.set(a);
+  return out;
+}
+
+/**
+ * Live tasks per patch_state + 1, and each task's bit set in its class's task set (b0..b2,
+ * by patch_state + 1), `added` counting the bits newly set per class. A dead slot is credited
+ * once more (its last patch_state), then marked in `gone`. One tight pass.
+ */
+function countAndCredit(ps: Int8Array, sched: Uint8Array, n: number, gone: Uint8Array, b0: Uint32Array, b1: Uint32Array, b2: Uint32Array, added: Int32Array): Int32Array {
   const counts = new Int32Array(CLASSES);
-  for (let s = 0; s < n; s++) if (sched[s] !== DEAD) counts[ps[s] + 1]++;
+  for (let s = 0; s < n; s++) {
+    const c = ps[s] + 1;
+    if (sched[s] === DEAD) {
+      if (gone[s]) continue;
+      gone[s] = 1;
+    } else counts[c]++;
+    const b = c === 0 ? b0 : c === 1 ? b1 : b2;
+    const w = s >>> 5;
+    const m = 1 << (s & 31);
+    if ((b[w] & m) === 0) {
+      b[w] |= m;
+      added[c]++;
+    }
+  }
   return counts;
 }
 

@@ -5,6 +5,7 @@
 // computes three universes per moment (IDLE, UNPATCHED, PATCHED), never one per task.
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
+import { ftraceEntryIndex } from '../kernel/ftraceChoice';
 import type { Kernel } from '../kernel/kernel';
 import { policyOf } from '../kernel/policy';
 
@@ -44,13 +45,9 @@ export function implFor(k: Kernel, code: number, ps: number): string {
   const ops = k.klpOps.get(code);
   const top = ops?.funcStack[0];
   if (!ops || !top) return ORIGINAL;
-  let func = top;
   // An IDLE task WARNs and falls through to the top entry (the handler's WARN_ON_ONCE).
-  if (top.transition && ps === KLP_TRANSITION_UNPATCHED) {
-    const below = ops.funcStack[1];
-    if (!below) return ORIGINAL;
-    func = below;
-  }
+  const func = ops.funcStack[ftraceEntryIndex(top.transition, ps)];
+  if (!func) return ORIGINAL;
   return func.nop || !func.newFunc ? ORIGINAL : func.patch.name;
 }
 

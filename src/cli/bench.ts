@@ -21,6 +21,7 @@ import { useWalkerLoops } from '../kernel/walker';
 import { parseScript } from '../scenario/script';
 import { appBench } from './benchApp';
 import { browserBench } from './benchBrowser';
+import { searchFigures } from './benchSearch';
 import { urlFigures } from './benchUrl';
 import { installWorkload } from '../kernel/workload';
 import { DEFAULT_SERVER_WORKLOAD } from '../kernel/workloadDefaults';
@@ -244,6 +245,11 @@ function main(): void {
   );
 }
 
+// BENCH_ONLY=search: the state-space search's section alone (benchSearch.ts).
+if (process.env.BENCH_ONLY === 'search') {
+  for (const line of searchFigures()) console.log(line);
+  process.exit(0);
+}
 main();
 
 // ------------------------------------------------------------------ sim_speed_1m_tasks_x
@@ -284,6 +290,7 @@ function simSpeed1m(loops: 'auto' | 'fallback'): void {
 
 simSpeed1m('auto');
 simSpeed1m('fallback');
+for (const line of searchFigures()) console.log(line);
 
 // ------------------------------------------------------------------ the app in Chromium
 // bundle_gzip_kb and first_render_ms (benchApp.ts), then the Tasks view's redraw at a million

@@ -1,4 +1,5 @@
 // npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--analysis] [--no-timestamps] [--format json]
+// npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]
 // npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
@@ -25,8 +26,10 @@ import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 import { attachConsistency } from '../analysis/attach';
 import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
 import type { DependencySpec } from '../scenario/policySpec';
+import { isGoal, runSearch } from '../search/cli';
+import { GOALS, type Goal } from '../search/search';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -37,6 +40,10 @@ interface Options {
   file: string;
   /** --export-case DIR: write the run as a conformance case there instead of printing the log. */
   exportCase?: string;
+  /** --search: the state-space search (src/search/) instead of one run. */
+  search: boolean;
+  goal: string;
+  depth?: number;
 }
 
 /** Where sim writes: the console, or (the golden-transcript test) two arrays of lines. */
@@ -49,7 +56,7 @@ export interface SimIO {
 const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) => console.error(terminalSafe(t)) };
 
 function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
-  const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '' };
+  const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '', search: false, goal: 'default' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +71,21 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
         io.err('sim: --export-case expects a folder to write the case file into');
         return { exit: 2 };
       }
+    }
+    else if (a === '--search') o.search = true;
+    else if (a === '--goal' || a.startsWith('--goal=')) {
+      o.goal = value('--goal');
+      if (!isGoal(o.goal)) {
+        io.err(`sim: --goal must be one of ${GOALS.join(', ')}, got '${o.goal}'`);
+        return { exit: 2 };
+      }
+    } else if (a === '--depth' || a.startsWith('--depth=')) {
+      const d = value('--depth');
+      if (!/^\d{1,4}$/.test(d) || Number(d) < 1) {
+        io.err(`sim: --depth expects a number of steps from 1 to 9999, got '${d}'`);
+        return { exit: 2 };
+      }
+      o.depth = Number(d);
     }
     else if (a === '--until' || a.startsWith('--until=')) {
       const t = value('--until');
@@ -216,6 +238,16 @@ function writeCase(o: Options, text: string, io: SimIO): number {
   return 0;
 }
 
+/** `--search`: a scenario document only (a case file has no modules of its own to search). */
+function searchFile(o: Options, text: string, io: SimIO): number {
+  const r = parseScenarioText(text);
+  if (!r.ok) {
+    io.err(r.errors.map((e) => `sim: ${o.file}: ${e}`).join('\n'));
+    return 1;
+  }
+  return runSearch(r.scenario, o.goal as Goal, o.depth, io.out, (t) => io.err(t.replace(/^sim: /, `sim: ${o.file}: `)));
+}
+
 /** The whole command: arguments in, output to `io`, exit status back. */
 export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   if (argv[0] === 'encode') return encode(argv.slice(1), io);
@@ -225,6 +257,7 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
   if (text === null) return 1;
   if (o.exportCase !== undefined) return writeCase(o, text, io);
+  if (o.search) return searchFile(o, text, io);
   const loaded = load(o.file, text);
   if ('errors' in loaded) {
     io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));

@@ -6,7 +6,7 @@
 import { KLP_TRANSITION_IDLE } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import { forbiddenRanges } from '../kernel/transition';
-import { Sched, TF } from '../kernel/tasks';
+import { isUninterruptibleSleep, Sched, TF } from '../kernel/tasks';
 import { firstFailedCheck, SWITCH_RULE } from '../kernel/switchRule';
 
 /** Blocker reasons, as small integers so a million of them fit in a Uint8Array. */
@@ -74,7 +74,7 @@ export function classifyTasks(k: Kernel, prev?: Classification): Classification 
         if (failed === 'running') r = Reason.RUNNING;
         else if (!reliable || failed === 'unreliable') r = Reason.UNRELIABLE;
         else if (failed === 'sleeping') {
-          r = st === Sched.UNINTERRUPTIBLE ? Reason.UNINTERRUPTIBLE : Reason.SLEEPING;
+          r = isUninterruptibleSleep(st) ? Reason.UNINTERRUPTIBLE : Reason.SLEEPING;
           func[s] = v;
         } else r = Reason.WILL_SWITCH;
       }

@@ -25,8 +25,26 @@ export interface PlaybackView {
   limited: boolean;
 }
 
-/** Playback events as a client sends them (the host paces its own ticks). */
-export type WirePlaybackEvent = Exclude<PlaybackEvent, { type: 'TICK' }>;
+/**
+ * Playback events as a client sends them: plain data, so that they cross to the worker as a
+ * structured clone. The host paces its own ticks, and a SEEK asks for a sliced replay with
+ * `sliced` instead of carrying a function (the host owns the slice's budget, SEEK_SLICE_MS).
+ */
+export type WirePlaybackEvent = Exclude<PlaybackEvent, { type: 'TICK' } | { type: 'SEEK' }> | { type: 'SEEK'; time: number; sliced?: boolean };
+
+/**
+ * Wall time a sliced seek (the dragged time slider) may take before the rest of its replay
+ * moves to the following ticks, so the page (or the worker's next message) is answered.
+ */
+export const SEEK_SLICE_MS = 30;
+
+/** The playback machine's event for a client's: a sliced SEEK gets the host's deadline. */
+export function playbackEventOf(e: WirePlaybackEvent): PlaybackEvent {
+  if (e.type !== 'SEEK') return e;
+  if (!e.sliced) return { type: 'SEEK', time: e.time };
+  const deadline = performance.now() + SEEK_SLICE_MS;
+  return { type: 'SEEK', time: e.time, shouldYield: () => performance.now() > deadline };
+}
 
 export function playbackViewOf(snap: { matches(s: 'playing' | 'seeking'): boolean; context: { speedExp: number; limited: boolean } }): PlaybackView {
   const playing = snap.matches('playing');
@@ -124,8 +142,8 @@ export class EngineHost {
     return playbackViewOf(this.playback.getSnapshot());
   }
 
-  send(event: PlaybackEvent): void {
-    this.playback.send(event);
+  send(event: WirePlaybackEvent): void {
+    this.playback.send(playbackEventOf(event));
   }
 
   /**

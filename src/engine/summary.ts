@@ -5,7 +5,7 @@
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, type PatchState } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import type { LogRecord } from '../kernel/printk';
-import { Sched, TF } from '../kernel/tasks';
+import { isUninterruptibleSleep, TF } from '../kernel/tasks';
 import { switchExplainer } from '../kernel/transition';
 import type { TimedKlpEvent } from './simulation';
 
@@ -106,7 +106,7 @@ export function pendingByReason(k: Kernel): { total: number; reasons: { reason: 
     else if (v.reason === 'sleeping') reason = `sleeping on function ${v.func}`;
     else reason = 'no reliable stack traces (only exit to user space switches it)';
     // Fake signals cannot wake a task in uninterruptible sleep: worth saying.
-    if (t.sched[s] === Sched.UNINTERRUPTIBLE) reason += ', uninterruptible';
+    if (isUninterruptibleSleep(t.sched[s])) reason += ', uninterruptible';
     const g = groups.get(reason) ?? { count: 0, examples: [] };
     g.count++;
     if (g.examples.length < EXAMPLES) g.examples.push(`${t.commOf(s)}:${t.pid[s]}`);

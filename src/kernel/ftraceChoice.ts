@@ -20,24 +20,37 @@ export interface CallChoice {
   why: string;
 }
 
+/**
+ * klp_ftrace_handler()'s pick in a func_stack whose top entry is (or is not) in transition,
+ * for a task of patch_state `ps`: 0, the top entry; 1, the entry below it (an unpatched task
+ * during the transition). The one rule klpFtraceChoice(), the analysis' universes and the
+ * state-space search (src/search/) share.
+ */
+export function ftraceEntryIndex(topInTransition: boolean, ps: number): 0 | 1 {
+  return topInTransition && ps === KLP_TRANSITION_UNPATCHED ? 1 : 0;
+}
+
+/** The handler's WARN_ON_ONCE: an IDLE task meets a func_stack whose top entry is in transition. */
+export function ftraceWarns(topInTransition: boolean, ps: number): boolean {
+  return topInTransition && ps === KLP_TRANSITION_IDLE;
+}
+
 /** klp_ftrace_handler() for task `slot` calling the original function `orig`, without side effects. */
 export function klpFtraceChoice(k: Kernel, slot: number, orig: number): CallChoice {
   const ops = k.klpOps.get(orig);
   if (!ops) return { code: orig, entry: -1, func: null, warns: false, why: 'The function is not patched: no klp_ops, the call runs the original.' };
   const top = ops.funcStack[0];
   if (!top) return { code: orig, entry: -1, func: null, warns: true, why: 'Empty func_stack: the handler WARNs and the original runs.' };
-  let entry = 0;
-  let warns = false;
+  const ps = k.tasks.patchState[slot];
+  const entry = ftraceEntryIndex(top.transition, ps);
+  const warns = ftraceWarns(top.transition, ps);
   let why: string;
   if (!top.transition) {
     why = `The top entry (${top.patch.name}) is not in transition: every task runs it.`;
   } else {
-    const ps = k.tasks.patchState[slot];
-    if (ps === KLP_TRANSITION_IDLE) {
-      warns = true;
+    if (warns) {
       why = `The top entry is in transition but the task's patch_state is -1 (IDLE): the handler WARNs and falls through to the top entry (${top.patch.name}).`;
-    } else if (ps === KLP_TRANSITION_UNPATCHED) {
-      entry = 1;
+    } else if (entry === 1) {
       why = ops.funcStack[1]
         ? `The top entry is in transition and the task is unpatched (0): it runs the entry below (${ops.funcStack[1].patch.name}).`
         : 'The top entry is in transition and the task is unpatched (0): nothing below it, so the original runs.';

@@ -57,6 +57,7 @@ export class Kernel extends KernelWorkqueues {
     else t.clear(child, TF.PATCH_PENDING);
     t.patchState[child] = t.patchState[parent];
     if (this.klpTargetState !== KLP_TRANSITION_IDLE && t.patchState[child] !== this.klpTargetState) this.klpPending.append(child);
+    this.copiedProcesses.publish(child);
   }
 
   /**

@@ -57,6 +57,8 @@ export abstract class KernelState {
   current = 0;
   /** Observers of the livepatch lifecycle subscribe here. */
   readonly events = new EventBus<KlpEvent>();
+  /** Told the child slot of every fork once klp_copy_process() gave it a patch_state. */
+  readonly copiedProcesses = new EventBus<number>();
   /** The klp core machine that decides each transition (attached by the engine). */
   klpCore: KlpCorePort = DETACHED_CORE;
 

@@ -2,10 +2,11 @@
 // sleeps (schedule()), wakes (try_to_wake_up()) or ends; CPUs without a task run their idle
 // task (do_idle()).
 
+import { BusyCpus } from './busyCpus';
 import type { Step, Wait, WaitQueue } from './exec';
 import type { Coroutine } from './kernelState';
 import { KernelSplats, TaskKilled } from './splat';
-import { Sched, type SchedState } from './tasks';
+import { isFreezableSleep, Sched, wakesOnSignal, type SchedState } from './tasks';
 
 export abstract class KernelSched extends KernelSplats {
   // The livepatch core's per-task hooks the scheduler paths call (kernel.ts).
@@ -13,6 +14,9 @@ export abstract class KernelSched extends KernelSplats {
   abstract klpSchedHook: (slot: number, freezable: boolean) => void;
   /** klp_update_patch_state() (transition.c). */
   abstract klpUpdatePatchState(slot: number): void;
+
+  /** The CPUs user-space spinners keep busy (busyCpus.ts). */
+  readonly busy = new BusyCpus(this);
 
   // ------------------------------------------------------------------ coroutines
 
@@ -64,7 +68,7 @@ export abstract class KernelSched extends KernelSplats {
       return;
     }
     // __schedule(): the v6.16+ livepatch hook runs for a task going to a freezable sleep.
-    if (w.state === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+    if (isFreezableSleep(w.state)) this.klpSchedHook(slot, true);
     this.offCpu(slot, w.state);
     if (w.kind === 'sleep') {
       co.timer = this.clock.after(w.us, () => this.resume(slot), 'timer');
@@ -94,15 +98,40 @@ export abstract class KernelSched extends KernelSplats {
     co.timer = this.clock.after(0, () => this.resume(slot), 'wake');
   }
 
+  /**
+   * A fatal signal's default action for a task running a program (do_group_exit()): it
+   * leaves its CPU and its program unwinds through its cleanup, which exits and reaps it.
+   * Returns false when the task runs no program.
+   */
+  killTask(slot: number): boolean {
+    const co = this.coroutines.get(slot);
+    if (!co) return false;
+    this.clock.cancel(co.timer);
+    if (co.wait?.kind === 'block') co.wait.wq.remove(slot);
+    this.coroutines.delete(slot);
+    this.offCpu(slot, Sched.RUNNABLE);
+    const saved = this.current;
+    this.current = slot;
+    try {
+      co.gen.return(undefined);
+    } finally {
+      this.current = saved;
+    }
+    return true;
+  }
+
   /** wake_up_all() on a wait queue. */
   wakeQueue(wq: WaitQueue): void {
     for (const s of wq.take()) this.wakeUp(s);
   }
 
-  /** wake_up_state(task, TASK_INTERRUPTIBLE): only interruptible (incl. freezable) sleepers. */
+  /**
+   * wake_up_state(task, TASK_INTERRUPTIBLE): only sleepers whose state has TASK_INTERRUPTIBLE
+   * (freezable or not); a TASK_UNINTERRUPTIBLE sleeper, freezable or not, stays asleep.
+   */
   wakeInterruptible(slot: number): boolean {
     const st = this.tasks.sched[slot];
-    if (st !== Sched.INTERRUPTIBLE && st !== Sched.FREEZABLE) return false;
+    if (!wakesOnSignal(st)) return false;
     const co = this.coroutines.get(slot);
     if (co) {
       if (co.wait?.kind === 'sleep') {
@@ -120,10 +149,10 @@ export abstract class KernelSched extends KernelSplats {
   }
 
   /** A woken task that finds nothing to do schedules out again from the same stack. */
-  private resleep(slot: number, st: SchedState): void {
+  private resleep(slot: number, st: number): void {
     this.clock.after(0, () => {
       if (this.tasks.sched[slot] === Sched.DEAD) return;
-      if (st === Sched.FREEZABLE) this.klpSchedHook(slot, true);
+      if (isFreezableSleep(st)) this.klpSchedHook(slot, true);
     }, 'resleep');
   }
 
@@ -153,6 +182,8 @@ export abstract class KernelSched extends KernelSplats {
       if (c.curr === slot) {
         const idle = this.idleSlot(i);
         c.curr = idle;
+        // A spinner of this CPU runs rather than the idle task.
+        if (c.online && this.busy.takeCpu(i)) continue;
         this.tasks.sched[idle] = c.online ? Sched.RUNNING : Sched.RUNNABLE;
         // do_idle(): after schedule_idle() returns, a pending idle task switches itself.
         if (c.online) this.klpUpdatePatchState(idle);

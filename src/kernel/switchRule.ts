@@ -20,7 +20,10 @@ export interface SwitchCheck {
    * -1 clean, -2 unreliable, >= 0 the forbidden function's index) and whether it is `current`.
    */
   fails(sched: number, flags: number, verdict: number, isCurrent: boolean): boolean;
-  /** The same, as a JavaScript expression over sched, flags, stack, verdict, s and current (the walker's loops). */
+  /**
+   * The same, as a JavaScript expression the walker's loops inline, over the slot `s`, `sched`
+   * (the array), `current`, and the task's flags `f` and stack verdict `v` (read once per task).
+   */
   failsJs: string;
 }
 
@@ -37,21 +40,21 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     reason: 'unreliable',
     errno: -EINVAL,
     fails: (_sched, flags) => (flags & TF.UNRELIABLE) !== 0,
-    failsJs: `((flags[s] & ${TF.UNRELIABLE}) !== 0)`,
+    failsJs: `((f & ${TF.UNRELIABLE}) !== 0)`,
   },
   {
     // The same, for a stack shape the unwinder cannot walk (deeper than MAX_STACK_ENTRIES...).
     reason: 'unreliable',
     errno: -EINVAL,
     fails: (_sched, _flags, verdict) => verdict === -2,
-    failsJs: '(verdict[stack[s]] === -2)',
+    failsJs: '(v === -2)',
   },
   {
     // klp_check_stack(): a function the transition changes is on the stack.
     reason: 'sleeping',
     errno: -EADDRINUSE,
     fails: (_sched, _flags, verdict) => verdict >= 0,
-    failsJs: '(verdict[stack[s]] >= 0)',
+    failsJs: '(v >= 0)',
   },
 ];
 

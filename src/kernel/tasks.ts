@@ -21,12 +21,36 @@ export const Sched = {
   ZOMBIE: 5,
   /** Gone. */
   DEAD: 6,
+  /**
+   * TASK_UNINTERRUPTIBLE | TASK_FREEZABLE: a D-state sleeper the freezer may take. The v6.16+
+   * scheduler hook tests `__state & TASK_FREEZABLE` (include/linux/livepatch_sched.h), so it
+   * switches there like FREEZABLE, but a fake signal's wake_up_state(TASK_INTERRUPTIBLE)
+   * does not match its state: it stays asleep.
+   */
+  FREEZABLE_UNINTERRUPTIBLE: 7,
 } as const;
 export type SchedState = (typeof Sched)[keyof typeof Sched];
 
-export const SCHED_NAMES = ['running', 'runnable', 'interruptible sleep', 'uninterruptible sleep', 'freezable sleep', 'zombie', 'dead'] as const;
+export const SCHED_NAMES = ['running', 'runnable', 'interruptible sleep', 'uninterruptible sleep', 'freezable sleep', 'zombie', 'dead', 'uninterruptible freezable sleep'] as const;
 /** The one-letter state of /proc/<pid>/stat and ps. */
-export const SCHED_LETTER = ['R', 'R', 'S', 'D', 'S', 'Z', 'X'] as const;
+export const SCHED_LETTER = ['R', 'R', 'S', 'D', 'S', 'Z', 'X', 'D'] as const;
+/** The word of /proc/<pid>/status after the letter (fs/proc/array.c task_state_array). */
+export const SCHED_STATUS_WORD = ['running', 'running', 'sleeping', 'disk sleep', 'sleeping', 'zombie', 'dead', 'disk sleep'] as const;
+
+/** The sleep has TASK_FREEZABLE: the v6.16+ scheduler hook runs for it (klp_sched_try_switch()). */
+export function isFreezableSleep(st: number): boolean {
+  return st === Sched.FREEZABLE || st === Sched.FREEZABLE_UNINTERRUPTIBLE;
+}
+
+/** A D-state sleep (TASK_UNINTERRUPTIBLE, freezable or not): no signal wakes it. */
+export function isUninterruptibleSleep(st: number): boolean {
+  return st === Sched.UNINTERRUPTIBLE || st === Sched.FREEZABLE_UNINTERRUPTIBLE;
+}
+
+/** wake_up_state(task, TASK_INTERRUPTIBLE) matches the task's state (kernel/sched/core.c ttwu_state_match()). */
+export function wakesOnSignal(st: number): boolean {
+  return st === Sched.INTERRUPTIBLE || st === Sched.FREEZABLE;
+}
 
 /** Bits of the per-task flags byte. */
 export const TF = {

@@ -13,7 +13,7 @@ import {
 import { stateWord, type KlpFunc } from './klp';
 import type { Kernel } from './kernel';
 import { KERN_NOTICE, KERN_WARNING } from './printk';
-import { Sched, TF } from './tasks';
+import { Sched, TF, wakesOnSignal } from './tasks';
 import {
   klpDiscardNops,
   klpFreePatchAsync,
@@ -386,9 +386,9 @@ export function klpForceTransition(k: Kernel): void {
 }
 
 /**
- * klp_send_signals(): kthreads are woken if they sleep interruptibly; user tasks get
- * TIF_NOTIFY_SIGNAL, which wakes an interruptible sleeper or kicks a running task into the
- * exit-to-user path where it switches. Idle tasks and D-state sleepers are not affected.
+ * klp_send_signals() (transition.c): kthreads get wake_up_state(task, TASK_INTERRUPTIBLE);
+ * user tasks set_notify_signal(), the same wake-up or a kick of a running task into the
+ * exit-to-user path. Idle tasks and TASK_UNINTERRUPTIBLE sleepers, freezable or not, stay.
  */
 export function klpSendSignals(k: Kernel): void {
   if (k.klpSignalsCnt === SIGNALS_TIMEOUT) k.klpPr(KERN_NOTICE, 'signaling remaining tasks');
@@ -418,11 +418,11 @@ export function klpSendSignals(k: Kernel): void {
 function signalWakeUp(k: Kernel, s: number): void {
   const st = k.tasks.sched[s];
   const inUser = k.tasks.has(s, TF.USER_MODE);
-  if (st === Sched.INTERRUPTIBLE || st === Sched.FREEZABLE || (inUser && (st === Sched.RUNNING || st === Sched.RUNNABLE))) {
+  if (wakesOnSignal(st) || (inUser && (st === Sched.RUNNING || st === Sched.RUNNABLE))) {
     k.clock.after(10, () => {
       if (!(k.tasks.flags[s] & TF.LISTED)) return;
       const now = k.tasks.sched[s];
-      if (now === Sched.INTERRUPTIBLE || now === Sched.FREEZABLE || k.tasks.has(s, TF.USER_MODE)) k.exitToUserMode(s);
+      if (wakesOnSignal(now) || k.tasks.has(s, TF.USER_MODE)) k.exitToUserMode(s);
     }, 'signal_wake_up');
   }
 }

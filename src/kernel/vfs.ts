@@ -10,7 +10,7 @@ import type { KlpPatch } from './klp';
 import type { Kernel } from './kernel';
 import { formatParam, kstrtobool, kstrtoint, parseParam, type Module } from './module';
 import { inSchedFunctions } from './schedText';
-import { SCHED_LETTER, TF } from './tasks';
+import { SCHED_LETTER, SCHED_STATUS_WORD, TF } from './tasks';
 import { returnOffset } from './symbols';
 import { SeqFile } from './vmlinux';
 
@@ -400,7 +400,7 @@ export class Vfs {
       case 'status':
         return ro(() => [
           `Name:\t${t.commOf(slot)}`,
-          `State:\t${SCHED_LETTER[t.sched[slot]]} (${['running', 'running', 'sleeping', 'disk sleep', 'sleeping', 'zombie', 'dead'][t.sched[slot]]})`,
+          `State:\t${SCHED_LETTER[t.sched[slot]]} (${SCHED_STATUS_WORD[t.sched[slot]]})`,
           `Pid:\t${pid}`,
           `Kthread:\t${t.has(slot, TF.KTHREAD) ? 1 : 0}`,
         ].join('\n') + '\n');

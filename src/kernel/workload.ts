@@ -75,6 +75,7 @@ const S_RUNNING = Sched.RUNNING;
 const S_RUNNABLE = Sched.RUNNABLE;
 const S_UNINTERRUPTIBLE = Sched.UNINTERRUPTIBLE;
 const S_FREEZABLE = Sched.FREEZABLE;
+const S_FREEZABLE_D = Sched.FREEZABLE_UNINTERRUPTIBLE;
 const PS_IDLE = KLP_TRANSITION_IDLE;
 
 const SCHED_OF: Record<PhaseSched, SchedState> = {
@@ -82,6 +83,7 @@ const SCHED_OF: Record<PhaseSched, SchedState> = {
   interruptible: Sched.INTERRUPTIBLE,
   uninterruptible: Sched.UNINTERRUPTIBLE,
   freezable: Sched.FREEZABLE,
+  'uninterruptible-freezable': Sched.FREEZABLE_UNINTERRUPTIBLE,
 };
 
 /** A user task killed by a fatal signal on its way back to user mode (the §14.5 trace). */
@@ -139,6 +141,8 @@ interface ClassRt {
   leaveStates: number[];
   /** One past the highest slot the class has used (forks append). */
   hi: number;
+  /** A user class without kernel phases: its tasks spin in user space on the CPUs (busyCpus.ts). */
+  spins: boolean;
 }
 
 
@@ -325,6 +329,7 @@ export class Workload {
       liveStates: [],
       leaveStates: [],
       hi: 0,
+      spins: kind === 'user' && spec !== null && spec.phases.length === 0,
     };
     this.rt.push(c);
     return c;
@@ -672,7 +677,7 @@ export class Workload {
     t.sched[slot] = sched;
     this.setState(slot, c.phaseStates[phase]);
     // __schedule(): the v6.16+ hook for a task going to a freezable sleep.
-    if (sched === S_FREEZABLE) this.k.klpSchedHook(slot, true);
+    if (sched === S_FREEZABLE || sched === S_FREEZABLE_D) this.k.klpSchedHook(slot, true);
   }
 
   private enterCpuLoop(slot: number, c: ClassRt): void {
@@ -690,6 +695,7 @@ export class Workload {
     t.sched[slot] = S_RUNNABLE;
     this.setState(slot, c.userState);
     this.k.exitToUserMode(slot);
+    if (c.spins) this.k.busy.add(slot);
   }
 
   /** do_group_exit() -> do_exit(): listed, blocked in do_exit until release_task(). */
@@ -697,6 +703,7 @@ export class Workload {
     const t = this.k.tasks;
     const c = this.rt[this.states[this.st[slot]].cls];
     this.checkFreed(slot, t.stack[slot], 0);
+    if (c.spins) this.k.busy.remove(slot);
     t.clear(slot, F_USER_MODE);
     t.set(slot, F_EXITING);
     t.stack[slot] = this.descend(slot, EMPTY_STACK, c.exitTemplate, 0);

@@ -5,7 +5,7 @@
 
 import { MAX_STACK_ENTRIES } from './constants';
 
-export type PhaseSched = 'running' | 'interruptible' | 'uninterruptible' | 'freezable';
+export type PhaseSched = 'running' | 'interruptible' | 'uninterruptible' | 'freezable' | 'uninterruptible-freezable';
 /** One place a task of the class spends time: a kernel stack (function names, outermost first, e.g.
  *  ['entry_SYSCALL_64', 'do_syscall_64', '__x64_sys_read', 'ksys_read', 'pipe_read']; `owner:name`
  *  selects a module's function), how long it stays there and in which scheduling state. */
@@ -69,7 +69,7 @@ export function fail(msg: string): never {
   throw new Error(msg);
 }
 
-const SCHEDS: readonly string[] = ['running', 'interruptible', 'uninterruptible', 'freezable'];
+const SCHEDS: readonly string[] = ['running', 'interruptible', 'uninterruptible', 'freezable', 'uninterruptible-freezable'];
 
 /** Types, ranges and limits; function names are checked against kallsyms afterwards. */
 export function validateShape(spec: WorkloadSpec): void {

@@ -77,6 +77,56 @@ export interface CaseResult {
   sim: Simulation;
 }
 
+/** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
+export interface TranscriptDifference {
+  line: number;
+  expected: string | undefined;
+  actual: string | undefined;
+}
+
+/** The selftest's view of a kernel log: what check_result compares (selftestFilter). */
+export function selftestTranscript(log: readonly { text: string }[]): string[] {
+  return log.filter((r) => selftestFilter(r.text)).map((r) => r.text);
+}
+
+/** Compare a transcript with the expected one line for line: the first difference, or null. */
+export function firstDifference(expected: readonly string[], actual: readonly string[]): TranscriptDifference | null {
+  const n = Math.max(actual.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (actual[i] !== expected[i]) return { line: i + 1, expected: expected[i], actual: actual[i] };
+  }
+  return null;
+}
+
+/** A difference as the conformance runner prints it. */
+export function describeDifference(d: TranscriptDifference): string {
+  return `line ${d.line}:\n  expected: ${d.expected ?? '(end of log)'}\n  actual:   ${d.actual ?? '(end of log)'}`;
+}
+
+/**
+ * A case as a scenario document: the selftest configuration is a document's default kernel,
+ * with no modules or tasks of its own, so the explorer replays the case exactly as runCase()
+ * does (test/unit/scenario/case.test.ts checks it, log for log). The title names the case id.
+ */
+export function caseDocument(c: CaseFile): Record<string, unknown> {
+  return {
+    format: 'livepatch-explorer/scenario',
+    version: 1,
+    title: `${CASE_TITLE_PREFIX}${c.id}: ${c.title}`,
+    description: `${c.source}. The badge beside this text compares the explorer's kernel log with the case's expected transcript, line for line, once the script has run (the lines check_result compares: livepatch: and test_klp lines, no taint lines).`,
+    script: [...c.script],
+  };
+}
+
+/** What begins the title of a case opened as a scenario; the case id follows. */
+export const CASE_TITLE_PREFIX = 'selftest ';
+
+/** The case id a scenario title names (caseDocument's), or undefined. */
+export function caseIdOfTitle(title: string): string | undefined {
+  if (!title.startsWith(CASE_TITLE_PREFIX)) return undefined;
+  return /^([\w.-]+): /.exec(title.slice(CASE_TITLE_PREFIX.length))?.[1];
+}
+
 /** A validated case's machine, booted: its `machine` document's, or the selftest configuration. */
 export function caseSimulation(c: Pick<CaseFile, 'machine'>): Simulation {
   if (c.machine === undefined) return new Simulation(SELFTEST_CONFIG);
@@ -92,7 +142,7 @@ export function simulateCase(c: Pick<CaseFile, 'machine' | 'script'>): { sim: Si
   if (!parsed.ok) return { sim, actual: [], stopped: parsed.errors.join('; ') };
   const start = sim.log.length;
   const out = sim.run(parsed.lines);
-  const actual = sim.log.slice(start).filter((r) => selftestFilter(r.text)).map((r) => r.text);
+  const actual = selftestTranscript(sim.log.slice(start));
   if (out.died) return { sim, actual, stopped: `script stopped at line ${out.died.line.line} (${out.died.line.text}): ${out.died.reason}` };
   if (out.budget) return { sim, actual, stopped: out.budget.message };
   return { sim, actual };
@@ -101,17 +151,7 @@ export function simulateCase(c: Pick<CaseFile, 'machine' | 'script'>): { sim: Si
 export function runCase(c: CaseFile): CaseResult {
   const { sim, actual, stopped } = simulateCase(c);
   if (stopped !== undefined) return { id: c.id, pass: false, reason: stopped, actual, sim };
-  const n = Math.max(actual.length, c.expectedLog.length);
-  for (let i = 0; i < n; i++) {
-    if (actual[i] !== c.expectedLog[i]) {
-      return {
-        id: c.id,
-        pass: false,
-        reason: `line ${i + 1}:\n  expected: ${c.expectedLog[i] ?? '(end of log)'}\n  actual:   ${actual[i] ?? '(end of log)'}`,
-        actual,
-        sim,
-      };
-    }
-  }
+  const d = firstDifference(c.expectedLog, actual);
+  if (d) return { id: c.id, pass: false, reason: describeDifference(d), actual, sim };
   return { id: c.id, pass: true, actual, sim };
 }

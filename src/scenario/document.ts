@@ -74,7 +74,7 @@ const MAX_WATCHDOG_THRESH_S = 60;
 const CLASS_FIELDS = ['name', 'comm', 'count', 'kind', 'phases', 'syscallRatePerS', 'cpuBound', 'forkRatePerS', 'exitRatePerS', 'exitListedUs', 'exitUnhashedUs', 'reliableStack'] as const;
 const FIXED_FIELDS = ['comm', 'kind', 'frames', 'sched', 'reliableStack'] as const;
 const HZ_VALUES = [100, 250, 300, 1000] as const;
-const PHASE_SCHED: readonly PhaseSched[] = ['running', 'interruptible', 'uninterruptible', 'freezable'];
+const PHASE_SCHED: readonly PhaseSched[] = ['running', 'interruptible', 'uninterruptible', 'freezable', 'uninterruptible-freezable'];
 const KINDS = ['user', 'kthread'] as const;
 
 /** The kernel of the selftest configuration (conformance/README.md): the defaults of a document. */

@@ -12,6 +12,7 @@ const SLEEP_STATE: Record<SleepSched, { state: SchedState; frames: string[] }> =
   uninterruptible: { state: Sched.UNINTERRUPTIBLE, frames: ['msleep', 'schedule_timeout', 'schedule'] },
   interruptible: { state: Sched.INTERRUPTIBLE, frames: ['msleep_interruptible', 'schedule_timeout', 'schedule'] },
   freezable: { state: Sched.FREEZABLE, frames: ['schedule_timeout', 'schedule'] },
+  'uninterruptible-freezable': { state: Sched.FREEZABLE_UNINTERRUPTIBLE, frames: ['schedule_timeout', 'schedule'] },
 };
 
 function ctxOf(x: Exec, module: string): ModuleCtx {
@@ -40,7 +41,7 @@ function functionBody(module: string, f: FunctionSpec, own: ReadonlySet<string>)
           // msleep() sleeps its whole time; the interruptible kinds return early when woken.
           do {
             yield* x.sleep(end - x.k.clock.now, state, frames);
-          } while (s.sleep.sched === 'uninterruptible' && x.k.clock.now < end);
+          } while ((s.sleep.sched === 'uninterruptible' || s.sleep.sched === 'uninterruptible-freezable') && x.k.clock.now < end);
         } else {
           yield { kind: 'run', us: s.run.us };
           if (s.run.condResched) x.condResched();

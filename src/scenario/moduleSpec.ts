@@ -7,7 +7,7 @@ import { KSYM_NAME_LEN, MODULE_NAME_LEN } from '../kernel/constants';
 import { VMLINUX_SYMBOLS } from '../kernel/vmlinux';
 import { array, boolean, field, get, integer, item, object, oneOf, present, Problems, string, strings, type StringRule } from './check';
 
-export type SleepSched = 'interruptible' | 'uninterruptible' | 'freezable';
+export type SleepSched = 'interruptible' | 'uninterruptible' | 'freezable' | 'uninterruptible-freezable';
 
 /** One thing a function body does, in order. */
 export type StepSpec =
@@ -82,7 +82,7 @@ const LIVEPATCH_ONLY = ['replace', 'replaceable', 'replaceSet', 'states', 'objec
 const TARGET_ONLY = ['kthreads', 'work'] as const;
 const CALLBACKS = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'] as const;
 const STEP_KINDS = ['print', 'show', 'call', 'sleep', 'run'] as const;
-const SLEEP_SCHED: readonly SleepSched[] = ['interruptible', 'uninterruptible', 'freezable'];
+const SLEEP_SCHED: readonly SleepSched[] = ['interruptible', 'uninterruptible', 'freezable', 'uninterruptible-freezable'];
 /** The longest sleep or run step: one day of virtual time. */
 export const MAX_STEP_US = 86_400_000_000;
 const MAX_ERRNO = 4095;

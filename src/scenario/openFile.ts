@@ -2,8 +2,8 @@
 // conformance case (case.ts), which opens as the scenario of its machine running its script.
 // A bad file gets one message naming the file and what is wrong; nothing is opened.
 
-import { validateCase, type CaseFile } from './case';
-import { FORMAT, FORMAT_VERSION, MAX_DOCUMENT_BYTES, parseScenarioText, validateScenario, type Scenario } from './document';
+import { caseDocument, validateCase, type CaseFile } from './case';
+import { MAX_DOCUMENT_BYTES, parseScenarioText, validateScenario, type Scenario } from './document';
 
 export type OpenedFile = { ok: true; scenario: Scenario; kind: 'scenario' | 'case' } | { ok: false; message: string };
 
@@ -19,8 +19,8 @@ function listed(name: string, what: string, errors: readonly string[]): string {
  * the selftest configuration, which is a document's defaults) with the case's script.
  */
 export function scenarioOfCase(c: CaseFile): { ok: true; scenario: Scenario } | { ok: false; errors: string[] } {
-  const machine = c.machine ?? { format: FORMAT, version: FORMAT_VERSION };
-  const r = validateScenario({ ...machine, title: c.title.slice(0, 200), description: c.source.slice(0, 10_000), script: c.script });
+  // A kernel selftest case opens as the case presets do (caseDocument: its badge compares logs).
+  const r = validateScenario(c.machine ? { ...c.machine, title: c.title.slice(0, 200), description: c.source.slice(0, 10_000), script: c.script } : caseDocument(c));
   return r.ok ? r : { ok: false, errors: r.errors };
 }
 

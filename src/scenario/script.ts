@@ -14,7 +14,12 @@ export interface ScriptLine {
   commands: SimpleCommand[];
   /** `at 5s: ...`: virtual time since the script started at which the line runs (µs). */
   at?: number;
+  /** `CMD &`: a background job; the shell goes on at once (`$!` is its pid). */
+  background?: boolean;
 }
+
+/** `NAME=value` as the whole command: a shell variable assignment. */
+export const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 /**
  * `at TIME: rest` split in one pass, or null when the line has no such prefix. (The regular
@@ -69,15 +74,26 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
     return { ...inner, text, at: us };
   }
   let commands: SimpleCommand[];
+  let background = false;
   try {
-    commands = splitLine(text).commands;
+    const p = splitLine(text);
+    commands = p.commands;
+    background = p.background === true;
   } catch (e) {
     return { error: `line ${line}: ${(e as ParseError).message}: ${text}` };
   }
   if (commands.length === 0) return null;
   for (const c of commands) {
-    const problem = checkCommand(c, commands.length > 1, line, text);
+    const problem = checkCommand(c, commands.length > 1, line, text) ?? checkSubstitutions(c, line);
     if (problem) return { error: problem.startsWith(`line ${line}: `) ? problem : `line ${line}: ${problem}` };
+  }
+  if (background) {
+    const c = commands[0];
+    const spec = shellCommands.get(c.words[0]);
+    if (commands.length > 1 || !spec || spec.builtin || c.redirect || ASSIGNMENT.test(c.words[0])) {
+      return { error: `line ${line}: only one external command (no pipeline, builtin, helper or redirection) can run in the background: ${text}` };
+    }
+    return { line, text, commands, background };
   }
   return { line, text, commands };
 }
@@ -86,6 +102,10 @@ export function parseLine(text: string, line: number): ScriptLine | null | { err
 function checkCommand(c: SimpleCommand, inPipeline: boolean, line: number, text: string): string | null {
   if (c.words.length === 0) return `a redirection needs a command: ${text}`;
   const [cmd, ...args] = c.words;
+  if (ASSIGNMENT.test(cmd)) {
+    if (args.length || c.redirect || inPipeline) return `an assignment is a command of its own here ('NAME=value'; an environment for one command is not supported): ${text}`;
+    return null;
+  }
   const spec = shellCommands.get(cmd) ?? selftestHelpers.get(cmd);
   // bash's own words; `help` lists the commands there are.
   if (!spec) return `bash: ${cmd}: command not found`;
@@ -104,6 +124,20 @@ function checkCommand(c: SimpleCommand, inPipeline: boolean, line: number, text:
       return null;
     },
   }) ?? null;
+}
+
+/** Each `$(CMD)` of a command must itself be a valid line. */
+function checkSubstitutions(c: SimpleCommand, line: number): string | null {
+  for (const parts of c.expansions ?? []) {
+    for (const part of parts ?? []) {
+      if (typeof part === 'string' || !('command' in part)) continue;
+      const p = parseLine(part.command, line);
+      if (p === null) continue;
+      if ('error' in p) return `${p.error} (inside $(...))`;
+      if (p.at !== undefined || p.background) return `line ${line}: the command inside $(...) cannot have an 'at TIME:' prefix or '&'`;
+    }
+  }
+  return null;
 }
 
 export type ParsedScript = { ok: true; lines: ScriptLine[]; entries: (ScriptLine | null)[] } | { ok: false; errors: string[] };

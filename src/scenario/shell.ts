@@ -15,8 +15,9 @@ import { Vfs, type Node } from '../kernel/vfs';
 import { EXEC_COST_US } from './commands/coreutils';
 import { ok, selftestHelpers, shellCommands, type CmdResult, type CommandIO } from './commands/registry';
 import { ARG_MAX, expandGlob } from './glob';
-import { parseLine, type ScriptLine } from './script';
-import type { Redirect, SimpleCommand } from './words';
+import { Jobs, type Job } from './jobs';
+import { ASSIGNMENT, parseLine, type ScriptLine } from './script';
+import type { Redirect, SimpleCommand, WordPart } from './words';
 
 const EXECVE_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_execve', 'do_execveat_common', 'bprm_execve'];
 const READ_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', 'vfs_read', 'seq_read', 'seq_read_iter'];
@@ -49,6 +50,12 @@ export class Shell {
   oldpwd?: string;
   /** The shell and the children it runs on its terminal (ps shows them on pts/0). */
   readonly ttySlots = new Set<number>();
+  /** Shell variables (`NAME=value`, read as `$NAME`). */
+  readonly vars = new Map<string, string>();
+  /** `$?`: the status of the last line. */
+  lastStatus = 0;
+  /** Background jobs (`CMD &`). */
+  readonly jobs = new Jobs();
 
   constructor(
     readonly k: Kernel,
@@ -82,7 +89,9 @@ export class Shell {
     const reading = k.tasks.stack[this.slot];
     k.tasks.stack[this.slot] = EMPTY_STACK;
     try {
-      return yield* this.runLine(l);
+      const r = l.background ? yield* this.background(l.commands[0]) : yield* this.runLine(l);
+      this.lastStatus = r.status;
+      return r;
     } finally {
       k.tasks.stack[this.slot] = reading;
     }
@@ -90,9 +99,15 @@ export class Shell {
 
   private *runLine(l: ScriptLine): Step<CmdResult> {
     const first = l.commands[0];
+    if (l.commands.length === 1 && ASSIGNMENT.test(first.words[0])) {
+      const [word] = yield* this.expandParams(first);
+      const eq = word.indexOf('=');
+      this.vars.set(word.slice(0, eq), word.slice(eq + 1));
+      return ok();
+    }
     const helper = l.commands.length === 1 ? selftestHelpers.get(first.words[0]) : undefined;
     if (helper) {
-      const words = this.expand(first);
+      const words = yield* this.expand(first);
       if (!words) return tooLong(helper.name);
       return yield* helper.run(this, words.slice(1));
     }
@@ -110,7 +125,7 @@ export class Shell {
     let last: CmdResult = ok();
     for (let i = 0; i < commands.length; i++) {
       const c = commands[i];
-      const words = this.expand(c);
+      const words = yield* this.expand(c);
       const r = words
         ? yield* this.shellCommand(words[0], words.slice(1), c.redirect, { stdin, subshell: commands.length > 1 })
         : tooLong(shellCommands.get(c.words[0])?.bin ?? `/usr/bin/${c.words[0]}`);
@@ -121,8 +136,49 @@ export class Shell {
     return commands.length === 1 ? last : { out: last.out, err, status: last.status };
   }
 
-  /** The words of a command after pathname expansion; null when they exceed ARG_MAX. */
-  private expand(c: SimpleCommand): string[] | null {
+  /** The words with their parameters and command substitutions filled in. */
+  private *expandParams(c: SimpleCommand): Step<string[]> {
+    if (!c.expansions) return c.words;
+    const out: string[] = [];
+    for (let i = 0; i < c.words.length; i++) {
+      const parts = c.expansions[i];
+      if (!parts) {
+        out.push(c.words[i]);
+        continue;
+      }
+      let w = '';
+      for (const p of parts) w += yield* this.expandPart(p);
+      out.push(w);
+    }
+    return out;
+  }
+
+  private *expandPart(p: WordPart): Step<string> {
+    if (typeof p === 'string') return p;
+    if ('param' in p) {
+      switch (p.param) {
+        case '!':
+          return this.jobs.lastPid === undefined ? '' : String(this.jobs.lastPid);
+        case '?':
+          return String(this.lastStatus);
+        case '$':
+          return String(this.k.tasks.pid[this.slot]);
+        case '#':
+          return '0';
+        default:
+          return this.vars.get(p.param) ?? '';
+      }
+    }
+    // $(CMD): its output without the trailing newlines; unquoted, split into words (joined
+    // back by one space here: a word stays one word in this shell).
+    const r = yield* this.runText(p.command);
+    const text = r.out.join('\n').replace(/\n+$/, '');
+    return p.quoted ? text : text.split(/\s+/).filter((s) => s !== '').join(' ');
+  }
+
+  /** The words of a command after expansion; null when they exceed ARG_MAX. */
+  private *expand(c: SimpleCommand): Step<string[] | null> {
+    if (c.expansions) return yield* this.expandParams(c);
     if (c.patterns.every((p) => p === null)) return c.words;
     const budget = { bytes: 0 };
     const out: string[] = [];
@@ -168,10 +224,69 @@ export class Shell {
    * and exits; the shell sleeps in wait4() meanwhile.
    */
   private *spawn(comm: string, body: (x: Exec) => Step<CmdResult>): Step<CmdResult> {
-    const k = this.k;
-    const child = k.fork(this.slot, comm);
-    k.tasks.set(child, TF.USER_MODE);
+    const child = this.k.fork(this.slot, comm);
     const exited = new WaitQueue(`wait4 ${comm}`);
+    let result: CmdResult | undefined;
+    this.startChild(child, body, (r) => {
+      result = r;
+      this.k.wakeQueue(exited);
+    });
+    yield* this.x.within('vmlinux', WAIT4_FRAMES, function* (): Step<void> {
+      while (!result) yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: exited, until: () => result !== undefined };
+    });
+    this.k.exitToUserMode(this.slot);
+    return result as CmdResult;
+  }
+
+  /** `CMD &`: fork and exec the command as a job and go on without waiting; `$!` is its pid. */
+  private *background(c: SimpleCommand): Step<CmdResult> {
+    const words = yield* this.expand(c);
+    if (!words) return tooLong(shellCommands.get(c.words[0])?.bin ?? `/usr/bin/${c.words[0]}`);
+    const [cmd, ...args] = words;
+    const spec = shellCommands.get(cmd);
+    if (!spec || spec.builtin) return { out: [], err: [`bash: ${cmd}: command not found`], status: 127 };
+    const k = this.k;
+    const child = k.fork(this.slot, cmd.replace(/^.*\//, '').slice(0, 15));
+    const job = this.jobs.add(k.tasks.pid[child], child, cmd);
+    this.startChild(child, (x) => spec.run(this, x, args, {}), (r) => {
+      job.result = job.killedBy !== undefined ? { ...r, status: 128 + job.killedBy } : r;
+      k.wakeQueue(job.exited);
+    }, () => {
+      job.started = true;
+      return job.killedBy !== undefined;
+    });
+    return ok();
+  }
+
+  /** `wait` for one job (its status), or for every job (0), as bash's builtin does. */
+  *waitJobs(pids: number[] | null): Step<CmdResult> {
+    const targets: Job[] = [];
+    const err: string[] = [];
+    let status = 0;
+    for (const pid of pids ?? this.jobs.all().map((j) => j.pid)) {
+      const job = this.jobs.get(pid);
+      if (!job) {
+        err.push(`bash: wait: pid ${pid} is not a child of this shell`);
+        status = 127;
+      } else targets.push(job);
+    }
+    for (const job of targets) {
+      if (!job.result) {
+        yield* this.x.within('vmlinux', WAIT4_FRAMES, function* (): Step<void> {
+          while (!job.result) yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: job.exited, until: () => job.result !== undefined };
+        });
+        this.k.exitToUserMode(this.slot);
+      }
+      this.jobs.forget(job);
+      if (pids) status = (job.result as CmdResult).status;
+    }
+    return { out: [], err, status };
+  }
+
+  /** Run `body` as the program of the forked `child`; `done` gets its result when it has exited. */
+  private startChild(child: number, body: (x: Exec) => Step<CmdResult>, done: (r: CmdResult) => void, killed: () => boolean = () => false): void {
+    const k = this.k;
+    k.tasks.set(child, TF.USER_MODE);
     let result: CmdResult | undefined;
     const cx = new Exec(k, child);
     const tty = this.ttySlots;
@@ -181,27 +296,23 @@ export class Shell {
       // for user space, where the forked bash execve()s the command.
       k.tasks.stack[child] = EMPTY_STACK;
       k.exitToUserMode(child);
-      yield* cx.within('vmlinux', EXECVE_FRAMES, function* (): Step<void> {
-        yield { kind: 'run', us: EXEC_COST_US };
-      });
-      k.exitToUserMode(child);
       try {
+        // A fatal signal that came before the child first ran: it dies at once.
+        if (killed()) return;
+        yield* cx.within('vmlinux', EXECVE_FRAMES, function* (): Step<void> {
+          yield { kind: 'run', us: EXEC_COST_US };
+        });
+        k.exitToUserMode(child);
         result = yield* body(cx);
       } finally {
         // do_exit() -> exit_notify(); the waiting parent reaps it: release_task().
         k.tasks.set(child, TF.EXITING);
         k.unhash(child);
         tty.delete(child);
-        if (!result) result = { out: [], err: [], status: 137 };
-        k.wakeQueue(exited);
+        done(result ?? { out: [], err: [], status: 137 });
+        k.reap(child);
       }
-      k.reap(child);
     })(), k.cpuOf(this.slot));
-    yield* this.x.within('vmlinux', WAIT4_FRAMES, function* (): Step<void> {
-      while (!result) yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: exited, until: () => result !== undefined };
-    });
-    k.exitToUserMode(this.slot);
-    return result as CmdResult;
   }
 
   /** An external command, run as a child process (no redirection). */

@@ -21,6 +21,10 @@ import { CrashNotice } from './views/CrashNotice';
 import { ConsistencyView, NeverShippedNote, ProposalBadge } from './views/consistency/ConsistencyView';
 import { useView } from './store';
 import { useShortcuts } from './useShortcuts';
+import { AboutScenario } from './views/about/AboutScenario';
+import { SelftestBadge } from './views/about/SelftestBadge';
+import { ChaptersButton, ChaptersHost } from './chapters/Chapters';
+import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
 
 export default function App() {
   // A new scenario is a new engine: every view remounts on it.
@@ -100,6 +104,12 @@ function Workspace() {
         <PolicyHeader />
         <ScenarioMenu />
       </header>
+      <div className="about-row">
+        <AboutScenario description={engine().scenario.description} extra={<SelftestBadge />} />
+        <ChaptersButton />
+        <GlossaryButton />
+      </div>
+      <ChaptersHost />
       {notice && (
         <div className="notice" role="alert">
           <span>{notice}</span>
@@ -116,6 +126,7 @@ function Workspace() {
       <Controls />
       <Workbench panels={panels} titles={PANEL_TITLES} />
       <HelpOverlay />
+      <GlossaryDialog />
     </div>
   );
 }

@@ -1,7 +1,10 @@
 // Exports: a PNG of any view (its canvas as it is, its SVG drawn onto a canvas, or for DOM
 // views its text lines drawn in the theme's colours), the SVG of an SVG view with the computed
 // styles inlined (so it renders outside the page, where the theme variables do not exist),
-// and the transcript (dmesg) as text. Everything downloads through a blob URL.
+// and the transcript (dmesg) as text. Everything downloads through a blob URL. Every export
+// names the kernel policy it was taken under (issue 8 §1), with the "proposal, not merged"
+// mark for the proposals: a header line in the transcript, a caption band in a PNG, a caption
+// text in an SVG.
 
 const SCALE = 2;
 const PAD = 12;
@@ -14,9 +17,20 @@ export function exportFileName(view: string, us: number, ext: string): string {
   return `livepatch-${view}-${(us / 1e6).toFixed(6).replace('.', '_')}s.${ext}`;
 }
 
-/** The transcript file's text: one dmesg line per line, ending with a newline. */
-export function transcriptText(lines: readonly string[]): string {
-  return lines.length ? lines.join('\n') + '\n' : '';
+/** The policy a run was taken under, as the exports name it. */
+export interface PolicyMark {
+  name: string;
+  proposal: boolean;
+}
+
+/** "policy: <name>", with " (proposal, not merged)" for a proposal. */
+export function policyCaption(p: PolicyMark): string {
+  return `policy: ${p.name}${p.proposal ? ' (proposal, not merged)' : ''}`;
+}
+
+/** The transcript file's text: a "# policy: ..." header, then one dmesg line per line, ending with a newline. */
+export function transcriptText(lines: readonly string[], policy: PolicyMark): string {
+  return [`# ${policyCaption(policy)}`, ...lines].join('\n') + '\n';
 }
 
 /** The text lines a DOM view shows, blank lines dropped, trailing spaces trimmed. */
@@ -56,8 +70,11 @@ function largest<T extends Element>(body: HTMLElement, list: NodeListOf<T>): T |
   return best;
 }
 
-/** The view's main SVG, with computed styles inlined, as standalone markup. */
-export function serializeSvg(svg: SVGSVGElement): string {
+/** Height (CSS px) of the caption naming the policy above an exported image. */
+const CAPTION = 20;
+
+/** The view's main SVG, with computed styles inlined, as standalone markup, under a caption naming the policy. */
+export function serializeSvg(svg: SVGSVGElement, policy: PolicyMark): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const src = [svg, ...svg.querySelectorAll('*')];
   const dst = [clone, ...clone.querySelectorAll('*')];
@@ -67,10 +84,25 @@ export function serializeSvg(svg: SVGSVGElement): string {
     (dst[i] as SVGElement).setAttribute('style', style);
   });
   const r = svg.getBoundingClientRect();
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.setAttribute('width', String(Math.ceil(r.width)));
-  clone.setAttribute('height', String(Math.ceil(r.height)));
-  return new XMLSerializer().serializeToString(clone);
+  const w = Math.ceil(r.width);
+  const h = Math.ceil(r.height);
+  clone.setAttribute('width', String(w));
+  clone.setAttribute('height', String(h));
+  clone.setAttribute('y', String(CAPTION));
+  const NS = 'http://www.w3.org/2000/svg';
+  const outer = document.createElementNS(NS, 'svg');
+  outer.setAttribute('xmlns', NS);
+  outer.setAttribute('width', String(w));
+  outer.setAttribute('height', String(h + CAPTION));
+  const t = theme();
+  const caption = document.createElementNS(NS, 'text');
+  caption.setAttribute('x', '4');
+  caption.setAttribute('y', String(CAPTION - 6));
+  caption.setAttribute('style', `fill:${t.fg};font-family:${t.font};font-size:12px`);
+  caption.setAttribute('data-policy', policy.name);
+  caption.textContent = policyCaption(policy);
+  outer.append(caption, clone);
+  return new XMLSerializer().serializeToString(outer);
 }
 
 function theme(): { bg: string; fg: string; font: string } {
@@ -82,9 +114,10 @@ function canvasBlob(canvas: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be encoded as PNG'))), 'image/png'));
 }
 
-async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
-  const markup = serializeSvg(svg);
-  const r = svg.getBoundingClientRect();
+async function svgToPng(svg: SVGSVGElement, policy: PolicyMark): Promise<Blob> {
+  const markup = serializeSvg(svg, policy);
+  const b = svg.getBoundingClientRect();
+  const r = { width: Math.ceil(b.width), height: Math.ceil(b.height) + CAPTION };
   const img = new Image();
   const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml' }));
   try {
@@ -132,24 +165,44 @@ function linesToPng(title: string, lines: string[]): Promise<Blob> {
   return canvasBlob(canvas);
 }
 
-/** PNG of a view: its canvas, else its SVG, else its text. */
-export async function exportPng(view: string, title: string, now: number): Promise<void> {
+/** A view's canvas under a caption band naming the policy, at the canvas's own pixel scale. */
+function captionedCanvas(src: HTMLCanvasElement, policy: PolicyMark): Promise<Blob> {
+  const t = theme();
+  const scale = src.clientWidth > 0 ? src.width / src.clientWidth : 1;
+  const band = Math.ceil(CAPTION * scale);
+  const canvas = document.createElement('canvas');
+  canvas.width = src.width;
+  canvas.height = src.height + band;
+  const g = canvas.getContext('2d');
+  if (!g) throw new Error('no 2D canvas context');
+  g.fillStyle = t.bg;
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.fillStyle = t.fg;
+  g.textBaseline = 'middle';
+  g.font = `${Math.round(12 * scale)}px ${t.font}`;
+  g.fillText(policyCaption(policy), 4 * scale, band / 2);
+  g.drawImage(src, 0, band);
+  return canvasBlob(canvas);
+}
+
+/** PNG of a view: its canvas, else its SVG, else its text; each names the policy. */
+export async function exportPng(view: string, title: string, now: number, policy: PolicyMark): Promise<void> {
   const body = viewBody(view);
   if (!body) throw new Error(`no view named ${view} on the page`);
   const canvas = largest(body, body.querySelectorAll('canvas'));
   const svg = largest(body, body.querySelectorAll('svg'));
-  const blob = canvas ? await canvasBlob(canvas) : svg ? await svgToPng(svg) : await linesToPng(title, visibleLines(body.innerText));
+  const blob = canvas ? await captionedCanvas(canvas, policy) : svg ? await svgToPng(svg, policy) : await linesToPng(`${title} · ${policyCaption(policy)}`, visibleLines(body.innerText));
   download(blob, exportFileName(view, now, 'png'));
 }
 
-/** SVG of an SVG view. */
-export function exportSvg(view: string, now: number): void {
+/** SVG of an SVG view, captioned with the policy. */
+export function exportSvg(view: string, now: number, policy: PolicyMark): void {
   const body = viewBody(view);
   const svg = body ? largest(body, body.querySelectorAll('svg')) : undefined;
   if (!svg) throw new Error(`the ${view} view shows no SVG`);
-  download(new Blob([serializeSvg(svg)], { type: 'image/svg+xml' }), exportFileName(view, now, 'svg'));
+  download(new Blob([serializeSvg(svg, policy)], { type: 'image/svg+xml' }), exportFileName(view, now, 'svg'));
 }
 
-export function exportTranscript(lines: readonly string[], now: number): void {
-  download(new Blob([transcriptText(lines)], { type: 'text/plain' }), exportFileName('dmesg', now, 'txt'));
+export function exportTranscript(lines: readonly string[], now: number, policy: PolicyMark): void {
+  download(new Blob([transcriptText(lines, policy)], { type: 'text/plain' }), exportFileName('dmesg', now, 'txt'));
 }

@@ -175,7 +175,7 @@ describe('console, function stacks, sysfs and the keyboard', () => {
     const [transcript] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export transcript' }).click()]);
     const text = await readFile(await transcript.path(), 'utf8');
     const dmesg = await page.evaluate(() => (window as unknown as { livepatchExplorer: { port: { query(name: 'dmesg', arg: null): Promise<string[]> } } }).livepatchExplorer.port.query('dmesg', null));
-    expect(text).toBe(dmesg.join('\n') + '\n');
+    expect(text).toBe(['# policy: upstream', ...dmesg].join('\n') + '\n');
     expect(transcript.suggestedFilename()).toMatch(/^livepatch-dmesg-\d+_\d{6}s\.txt$/);
 
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Function stacks as PNG' }).click()]);

@@ -111,11 +111,11 @@ describe('a million tasks in the simulation worker', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
-  // Skipped, known regressions since the engine host/port landed (issue 13): after a backward
-  // seek the worker boots a new kernel, but the page's Kernel log keeps showing the old one
-  // (`patching complete` stays); and hovering a cell of the million-task canvas in worker mode
-  // shows no tooltip. To be fixed with the rest of issue 13's port work.
-  it.skip('seeking server-1m back to the start replays a new million-task machine in the worker; hover and inspect are its answers', async () => {
+  // Two regressions of the engine port (issue 13) this guards: the time slider's SEEK must
+  // cross to the worker as plain data, and not be undone by the slider snapping back before
+  // the worker answers (the Kernel log then kept the old kernel's lines); and a hover at whole
+  // pixels must find a cell a quarter of a pixel tall (no tooltip at a million tasks).
+  it('seeking server-1m back to the start replays a new million-task machine in the worker; hover and inspect are its answers', async () => {
     const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await watchFrames(page);

@@ -6,9 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attachConsistency } from '../../src/analysis/attach';
+import { analysisOf } from '../../src/analysis/registry';
 import { analysisJson, commandAtOf } from '../../src/analysis/report';
+import { keyOf, universeOf } from '../../src/analysis/universe';
+import { Session } from '../../src/engine/session';
 import { Sched } from '../../src/kernel/tasks';
-import { buildSimulation } from '../../src/scenario/build';
+import { buildSimulation, sessionSourceOf } from '../../src/scenario/build';
 import { validateScenario } from '../../src/scenario/document';
 import { parseScript } from '../../src/scenario/script';
 import { universesOf } from './debateScenarios';
@@ -152,5 +155,50 @@ describe('sim --analysis', () => {
     const at = lines.indexOf('--- consistency analysis ---');
     expect(lines.slice(at + 1, at + 4)).toEqual(['policy: replace-set-2026 (proposal, not merged)', 'functions: funcA, funcB', 'universes: 3 (3 shipped, 0 never shipped)']);
     expect(lines[lines.length - 1]).toBe('violations: 0');
+  });
+});
+
+describe('distinct task counts', () => {
+  /**
+   * A reference by brute force: every 200 µs of virtual time, after every livepatch event and
+   * after every fork, each live task's universe (universeOf its patch_state) collects its slot.
+   */
+  function reference(policy: string, modules: unknown[], script: string[], target: unknown = TARGET) {
+    const r = validateScenario({ ...HEAD, kernel: { policy }, modules: [target, ...modules], script });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const s = new Session(sessionSourceOf(r.scenario));
+    const a = analysisOf(s.sim);
+    if (!a) throw new Error('no analysis attached');
+    const seen = new Map<string, Set<number>>();
+    const sample = () => {
+      const k = s.sim.kernel;
+      a.functions.refresh(k);
+      const byClass = [-1, 0, 1].map((ps) => keyOf(universeOf(k, a.functions, ps)));
+      for (let slot = 0; slot < k.tasks.n; slot++) {
+        if (k.tasks.sched[slot] === Sched.DEAD) continue;
+        const key = byClass[k.tasks.patchState[slot] + 1];
+        let set = seen.get(key);
+        if (!set) seen.set(key, (set = new Set()));
+        set.add(slot);
+      }
+    };
+    s.sim.kernel.events.subscribe(sample);
+    s.sim.kernel.copiedProcesses.subscribe(sample);
+    for (let t = s.start; t < s.start + 12_000_000; t += 200) s.advanceTo(t);
+    sample();
+    return { a, seen };
+  }
+
+  it('counts each task once however often it returns to a universe (enable, disable, enable again)', () => {
+    const script = ['load_mod demo', 'load_lp p1', 'echo 0 > /sys/kernel/livepatch/p1/enabled', 'sleep 1', 'echo 1 > /sys/kernel/livepatch/p1/enabled'];
+    const { a, seen } = reference('upstream', [lp('p1', ['funcA'])], script);
+    expect(a.universes.map((u) => u.key)).toEqual(['', 'funcA=p1']);
+    for (const u of a.universes) expect(u.tasks).toBe(seen.get(u.key)?.size);
+  });
+
+  it("equals the tasks that ever ran each universe in Petr's hybrid counter-example, the never-shipped one included", () => {
+    const { a, seen } = reference('hybrid-rfc-2025', [lp('lp1', ['funcA'], { replaceable: false }), lp('lp2', ['funcA']), lp('lp3', ['funcB'], { replace: true })], ['load_mod demo', 'load_lp lp1', 'load_lp lp2', 'load_lp lp3']);
+    expect(a.universes.filter((u) => !u.shipped).map((u) => u.key)).toEqual(['funcB=lp3']);
+    for (const u of a.universes) expect([u.key, u.tasks]).toEqual([u.key, seen.get(u.key)?.size]);
   });
 });

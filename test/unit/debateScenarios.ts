@@ -1,4 +1,4 @@
-// The checks of the debate's shipped scenarios (issue 8, CONTEXT.md §3 scenarios 1-6): each
+// The checks of the debate's shipped scenarios (issue 8, docs/debate.md §4 scenarios 1-6): each
 // runs with the consistency analysis attached, as `sim --analysis` does, and must end with
 // exactly the universes and violations its description promises.
 

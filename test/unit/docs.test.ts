@@ -38,4 +38,21 @@ describe('docs', () => {
     expect(citations).toBeGreaterThan(5);
     expect(read('docs/scenario-format.md')).toContain('"format": "livepatch-explorer/scenario"');
   });
+
+  it('the debate presets cite docs/debate.md, and every scenario and claim they cite is there', () => {
+    const debate = read('docs/debate.md');
+    const scenarios = new Set([...debate.matchAll(/^(\d+)\. \*\*/gm)].map((m) => m[1]));
+    const claims = new Set([...debate.matchAll(/^\*\*(C\d+)\./gm)].map((m) => m[1]));
+    let citations = 0;
+    for (const f of filesUnder('public/scenarios', /\.json$/)) {
+      const text = read(f);
+      expect(text, f).not.toMatch(/CONTEXT\.md/);
+      for (const m of text.matchAll(/docs\/debate\.md,? (?:scenario (\d+))?(?: and )?(C\d+)?/g)) {
+        if (m[1]) expect(scenarios, `${f} cites scenario ${m[1]}`).toContain(m[1]);
+        if (m[2]) expect(claims, `${f} cites ${m[2]}`).toContain(m[2]);
+        citations++;
+      }
+    }
+    expect(citations).toBeGreaterThanOrEqual(10);
+  });
 });

@@ -134,7 +134,7 @@ describe('validation errors name the field path and what was expected', () => {
     expect(t([cls({ comm: 'nginx-worker-%d', count: 101 })])).toEqual(['tasks.classes[0].comm: expected at most 15 characters after expansion (TASK_COMM_LEN - 1), "nginx-worker-100" has 16']);
     expect(t([cls({ comm: 'a%s' })])).toEqual(['tasks.classes[0].comm: expected a comm pattern with at most one %d (replaced by the task\'s index), got "a%s"']);
     expect(t([cls({ kind: 'daemon' })])).toEqual(['tasks.classes[0].kind: expected one of "user", "kthread", got "daemon"']);
-    expect(t([cls({ phases: [{ ...phase, sched: 'sleeping' }] })])).toEqual(['tasks.classes[0].phases[0].sched: expected one of "running", "interruptible", "uninterruptible", "freezable", got "sleeping"']);
+    expect(t([cls({ phases: [{ ...phase, sched: 'sleeping' }] })])).toEqual(['tasks.classes[0].phases[0].sched: expected one of "running", "interruptible", "uninterruptible", "freezable", "uninterruptible-freezable", got "sleeping"']);
     expect(t([cls({ phases: [{ ...phase, frames: [] }] })])).toEqual(['tasks.classes[0].phases[0].frames: expected at least one frame (outermost first)']);
     expect(t([cls({ phases: [{ ...phase, frames: ['nosuchmod:f'] }] })])).toEqual(['tasks.classes[0].phases[0].frames[0]: no module "nosuchmod" in this scenario or the catalog, and a frame names a vmlinux function']);
     expect(t([cls({ phases: [{ ...phase, frames: ['a b'] }] })])).toEqual(['tasks.classes[0].phases[0].frames[0]: expected a function name or vmlinux:name, got "a b"']);
@@ -166,7 +166,7 @@ describe('validation errors name the field path and what was expected', () => {
     expect(m({ name: 't', functions: [{ name: 'a', body: [{ call: 'msleep' }] }] })).toEqual(['modules[0].functions[0].body[0].call: msleep() takes an argument a step cannot give: use a sleep step with sched "uninterruptible"']);
     expect(m({ name: 't', functions: [{ name: 'a', body: [{ call: 'nosuch_fn' }] }] })).toEqual(['modules[0].functions[0].body[0].call: no function "nosuch_fn" in this module\'s functions or in vmlinux']);
     expect(m({ name: 't', functions: [{ name: 'a', body: [{ call: 'other:f' }] }] })).toEqual(['modules[0].functions[0].body[0].call: a step calls a function of this module or of vmlinux ("name" or "vmlinux:name"), "other:f" names another owner']);
-    expect(m({ name: 't', functions: [{ name: 'a', body: [{ sleep: { us: 10, sched: 'running' } }] }] })).toEqual(['modules[0].functions[0].body[0].sleep.sched: expected one of "interruptible", "uninterruptible", "freezable", got "running"']);
+    expect(m({ name: 't', functions: [{ name: 'a', body: [{ sleep: { us: 10, sched: 'running' } }] }] })).toEqual(['modules[0].functions[0].body[0].sleep.sched: expected one of "interruptible", "uninterruptible", "freezable", "uninterruptible-freezable", got "running"']);
     expect(m({ name: 't', functions: [{ name: 'a' }, { name: 'a' }] })).toEqual(['modules[0].functions[1].name: duplicate function "a" in this module']);
     expect(m({ name: 't', kthreads: [{ comm: 'a-very-long-kthread', fn: 'f' }] })).toEqual([
       'modules[0].kthreads[0].comm: expected at most 15 characters, got "a-very-long-kthread"',

@@ -369,6 +369,20 @@ const CHECKS: Record<string, () => void> = {
     expect(r.sim.kernel.features.schedHook).toBe('none');
   },
 
+  'busy-cpus.json': () => {
+    const r = run('busy-cpus.json');
+    const k = r.sim.kernel;
+    // One hog per CPU is task_curr (insmod holds CPU 0): "is running" in the first attempt only.
+    const running = r.texts.filter((t) => / is running$/.test(t));
+    expect(running.slice(0, 3)).toEqual([1, 2, 3].map((i) => `livepatch: klp_try_switch_task: hog-${i}:${1001 + i} is running`));
+    expect(running.every((t) => t.includes('hog-'))).toBe(true);
+    expect(r.transitions).toEqual([
+      expect.stringMatching(new RegExp(`^transition: patching test_klp_livepatch complete at ${T} after 2 attempts$`)),
+      expect.stringMatching(new RegExp(`^transition: unpatching test_klp_livepatch complete at ${T} after 2 attempts$`)),
+    ]);
+    expect(k.busy.count).toBe(6);
+  },
+
   'cpu-bound-kthread-6.4.json': () => {
     const r = run('cpu-bound-kthread-6.4.json');
     const k = r.sim.kernel;

@@ -26,9 +26,9 @@ const VERDICTS = [-2, -1, 0, 3];
 describe('SWITCH_RULE', () => {
   it('each check says the same as a predicate and as the JavaScript the walker inlines, for every input', () => {
     for (const c of SWITCH_RULE) {
-      const js = new Function('sched', 'flags', 'stack', 'verdict', 's', 'current', `return ${c.failsJs};`) as (...a: unknown[]) => boolean;
+      const js = new Function('sched', 'f', 'v', 's', 'current', `return ${c.failsJs};`) as (...a: unknown[]) => boolean;
       for (const sched of SCHEDS) for (const flags of [0, TF.UNRELIABLE, TF.LISTED | TF.UNRELIABLE, TF.LISTED]) for (const v of VERDICTS) for (const cur of [false, true]) {
-        const got = js(Uint8Array.of(sched), Uint8Array.of(flags), Int32Array.of(0), Int32Array.of(v), 0, cur ? 0 : 1);
+        const got = js(Uint8Array.of(sched), flags, v, 0, cur ? 0 : 1);
         expect(got, `${c.reason} sched=${sched} flags=${flags} verdict=${v} current=${cur}`).toBe(c.fails(sched, flags, v, cur));
       }
     }

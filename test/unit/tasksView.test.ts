@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Reason } from '../../src/engine/blockers';
 import { Session } from '../../src/engine/session';
@@ -7,7 +9,8 @@ import { buildTasksModel } from '../../src/engine/select/tasksModel';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { sessionSourceOf } from '../../src/scenario/build';
 import { defaultScenario } from '../../src/scenario/defaultScenario';
-import { cellCode, cellCodes, Fill, fillOf, fillOfCode, Mark, markOfCode, markOfReason } from '../../src/engine/select/taskCells';
+import { parseScenarioText } from '../../src/scenario/document';
+import { cellCode, cellCodes, Fill, fillOf, fillOfCode, Mark, markOfCode, markOfReason, strayOfCode } from '../../src/engine/select/taskCells';
 import { describeTask } from '../../src/engine/select/taskDetails';
 import { groupTasks, KIND_GROUPS } from '../../src/engine/select/taskGroups';
 import { cellAt, cellBox, layoutTasks, MAX_CELL_PX } from '../../src/ui/views/tasksLayout';
@@ -69,6 +72,31 @@ describe('cell codes', () => {
     expect(cellCode(Fill.PENDING, Mark.EXITING)).toBeGreaterThan(cellCode(Fill.PENDING, Mark.UNINTERRUPTIBLE));
   });
 
+  it('round-trips the never-shipped (stray) bit; it outranks every fill and yields to every mark', () => {
+    for (let f = 0; f < 4; f++) {
+      for (let m = 0; m < 6; m++) {
+        for (const st of [0, 1]) {
+          const c = cellCode(f as 0, m as 0, st);
+          expect([fillOfCode(c), markOfCode(c), strayOfCode(c)]).toEqual([f, m, st]);
+        }
+      }
+    }
+    expect(strayOfCode(0)).toBe(0);
+    expect(cellCode(Fill.IDLE, Mark.NONE, 1)).toBeGreaterThan(cellCode(Fill.PENDING, Mark.NONE, 0));
+    expect(cellCode(Fill.IDLE, Mark.RUNNING, 0)).toBeGreaterThan(cellCode(Fill.PENDING, Mark.NONE, 1));
+  });
+
+  it('codes a cell stray by its patch_state, and counts the stray cells per group', () => {
+    const groups = [{ name: 'g', slots: Int32Array.of(0, 1, 2) }];
+    const inp = { patchState: Int8Array.of(-1, 0, 1), flags: new Uint8Array(3), reason: new Uint8Array(3), strayOfState: Uint8Array.of(0, 0, 1) };
+    const { codes, histogram } = cellCodes(groups, inp);
+    expect([...codes].map(strayOfCode)).toEqual([0, 0, 1]);
+    expect([...codes].map(fillOfCode)).toEqual([Fill.IDLE, Fill.UNPATCHED, Fill.PATCHED]);
+    const [c] = groupCounts(groups, histogram);
+    expect(c.stray).toBe(1);
+    expect(countsLabel(c)).toContain('1 never-shipped');
+  });
+
   it('maps blocker reasons to marks; a task that will switch carries none', () => {
     expect(markOfReason(Reason.WILL_SWITCH)).toBe(Mark.NONE);
     expect(markOfReason(Reason.UNINTERRUPTIBLE)).toBe(Mark.UNINTERRUPTIBLE);
@@ -85,7 +113,7 @@ describe('cell codes', () => {
     });
     expect([...codes]).toEqual([cellCode(Fill.PENDING, Mark.NONE), cellCode(Fill.PATCHED, Mark.NONE), cellCode(Fill.PENDING, Mark.SLEEPING)]);
     const counts = groupCounts(groups, histogram);
-    expect(counts[0]).toEqual({ name: 'a', total: 2, fill: [0, 1, 0, 1], mark: [2, 0, 0, 0, 0, 0], blocked: 0 });
+    expect(counts[0]).toEqual({ name: 'a', total: 2, fill: [0, 1, 0, 1], mark: [2, 0, 0, 0, 0, 0], blocked: 0, stray: 0 });
     expect(counts[1].mark[Mark.SLEEPING]).toBe(1);
     // Pending and refused by the check: "blocked", a subset of "pending".
     expect(counts[1].blocked).toBe(1);
@@ -126,7 +154,7 @@ describe('palette and raster', () => {
   const vars: Record<string, string> = {
     '--idle': '#000010', '--patched': '#0000ff', '--unpatched': '#808080', '--pending': '#ff8000',
     '--mark-running': '#00ff00', '--mark-unreliable': '#8000ff', '--mark-sleeping': '#ff0000', '--mark-d': '#ff00ff', '--mark-exiting': '#ffffff',
-    '--panel': '#111111', '--fg': '#eeeeee', '--muted': '#999999', '--accent': '#55aaff',
+    '--panel': '#111111', '--fg': '#eeeeee', '--muted': '#999999', '--accent': '#55aaff', '--err': '#ee2222',
   };
   const pal = makePalette((v) => vars[v]);
 
@@ -135,6 +163,11 @@ describe('palette and raster', () => {
     expect(packColor('#f80')).toBe(0xff0088ff);
     expect(packColor('rgb(1, 2, 3)')).toBe(0xff030201);
     expect(() => packColor('papayawhip')).toThrow(/not a colour/);
+  });
+
+  it('colours a sub-pixel stray cell in the stray colour unless a blocker shares its pixel', () => {
+    expect(pal.byCode[cellCode(Fill.PATCHED, Mark.NONE, 1)]).toBe(pal.stray);
+    expect(pal.byCode[cellCode(Fill.PENDING, Mark.SLEEPING, 1)]).toBe(pal.mark[Mark.SLEEPING]);
   });
 
   it('aggregates sub-pixel cells to the most urgent code of each pixel', () => {
@@ -161,6 +194,13 @@ describe('palette and raster', () => {
     const at = (x: number, y: number) => f.pixels[Math.floor(y) * f.width + Math.floor(x)];
     expect(at(b.x + 1, b.y + 1)).toBe(pal.fill[Fill.PENDING]);
     expect(at(b.x + b.size / 2, b.y + b.size / 2)).toBe(pal.mark[Mark.SLEEPING]);
+    // A stray cell (never-shipped universe) is framed in the stray colour around its fill.
+    rasterize(f, l, Uint8Array.of(cellCode(Fill.PATCHED, Mark.NONE, 1), cellCode(Fill.PATCHED, Mark.NONE)), { k: 1, x: 0, y: 0 }, 1, pal);
+    const b1 = cellBox(l, 1);
+    if (!b1) throw new Error('no box');
+    expect(at(b.x, b.y + b.size / 2)).toBe(pal.stray);
+    expect(at(b.x + b.size / 2, b.y + b.size / 2)).toBe(pal.fill[Fill.PATCHED]);
+    expect(at(b1.x, b1.y + b1.size / 2)).toBe(pal.fill[Fill.PATCHED]);
     // Panned so far right that no cell is visible: background only.
     rasterize(f, l, codes, { k: 1, x: 500, y: 0 }, 1, pal);
     expect(f.pixels.every((p) => p === pal.bg)).toBe(true);
@@ -208,5 +248,32 @@ describe('tasks model with a workload', () => {
     // Nothing added or died: the next model reuses the grouping.
     s.advanceTo(s.start + 1000);
     expect(buildTasksModel(s, m).groups).toBe(m.groups);
+  });
+});
+
+describe('tasks model: tasks in a never-shipped universe', () => {
+  it("outlines exactly the switched tasks during Petr's lp3 transition under hybrid-rfc-2025, and none after it", () => {
+    const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', 'public', 'scenarios', 'petr-hybrid.json'), 'utf8'));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const s = new Session(sessionSourceOf(r.scenario));
+    const strayCells = () => {
+      const m = buildTasksModel(s);
+      const t = s.sim.kernel.tasks;
+      const stray: number[] = [];
+      m.codes.subarray(0, m.slotOfCell.length).forEach((c, i) => {
+        if (strayOfCode(c)) stray.push(t.patchState[m.slotOfCell[i]]);
+      });
+      return { stray, total: m.counts.reduce((a, c) => a + c.stray, 0) };
+    };
+    s.seek(s.start + 4_500_000);
+    expect(s.sim.kernel.klpTransitionPatch?.name).toBe('lp3');
+    const during = strayCells();
+    expect(during.stray.length).toBeGreaterThan(0);
+    expect(during.total).toBe(during.stray.length);
+    // Only the switched tasks (patch_state 1) run {funcA: original, funcB: lp3}.
+    expect(new Set(during.stray)).toEqual(new Set([1]));
+    s.seek(s.start + 30_000_000);
+    expect(s.sim.kernel.klpTransitionPatch).toBeNull();
+    expect(strayCells().total).toBe(0);
   });
 });

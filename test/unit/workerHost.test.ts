@@ -216,4 +216,23 @@ describe('the page side of the worker (RemoteSim) over an in-process host', () =
     await expect(remote.query('func', 'no_such_function')).resolves.toBeNull();
     remote.close();
   });
+
+  it("a dragged slider's sliced seek back crosses as plain data, and the page's log is the new kernel's", async () => {
+    const { remote, host } = connect();
+    await until(() => remote.snapshot !== undefined);
+    const start = remote.piece('cursor').start;
+    remote.send({ type: 'SPEED', exp: 12 });
+    remote.send({ type: 'PLAY' });
+    await until(() => remote.log().some((r) => r.text.includes('patching complete')));
+    remote.send({ type: 'PAUSE' });
+    await until(() => remote.snapshot?.playback.playing === false);
+    // The time slider's event: structuredClone (the fake postMessage) throws on a function.
+    remote.send({ type: 'SEEK', time: start, sliced: true });
+    await until(() => remote.snapshot?.playback.seeking === false && remote.piece('cursor').now === start);
+    const s = host.session as Session;
+    await until(() => remote.log().length === s.sim.log.length);
+    expect(remote.log().some((r) => r.text.includes('patching complete'))).toBe(false);
+    expect(remote.log()).toEqual(structuredClone(s.sim.log));
+    remote.close();
+  });
 });

@@ -4,6 +4,7 @@
 // died: a slot's kind and class never change, so the slot count, the dead count and the
 // kernel object (a seek back boots a new one) decide it.
 
+import { analysisOf } from '../../analysis/registry';
 import type { Session } from '../session';
 import type { Kernel } from '../../kernel/kernel';
 import { Sched } from '../../kernel/tasks';
@@ -31,6 +32,21 @@ export function classNames(session: Session): string[] {
   return Array.from(names, (n, i) => n ?? `class ${i + 1}`);
 }
 
+/**
+ * By patch_state + 1: 1 when that patch_state's tasks run a never-shipped universe now. The
+ * analysis keeps the universe of each patch_state as of the last livepatch event; between
+ * events a task changes universe only by changing patch_state, which its cell reads.
+ */
+export function strayOfState(session: Session): Uint8Array {
+  const out = new Uint8Array(3);
+  const a = analysisOf(session.sim);
+  if (!a) return out;
+  a.classUniverse.forEach((u, c) => {
+    out[c] = u && !u.shipped ? 1 : 0;
+  });
+  return out;
+}
+
 function countDead(sched: Uint8Array, n: number): number {
   let dead = 0;
   for (let s = 0; s < n; s++) if (sched[s] === Sched.DEAD) dead++;
@@ -54,6 +70,6 @@ export function buildTasksModel(session: Session, prev?: TasksModel): TasksModel
     for (let i = 0; i < slotOfCell.length; i++) cellOfSlot[slotOfCell[i]] = i;
   }
   const c = session.classify();
-  const { codes, histogram } = cellCodes(groups, { patchState: t.patchState, flags: t.flags, reason: c.reason }, prev?.codes);
+  const { codes, histogram } = cellCodes(groups, { patchState: t.patchState, flags: t.flags, reason: c.reason, strayOfState: strayOfState(session) }, prev?.codes);
   return { version: session.version, groups, codes, counts: groupCounts(groups, histogram), cellOfSlot, slotOfCell, basis };
 }

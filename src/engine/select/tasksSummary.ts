@@ -1,7 +1,7 @@
 // Counts per group by fill and by mark (the canvas labels and the table alternative for
 // screen readers), and the list of blocked tasks, capped.
 
-import { Fill, fillOfCode, markOfCode } from './taskCells';
+import { Fill, HISTOGRAM_STRIDE, fillOfCode, markOfCode, strayOfCode } from './taskCells';
 import type { TaskGroup } from './taskGroups';
 
 export interface GroupCounts {
@@ -13,22 +13,26 @@ export interface GroupCounts {
   mark: number[];
   /** Pending (TIF_PATCH_PENDING) and refused by the check now: a subset of fill[PENDING]. */
   blocked: number;
+  /** Running a universe that was never shipped (outlined on the canvas). */
+  stray: number;
 }
 
-/** Counts from cellCodes()'s histogram (group g's count of code c at g * 32 + c). */
+/** Counts from cellCodes()'s histogram (group g's count of code c at g * HISTOGRAM_STRIDE + c). */
 export function groupCounts(groups: readonly TaskGroup[], histogram: Int32Array): GroupCounts[] {
   return groups.map((g, gi) => {
-    const byCode = histogram.subarray(gi * 32, gi * 32 + 32);
+    const byCode = histogram.subarray(gi * HISTOGRAM_STRIDE, (gi + 1) * HISTOGRAM_STRIDE);
     const fill = [0, 0, 0, 0];
     const mark = [0, 0, 0, 0, 0, 0];
     let blocked = 0;
+    let stray = 0;
     for (let c = 1; c < byCode.length; c++) {
       if (!byCode[c]) continue;
       fill[fillOfCode(c)] += byCode[c];
       mark[markOfCode(c)] += byCode[c];
+      stray += strayOfCode(c) * byCode[c];
       if (fillOfCode(c) === Fill.PENDING && markOfCode(c)) blocked += byCode[c];
     }
-    return { name: g.name, total: g.slots.length, fill, mark, blocked };
+    return { name: g.name, total: g.slots.length, fill, mark, blocked, stray };
   });
 }
 
@@ -65,5 +69,6 @@ export function countsLabel(c: GroupCounts): string {
   if (c.blocked) parts.push(`${n(c.blocked)} blocked`);
   const other = c.total - c.mark[0] - c.blocked;
   if (other) parts.push(`${n(other)} not switched, flag clear`);
+  if (c.stray) parts.push(`${n(c.stray)} never-shipped`);
   return parts.join(' · ');
 }

@@ -6,12 +6,12 @@
 //
 // What the posted diffs do:
 // - 3/4 adds `bool replaceable` to struct klp_patch (a module sets it; default: replaceable)
-//   and a `replaceable` sysfs attribute, so "userspace can flip it" (CONTEXT.md §3 scenario 4).
+//   and a `replaceable` sysfs attribute, so "userspace can flip it" (docs/debate.md, scenario 4).
 // - 4/4 (kernel/livepatch/core.c, 6 insertions) adds `if (!old_patch->replaceable) continue;`
 //   in klp_add_nops() and in klp_free_replaced_patches_async(). The third 2-line hunk is
 //   modelled as the same skip in klp_unpatch_replaced_patches(): without it the completed
 //   transition would unpatch the non-replaceable patch it never added nops for, and Petr
-//   Mladek's review of the RFC (list message 58bf64d2, CONTEXT.md C8) describes the
+//   Mladek's review of the RFC (list message 58bf64d2, docs/debate.md C8) describes the
 //   non-replaceable lp1 staying live after lp3's transition completes.
 // Nothing else changes: one klp_target_state, one task->patch_state, so one transition still
 // moves every function of the transition patch in the same direction.

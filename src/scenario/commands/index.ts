@@ -9,5 +9,8 @@ import './procps';
 import './kpatch';
 import './klp';
 import './functionsSh';
+import './jobControl';
+import './selftestPrograms';
+import './stepping';
 
 export { selftestHelpers, shellCommands } from './registry';

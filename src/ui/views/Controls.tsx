@@ -1,11 +1,21 @@
+import { useState } from 'react';
 import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
 import { sendPlayback as send, useData, usePlayback } from '../engine';
 import { fmtShort, fmtTime, fmtWhen } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
 
-/** Wall time a seek may take before the rest of its replay moves to the following frames. */
-const SEEK_SLICE_MS = 30;
+/**
+ * The time slider's value: where the user last put it until the cursor moves. A host in the
+ * worker answers a seek a few frames later; without this the controlled input would snap back
+ * to the old cursor meanwhile, and the browser's `change` event after the key or the drag
+ * would then send a second seek, back to where the cursor was.
+ */
+function useSliderTarget(now: number): [number, (t: number) => void] {
+  const [target, setTarget] = useState<{ time: number; from: number } | null>(null);
+  const shown = target && target.from === now ? target.time : now;
+  return [shown, (time) => setTarget({ time, from: now })];
+}
 
 /** Play / pause / step / speed / time slider: the playback machine's buttons. */
 export function Controls() {
@@ -18,6 +28,7 @@ export function Controls() {
   const setTheme = useView((v) => v.setTheme);
   const setHelp = useView((v) => v.setHelp);
   const end = Math.max(head, now);
+  const [sliderAt, moveSlider] = useSliderTarget(now);
   const { markers } = useData('timeline');
   // The last marker (or attempt) strictly before the cursor: the time a step back lands on.
   const before = (ok: (kind: string) => boolean) => {
@@ -64,11 +75,12 @@ export function Controls() {
           min={start}
           max={end}
           step={1000}
-          value={now}
+          value={sliderAt}
           aria-valuetext={fmtWhen(now, start)}
           onChange={(e) => {
-            const deadline = performance.now() + SEEK_SLICE_MS;
-            send({ type: 'SEEK', time: Number(e.target.value), shouldYield: () => performance.now() > deadline });
+            const time = Number(e.target.value);
+            moveSlider(time);
+            send({ type: 'SEEK', time, sliced: true });
           }}
         />
       </label>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { cursorNow, engine, scenarioNow, taskCountOf, WORKER_TASK_THRESHOLD } from '../engine';
+import { cursorNow, engine, port, scenarioNow, taskCountOf, WORKER_TASK_THRESHOLD } from '../engine';
 import { download, exportPng, exportSvg, exportTranscript } from '../export';
 import { caseText, exportCase } from '../../scenario/caseExport';
 import './export.css';
@@ -15,11 +15,11 @@ export function ExportButtons({ view, title, svg }: { view: string; title: strin
   };
   return (
     <>
-      <button type="button" className="export-btn" aria-label={`Export ${title} as PNG`} title={`Download the ${title} view as a PNG image`} onClick={() => run(() => exportPng(view, title, cursorNow()))}>
+      <button type="button" className="export-btn" aria-label={`Export ${title} as PNG`} title={`Download the ${title} view as a PNG image`} onClick={() => run(() => exportPng(view, title, cursorNow(), port().piece('policy')))}>
         PNG
       </button>
       {svg && (
-        <button type="button" className="export-btn" aria-label={`Export ${title} as SVG`} title={`Download the ${title} view as an SVG file`} onClick={() => run(() => exportSvg(view, cursorNow()))}>
+        <button type="button" className="export-btn" aria-label={`Export ${title} as SVG`} title={`Download the ${title} view as an SVG file`} onClick={() => run(() => exportSvg(view, cursorNow(), port().piece('policy')))}>
           SVG
         </button>
       )}
@@ -42,7 +42,7 @@ async function transcript(): Promise<void> {
   const e = engine();
   const now = cursorNow(e);
   const lines = await e.port.query('dmesg', null);
-  exportTranscript(lines, now);
+  exportTranscript(lines, now, e.port.piece('policy'));
 }
 
 /**

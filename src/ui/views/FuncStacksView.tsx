@@ -3,6 +3,7 @@ import { useView } from '../store';
 import { ORIGINAL, runsLabel, type FuncRow, type FuncStacksModel, type StackEntry } from '../../engine/select/funcStacksModel';
 import { useLeaving } from './useLeaving';
 import './funcStacks.css';
+import { Term } from '../glossary/Term';
 
 const FADE_MS = 600;
 
@@ -42,8 +43,8 @@ function FuncStacksLegend({ model }: { model: FuncStacksModel }) {
         </>
       )}
       <span className="fs-chip fs-transition" title="klp_func.transition: set while its patch is in transition; only the top entry's flag matters to the ftrace handler">transition</span>
-      <span className="fs-chip fs-nop" title="A nop added by atomic replace: runs the original function (for switched tasks)">nop</span>
-      <span className="fs-chip" title="stack_order: the patch's 1-based position in klp_patches (1 = oldest); the biggest one wins outside a transition">#n = stack_order</span>
+      <span className="fs-chip fs-nop" title="A nop added by atomic replace: runs the original function (for switched tasks)"><Term id="nop" /></span>
+      <span className="fs-chip" title="stack_order: the patch's 1-based position in klp_patches (1 = oldest); the biggest one wins outside a transition">#n = <Term id="stack-order" /></span>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { FuncStackList } from './FuncStackList';
 import { PatchActions } from './PatchActions';
 import { TaskFacts } from './TaskFacts';
 import './inspector.css';
+import { Term } from '../glossary/Term';
 
 function TaskInspector({ slot }: { slot: number }) {
   const d = useQuery('task', slot);
@@ -79,7 +80,7 @@ function FuncInspector({ name }: { name: string }) {
       <h3><span className="mono">{name}()</span></h3>
       {entries ? (
         <>
-          <p className="muted">func_stack, top entry first: the ftrace handler uses the top entry unless it is in transition and the calling task is still unpatched.</p>
+          <p className="muted"><Term id="func-stack" />, top entry first: the ftrace handler uses the top entry unless it is in transition and the calling task is still unpatched.</p>
           <FuncStackList entries={entries} />
         </>
       ) : (

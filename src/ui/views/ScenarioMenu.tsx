@@ -6,6 +6,7 @@ import { openScenario, scenarioNow } from '../engine';
 import { download } from '../export';
 import { loadPreset, PRESETS } from '../presets';
 import { useView } from '../store';
+import { loadSelftest, SELFTEST_PREFIX, selftestGroups } from '../selftests';
 import { ScenarioEditorButton } from './ScenarioEditor';
 
 /** A confirmation ("Link copied.") fades out after this long; errors stay until replaced. */
@@ -32,7 +33,7 @@ export function ScenarioMenu() {
   const choose = async (id: string) => {
     if (!id) return;
     if (id === 'default') return open(defaultScenario());
-    const r = await loadPreset(id);
+    const r = id.startsWith(SELFTEST_PREFIX) ? await loadSelftest(id) : await loadPreset(id);
     if (r.ok) open(r.scenario);
     else setMessage({ text: `The preset could not be opened: ${r.errors.join('; ')}`, error: true });
   };
@@ -75,6 +76,13 @@ export function ScenarioMenu() {
           <option value="default">{defaultScenario().title}</option>
           {PRESETS.map((p) => (
             <option key={p.id} value={p.id}>{p.title}</option>
+          ))}
+          {selftestGroups().map(([script, cases]) => (
+            <optgroup key={script} label={`Kernel selftests: ${script}`}>
+              {cases.map((c) => (
+                <option key={c.id} value={c.id}>{`${c.caseId}: ${c.title}${c.derived ? ' (written for this project)' : ''}`}</option>
+              ))}
+            </optgroup>
           ))}
         </select>
       </label>

@@ -4,6 +4,7 @@ import { useView } from '../store';
 import { PatchActions } from './PatchActions';
 import type { StatusView as Status } from './statusModel';
 import './status.css';
+import { Term } from '../glossary/Term';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -61,9 +62,9 @@ function Pending({ st }: { st: Status }) {
   return (
     <section aria-labelledby="status-pending-h" data-testid="status-pending">
       <h3 id="status-pending-h">
-        <span title="TIF_PATCH_PENDING set: not yet switched to the target state">{plural(st.pending, 'task')} pending</span>
+        <span title="TIF_PATCH_PENDING set: not yet switched to the target state">{plural(st.pending, 'task')} <Term id="pending" /></span>
         {' · '}
-        <span title="Pending tasks that the transition's check refuses now, with the reason">{blocked.toLocaleString('en-US')} blocked</span>
+        <span title="Pending tasks that the transition's check refuses now, with the reason">{blocked.toLocaleString('en-US')} <Term id="blocked" /></span>
       </h3>
       <ul className="status-groups">
         {st.groups.map((g) => (

@@ -1,4 +1,5 @@
 import type { TaskDetails } from '../../engine/select/taskDetails';
+import { Term } from '../glossary/Term';
 
 const FRAME_HELP = {
   original: 'runs the original code (vmlinux or its module)',
@@ -19,10 +20,10 @@ export function TaskFacts({ d, full = false }: { d: TaskDetails; full?: boolean 
         <dd>{d.kind}</dd>
         <dt>state</dt>
         <dd>{d.sched}</dd>
-        <dt title="/proc/<pid>/patch_state">patch_state</dt>
+        <dt title="/proc/<pid>/patch_state"><Term id="patch-state" /></dt>
         <dd className="mono" title="as cat /proc/<pid>/patch_state prints it">{d.patchState}</dd>
         <dt title="TIF_PATCH_PENDING">pending</dt>
-        <dd>{d.pending ? 'yes (TIF_PATCH_PENDING)' : 'no'}</dd>
+        <dd>{d.pending ? <>yes (<Term id="tif-patch-pending" />)</> : 'no'}</dd>
         {full && (
           <>
             <dt>blocker</dt>

@@ -1,5 +1,5 @@
 import { Mark } from '../../engine/select/taskCells';
-import { FILL_HELP, FILL_NAMES, FILL_VARS, MARK_HELP, MARK_NAMES, MARK_SHAPES, MARK_VARS } from './tasksPalette';
+import { FILL_HELP, FILL_NAMES, FILL_VARS, MARK_HELP, MARK_NAMES, MARK_SHAPES, MARK_VARS, STRAY_HELP, STRAY_NAME, STRAY_VAR } from './tasksPalette';
 
 /** A 12px picture of a cell with a blocker mark, drawn like the canvas draws it. */
 function MarkGlyph({ mark }: { mark: number }) {
@@ -34,6 +34,13 @@ export function TasksLegend() {
           </span>
         ),
       )}
+      <span className="legend-item" title={`${STRAY_NAME} (red frame): ${STRAY_HELP}`}>
+        <svg className="mark-glyph" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true">
+          <rect width="12" height="12" fill="var(--patched)" />
+          <rect x="1" y="1" width="10" height="10" fill="none" stroke={`var(${STRAY_VAR})`} strokeWidth="2" />
+        </svg>
+        {STRAY_NAME}
+      </span>
     </>
   );
 }

@@ -2,7 +2,7 @@
 // blocker mark, each group keeping its name (empty groups dropped). Derived from the model
 // (never from the kernel), so it works the same on the page and from a worker snapshot.
 
-import { markOfCode } from '../../engine/select/taskCells';
+import { HISTOGRAM_STRIDE, markOfCode } from '../../engine/select/taskCells';
 import type { TaskGroup } from '../../engine/select/taskGroups';
 import type { TasksModel } from '../../engine/select/tasksModel';
 import { groupCounts } from '../../engine/select/tasksSummary';
@@ -13,7 +13,7 @@ export function blockedOnly(m: TasksModel): TasksModel {
   const slotOfCell = new Int32Array(kept);
   const codes = new Uint8Array(kept);
   const cellOfSlot = new Int32Array(m.cellOfSlot.length).fill(-1);
-  const histogram = new Int32Array(m.groups.length * 32);
+  const histogram = new Int32Array(m.groups.length * HISTOGRAM_STRIDE);
   const groups: TaskGroup[] = [];
   let cell = 0;
   let out = 0;
@@ -25,7 +25,7 @@ export function blockedOnly(m: TasksModel): TasksModel {
       slotOfCell[out] = g.slots[j];
       cellOfSlot[g.slots[j]] = out;
       codes[out] = code;
-      histogram[groups.length * 32 + code]++;
+      histogram[groups.length * HISTOGRAM_STRIDE + code]++;
       out++;
     }
     if (out > first) groups.push({ name: g.name, slots: slotOfCell.subarray(first, out) });

@@ -101,14 +101,24 @@ export function layoutTasks(sizes: readonly GroupSize[], width: number, height: 
   return stack(sizes, lo, w, h);
 }
 
-/** Index of the cell under base point (x, y), or -1. */
-export function cellAt(l: TasksLayout, x: number, y: number): number {
+/**
+ * Index of the cell under base point (x, y), or -1. `tol` (base px) lets a point that far
+ * outside a group's cells pick the nearest one: at a million tasks a cell is a quarter of a
+ * pixel and a group of 128 tasks one such row, which a pointer at whole pixels would miss.
+ */
+export function cellAt(l: TasksLayout, x: number, y: number, tol = 0): number {
   for (const g of l.groups) {
-    if (y < g.top || y >= g.top + g.rows * g.cell) continue;
-    const col = Math.floor((x - l.pad) / g.cell);
-    if (col < 0 || col >= g.cols) return -1;
-    const i = Math.floor((y - g.top) / g.cell) * g.cols + col;
-    return i < g.count ? g.offset + i : -1;
+    const bottom = g.top + g.rows * g.cell;
+    if (y < g.top - tol || y >= bottom + tol) continue;
+    if (x < l.pad - tol || x >= l.pad + g.cols * g.cell + tol) return -1;
+    const row = Math.min(g.rows - 1, Math.max(0, Math.floor((y - g.top) / g.cell)));
+    const col = Math.min(g.cols - 1, Math.max(0, Math.floor((x - l.pad) / g.cell)));
+    const i = row * g.cols + col;
+    if (i < g.count) return g.offset + i;
+    // Past the end of a short last row: the cell above, or the last cell, when within reach.
+    if (row > 0 && y - tol < g.top + row * g.cell) return g.offset + i - g.cols;
+    const lastCol = (g.count - 1) % g.cols;
+    return x - tol < l.pad + (lastCol + 1) * g.cell ? g.offset + g.count - 1 : -1;
   }
   return -1;
 }

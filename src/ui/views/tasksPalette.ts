@@ -2,7 +2,7 @@
 // ImageData buffer, one lookup table per cell code. The legend lists the same variables, so
 // canvas, legend and tooltips cannot disagree.
 
-import { CODE_COUNT, FILL_NAMES, MARK_NAMES, fillOfCode, markOfCode } from '../../engine/select/taskCells';
+import { CODE_COUNT, FILL_NAMES, MARK_NAMES, fillOfCode, markOfCode, strayOfCode } from '../../engine/select/taskCells';
 
 /** CSS variable of each fill (Fill order). */
 export const FILL_VARS = ['--idle', '--patched', '--unpatched', '--pending'] as const;
@@ -24,6 +24,10 @@ export const MARK_HELP = [
   'exited and unhashed: the walk no longer sees it, yet it may run old code',
 ] as const;
 export const MARK_SHAPES = ['', 'centre dot', 'diagonal hatching', 'inner square', 'hatched inner square', 'outline'] as const;
+/** The outline of a task running a never-shipped universe (the consistency analysis). */
+export const STRAY_VAR = '--err';
+export const STRAY_NAME = 'never-shipped universe';
+export const STRAY_HELP = 'runs a combination of function versions the system never shipped together (see Consistency); drawn as a red frame, or a red pixel when zoomed out';
 
 export { FILL_NAMES, MARK_NAMES };
 
@@ -53,6 +57,8 @@ export interface TasksPalette {
   bg: number;
   fill: Uint32Array;
   mark: Uint32Array;
+  /** The frame of a cell whose task runs a never-shipped universe. */
+  stray: number;
   /** Colour of a pixel showing the aggregate of several cells, by cell code (0 = background). */
   byCode: Uint32Array;
   text: string;
@@ -66,11 +72,12 @@ export function makePalette(color: (cssVar: string) => string): TasksPalette {
   const fill = Uint32Array.from(FILL_VARS, (v) => packColor(color(v)));
   const mark = Uint32Array.from(MARK_VARS, (v) => (v ? packColor(color(v)) : 0));
   const bg = packColor(color('--panel'));
+  const stray = packColor(color(STRAY_VAR));
   const byCode = new Uint32Array(CODE_COUNT);
   byCode[0] = bg;
   for (let c = 1; c < CODE_COUNT; c++) {
     const m = markOfCode(c);
-    byCode[c] = m ? mark[m] : fill[fillOfCode(c)];
+    byCode[c] = m ? mark[m] : strayOfCode(c) ? stray : fill[fillOfCode(c)];
   }
-  return { bg, fill, mark, byCode, text: color('--fg'), muted: color('--muted'), accent: color('--accent'), hover: color('--fg') };
+  return { bg, fill, mark, stray, byCode, text: color('--fg'), muted: color('--muted'), accent: color('--accent'), hover: color('--fg') };
 }

@@ -4,7 +4,7 @@
 // few pixels up, each visible cell is painted with its fill and its blocker mark's shape.
 // Only the cells inside the viewport are visited in either mode.
 
-import { Mark, fillOfCode, markOfCode } from '../../engine/select/taskCells';
+import { Mark, fillOfCode, markOfCode, strayOfCode } from '../../engine/select/taskCells';
 import type { GroupBox, TasksLayout } from './tasksLayout';
 import type { TasksPalette } from './tasksPalette';
 
@@ -121,8 +121,9 @@ function detailed(f: Frame, g: GroupBox, codes: Uint8Array, t: ZoomTransform, dp
 }
 
 /**
- * One cell: the fill, then the mark's shape, in coordinates local to the unclipped cell of
- * edge `size` whose visible part is [x0, x1) x [y0, y1).
+ * One cell: the fill, then the mark's shape, then (a task in a never-shipped universe) a frame
+ * in the stray colour, in coordinates local to the unclipped cell of edge `size` whose visible
+ * part is [x0, x1) x [y0, y1).
  */
 function paintCell(px: Uint32Array, W: number, x0: number, y0: number, x1: number, y1: number, size: number, code: number, pal: TasksPalette): void {
   const fill = pal.fill[fillOfCode(code)];
@@ -131,6 +132,8 @@ function paintCell(px: Uint32Array, W: number, x0: number, y0: number, x1: numbe
   const s = Math.max(1, size);
   const q = Math.max(1, Math.floor(s / 4));
   const ring = Math.max(1, Math.floor(s / 6));
+  const frame = strayOfCode(code) ? Math.max(1, Math.floor(s / 8)) : 0;
+  const strayInk = pal.stray;
   for (let y = y0; y < y1; y++) {
     const v = (y - y0) + (y1 - y0 < s && y0 === 0 ? s - (y1 - y0) : 0);
     const line = y * W;
@@ -154,7 +157,8 @@ function paintCell(px: Uint32Array, W: number, x0: number, y0: number, x1: numbe
           on = u < ring || v < ring || u >= s - ring || v >= s - ring;
           break;
       }
-      px[line + x] = on ? ink : fill;
+      if (frame && (u < frame || v < frame || u >= s - frame || v >= s - frame)) px[line + x] = strayInk;
+      else px[line + x] = on ? ink : fill;
     }
   }
 }

@@ -27,6 +27,12 @@ export interface TasksSource {
   subscribe(fn: () => void): () => void;
 }
 
+/**
+ * How far (CSS px) outside the cells a pointer still picks the nearest one: the browser reports
+ * whole pixels (truncated), and at a million tasks a row of cells is a quarter of a pixel.
+ */
+const HIT_SLOP_PX = 1;
+
 const sizesKey = (groups: readonly GroupSize[]) => groups.map((g) => `${g.name}:${g.count}:${g.blockers ? 1 : 0}`).join();
 
 export class TasksRenderer {
@@ -182,10 +188,10 @@ export class TasksRenderer {
     outline(o.hoverSlot, pal.hover, 1);
   }
 
-  /** Slot under the CSS-pixel point (x, y) of the canvas, or null. */
+  /** Slot under the CSS-pixel point (x, y) of the canvas, or the nearest within a pixel, or null. */
   slotAt(t: ZoomTransform, x: number, y: number): number | null {
     if (!this.shown || !this.layout) return null;
-    const cell = cellAt(this.layout, (x - t.x) / t.k, (y - t.y) / t.k);
+    const cell = cellAt(this.layout, (x - t.x) / t.k, (y - t.y) / t.k, HIT_SLOP_PX / t.k);
     return cell < 0 ? null : this.shown.slotOfCell[cell];
   }
 

@@ -1,0 +1,431 @@
+// The search's compact state of a machine and its moves: the livepatch core of core.c and
+// transition.c over a handful of tasks, with the kernel's own rules called, not copied: the
+// func_stack choice is ftraceEntryIndex() (ftraceChoice.ts), the per-task check is
+// firstFailedCheck() (switchRule.ts), which patch a replace patch replaces is the policy's
+// replaces() (src/kernel/policy/), and a universe is the analysis' (src/analysis/universe.ts:
+// per function, the patch whose entry the handler picks, a nop counting as the original).
+// test/unit/search/replay.test.ts holds it to the real kernel: each found run, replayed as a
+// scenario, shows the same violation in `sim --analysis`.
+//
+// What a state holds: the script's position, the modules loaded, klp_patches (each patch
+// with `enabled` and the nops klp_add_nops() gave it), the transition (patch and target), the
+// patch_state of each modelled task and of the background group, each modelled task's call
+// stack (code and step of every frame; it always sleeps at a `sleep` step between moves) and
+// the universes shipped so far. func_stacks are derived from klp_patches: patches are pushed
+// in the order they are listed and a patch leaves the list when it leaves the func_stacks.
+
+import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
+import { ftraceEntryIndex, ftraceWarns } from '../kernel/ftraceChoice';
+import { policyByName } from '../kernel/policy';
+import type { KernelPolicy } from '../kernel/policy/types';
+import type { KlpPatch } from '../kernel/klp';
+import { firstFailedCheck } from '../kernel/switchRule';
+import { isFreezableSleep } from '../kernel/tasks';
+import { ORIGINAL } from '../analysis/universe';
+import { applyOp } from './scriptOps';
+import { SearchRefused, type PatchSpec, type SearchSpec } from './spec';
+
+export interface Listed {
+  p: number;
+  enabled: boolean;
+  /** Bit f: a nop for function f. */
+  nops: number;
+}
+
+export interface TaskState {
+  alive: boolean;
+  ps: number;
+  /** code, step, code, step, ... from the outermost frame; the innermost frame's step is a sleep. */
+  stack: number[];
+}
+
+export interface State {
+  pc: number;
+  /** A helper (load_lp, disable_lp) waits for the transition to end. */
+  waiting: boolean;
+  /** The script ended: its last line ran, or a helper died. */
+  ended: boolean;
+  targets: number;
+  lpLoaded: number;
+  forced: number;
+  list: Listed[];
+  trans: number;
+  target: number;
+  bgPs: number;
+  /**
+   * The idle tasks' patch_state. An idle task that runs on its CPU fails the attempt's
+   * check ("is running") and switches itself just after it (wake_up_if_idle(), do_idle()),
+   * so an attempt that finds one pending cannot complete the transition.
+   */
+  idlePs: number;
+  tasks: TaskState[];
+  /** Ids of the universes shipped so far, sorted. */
+  shipped: number[];
+}
+
+export type GoalKind = 'never-shipped' | 'mass-switch' | 'dependency' | 'stuck' | 'rmmod-refused' | 'warn';
+
+export interface Hit {
+  kind: GoalKind;
+  detail: string;
+}
+
+export type Move = { kind: 'op'; index: number } | { kind: 'attempt' } | { kind: 'step'; task: number };
+
+const MAX_RUN_STEPS = 256;
+
+/** The model of one scenario: its moves, over states it never mutates. */
+export class SearchModel {
+  readonly policy: KernelPolicy;
+  private readonly universeIds = new Map<string, number>();
+  private readonly keysByConfig = new Map<string, string[]>();
+  readonly universeKeys: string[] = [];
+  readonly targetBit = new Map<string, number>();
+  readonly patchByName = new Map<string, PatchSpec>();
+  /** Per patch, a KlpPatch-shaped view for the policy's questions. */
+  readonly policyView: KlpPatch[];
+  /** Hits of the move being made. */
+  private hits: Hit[] = [];
+
+  constructor(readonly spec: SearchSpec) {
+    this.policy = policyByName(spec.policy);
+    [...spec.targets.keys()].forEach((m, i) => this.targetBit.set(m, 1 << i));
+    for (const p of spec.patches) this.patchByName.set(p.name, p);
+    this.policyView = spec.patches.map((p) => ({ name: p.name, replace: p.replace, replaceable: p.replaceable, replaceSet: p.replaceSet }) as unknown as KlpPatch);
+  }
+
+  initial(): State {
+    const s: State = { pc: 0, waiting: false, ended: false, targets: 0, lpLoaded: 0, forced: 0, list: [], trans: -1, target: KLP_TRANSITION_IDLE, bgPs: KLP_TRANSITION_IDLE, idlePs: KLP_TRANSITION_IDLE, tasks: this.spec.tasks.map(() => ({ alive: false, ps: KLP_TRANSITION_IDLE, stack: [] })), shipped: [] };
+    this.skipNothing(s);
+    this.ship(s, this.idleKey(s));
+    return s;
+  }
+
+  /** A canonical string of everything that decides the future. */
+  key(s: State): string {
+    let k = `${s.pc}${s.waiting ? 'w' : ''}${s.ended ? 'e' : ''}|${s.targets},${s.lpLoaded},${s.forced}|`;
+    for (const l of s.list) k += `${l.p}${l.enabled ? '+' : '-'}${l.nops},`;
+    k += `|${s.trans},${s.target},${s.bgPs},${s.idlePs}|`;
+    for (const t of s.tasks) k += t.alive ? `${t.ps}:${t.stack.join('.')};` : 'x;';
+    return `${k}|${s.shipped.join(',')}`;
+  }
+
+  /** Every move possible from `s`. */
+  moves(s: State): Move[] {
+    const out: Move[] = [];
+    if (!s.ended && !s.waiting) out.push({ kind: 'op', index: s.pc });
+    if (s.trans >= 0) out.push({ kind: 'attempt' });
+    s.tasks.forEach((t, i) => {
+      if (t.alive) out.push({ kind: 'step', task: i });
+    });
+    return out;
+  }
+
+  /** The state after `m`, and what it hit. */
+  apply(s0: State, m: Move): { state: State; hits: Hit[] } {
+    const s = clone(s0);
+    this.hits = [];
+    if (m.kind === 'op') this.op(s, m.index);
+    else if (m.kind === 'attempt') this.attempt(s);
+    else this.runTask(s, m.task, false);
+    if (s.waiting && s.trans < 0) s.waiting = false;
+    this.skipNothing(s);
+    if (s.trans < 0) this.ship(s, this.idleKey(s));
+    this.checkUniverses(s);
+    return { state: s, hits: this.hits };
+  }
+
+  // ---------------------------------------------------------------- func_stacks and universes
+
+  /** The func_stack of function f, top first: [patch index, nop] pairs flattened. */
+  private funcStack(s: State, f: number): number[] {
+    const out: number[] = [];
+    if (!(s.targets & (this.targetBit.get(this.spec.functions[f].module) ?? 0))) return out;
+    for (let i = s.list.length - 1; i >= 0; i--) {
+      const l = s.list[i];
+      const real = this.spec.patches[l.p].newCode[f] >= 0;
+      if (real) out.push(l.p, 0);
+      else if (l.nops & (1 << f)) out.push(l.p, 1);
+    }
+    return out;
+  }
+
+  /** klp_ftrace_handler(): the code a task of patch_state `ps` runs calling function f, and whether it WARNs. */
+  private choose(s: State, f: number, ps: number): { code: number; patch: number; warns: boolean } {
+    const stack = this.funcStack(s, f);
+    const original = this.spec.functions[f].code;
+    if (stack.length === 0) return { code: original, patch: -1, warns: false };
+    const topTransition = stack[0] === s.trans;
+    const e = ftraceEntryIndex(topTransition, ps) * 2;
+    const warns = ftraceWarns(topTransition, ps);
+    if (e >= stack.length || stack[e + 1] === 1) return { code: original, patch: -1, warns };
+    return { code: this.spec.patches[stack[e]].newCode[f], patch: stack[e], warns };
+  }
+
+  /** The universe of every task of patch_state `ps`, as the analysis keys it. */
+  private universeKey(s: State, ps: number): string {
+    // The universes depend on the loaded targets, klp_patches and the transition patch only:
+    // computed once per such configuration.
+    let cfg = `${s.targets}|${s.trans}|`;
+    for (const l of s.list) cfg += `${l.p},${l.nops};`;
+    let keys = this.keysByConfig.get(cfg);
+    if (!keys) this.keysByConfig.set(cfg, (keys = [-1, 0, 1].map((p) => this.computeUniverseKey(s, p))));
+    return keys[ps + 1];
+  }
+
+  private computeUniverseKey(s: State, ps: number): string {
+    const parts: string[] = [];
+    this.spec.functions.forEach((fn, f) => {
+      const c = this.choose(s, f, ps);
+      if (c.patch >= 0) parts.push(`${fn.name}=${this.spec.patches[c.patch].name}`);
+    });
+    return parts.sort().join(' ');
+  }
+
+  private idleKey(s: State): string {
+    return this.universeKey(s, KLP_TRANSITION_IDLE);
+  }
+
+  universeId(key: string): number {
+    let id = this.universeIds.get(key);
+    if (id === undefined) {
+      id = this.universeKeys.length;
+      this.universeIds.set(key, id);
+      this.universeKeys.push(key);
+    }
+    return id;
+  }
+
+  private ship(s: State, key: string): void {
+    const id = this.universeId(key);
+    if (s.shipped.includes(id)) return;
+    s.shipped = [...s.shipped, id].sort((a, b) => a - b);
+  }
+
+  /** The patch_states some live task has now (the background group always has tasks). */
+  private liveClasses(s: State): number[] {
+    const out = [s.bgPs];
+    if (!out.includes(s.idlePs)) out.push(s.idlePs);
+    for (const t of s.tasks) if (t.alive && !out.includes(t.ps)) out.push(t.ps);
+    return out;
+  }
+
+  /** Never-shipped universes and broken dependencies among the universes tasks run now. */
+  private checkUniverses(s: State): void {
+    for (const ps of this.liveClasses(s)) {
+      const key = this.universeKey(s, ps);
+      if (!s.shipped.includes(this.universeId(key))) this.hit('never-shipped', `tasks of patch_state ${ps} run {${key || 'all original'}}, a universe never shipped`);
+      for (const d of this.spec.dependencies) {
+        const held = d.together.filter((x) => implIn(key, x.function) === x.patch);
+        if (held.length && held.length < d.together.length) this.hit('dependency', `dependency "${d.name}" broken: tasks of patch_state ${ps} run {${key}}`);
+      }
+    }
+  }
+
+  /** Tasks whose universe changed outside their own switch: `before` maps patch_state to key. */
+  massSwitch(s: State, before: Map<number, string>, psAfter: (ps: number) => number, where: string): void {
+    for (const [ps, key] of before) {
+      const after = this.universeKey(s, psAfter(ps));
+      if (after !== key) this.hit('mass-switch', `tasks of patch_state ${ps} switched together ${where}: {${key || 'all original'}} -> {${after || 'all original'}}`);
+    }
+  }
+
+  universesNow(s: State): Map<number, string> {
+    return new Map(this.liveClasses(s).map((ps) => [ps, this.universeKey(s, ps)]));
+  }
+
+  hit(kind: GoalKind, detail: string): void {
+    if (!this.hits.some((h) => h.kind === kind)) this.hits.push({ kind, detail });
+  }
+
+  // ---------------------------------------------------------------- the script
+
+  private skipNothing(s: State): void {
+    const script = this.spec.script;
+    while (!s.ended && !s.waiting && s.pc < script.length && script[s.pc].op.kind === 'nothing') s.pc++;
+    if (!s.waiting && s.pc >= script.length) s.ended = true;
+  }
+
+  /** A script line fails: a helper dies (the script ends), a bare command goes on. */
+  failed(s: State, helper: boolean): void {
+    if (helper) s.ended = true;
+  }
+
+  /** The script line `index` runs (scriptOps.ts). */
+  op(s: State, index: number): void {
+    applyOp(this, s, index);
+  }
+
+  // ---------------------------------------------------------------- transition.c
+
+  /** klp_init_transition(): every task starts in the initial state; the patch's funcs are in transition. */
+  initTransition(s: State, p: number, target: number): void {
+    s.trans = p;
+    s.target = target;
+    const initial = target === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED;
+    s.bgPs = initial;
+    s.idlePs = initial;
+    for (const t of s.tasks) if (t.alive) t.ps = initial;
+  }
+
+  /** klp_start_transition(): the analysis ships the universe the completion would leave. */
+  startTransition(s: State): void {
+    const done = clone(s);
+    this.completeTransition(done);
+    this.ship(s, this.idleKey(done));
+  }
+
+  /** klp_try_complete_transition(): one attempt over every pending task. */
+  attempt(s: State): void {
+    const target = s.target;
+    s.bgPs = target;
+    const idlePending = this.spec.idleRuns && s.idlePs !== target;
+    s.idlePs = target;
+    const forbidden = this.forbiddenCodes(s);
+    for (const t of s.tasks) {
+      if (!t.alive || t.ps === target) continue;
+      if (this.maySwitch(t, forbidden, false)) t.ps = target;
+    }
+    if (idlePending || s.tasks.some((t) => t.alive && t.ps !== target)) return;
+    const before = this.universesNow(s);
+    const name = this.spec.patches[s.trans].name;
+    this.completeTransition(s);
+    this.massSwitch(s, before, () => KLP_TRANSITION_IDLE, `at klp_complete_transition() of '${name}'`);
+  }
+
+  /** klp_check_and_switch_task()'s verdict through the one switch rule. */
+  private maySwitch(t: TaskState, forbidden: number[], isCurrent: boolean): boolean {
+    let verdict = -1;
+    for (let i = 0; i < t.stack.length && verdict < 0; i += 2) {
+      const at = forbidden.indexOf(t.stack[i]);
+      if (at >= 0) verdict = at;
+    }
+    const sched = this.spec.codes[t.stack[t.stack.length - 2]].steps[t.stack[t.stack.length - 1]] as { sleep: number };
+    return firstFailedCheck(sched.sleep, 0, verdict, isCurrent) < 0;
+  }
+
+  /** klp_check_stack_func() for each func of the transition patch: the code that must not be on a stack. */
+  private forbiddenCodes(s: State): number[] {
+    const out: number[] = [];
+    const l = s.list.find((x) => x.p === s.trans);
+    if (!l) return out;
+    const patch = this.spec.patches[l.p];
+    this.spec.functions.forEach((fn, f) => {
+      const nop = !(patch.newCode[f] >= 0) && (l.nops & (1 << f)) !== 0;
+      if (!(patch.newCode[f] >= 0) && !nop) return;
+      if (!(s.targets & (this.targetBit.get(fn.module) ?? 0))) return;
+      if (s.target === KLP_TRANSITION_UNPATCHED) {
+        out.push(nop ? fn.code : patch.newCode[f]);
+        return;
+      }
+      const stack = this.funcStack(s, f);
+      const i = stack.indexOf(l.p);
+      const below = i >= 0 && i + 2 < stack.length ? i + 2 : -1;
+      if (stack.length === 2 || below < 0) out.push(fn.code);
+      else out.push(stack[below + 1] === 1 ? fn.code : this.spec.patches[stack[below]].newCode[f]);
+    });
+    return out;
+  }
+
+  /** klp_complete_transition() and the frees klp_try_complete_transition() starts after it. */
+  private completeTransition(s: State): void {
+    const p = s.trans;
+    const patch = this.spec.patches[p];
+    const mine = s.list.find((x) => x.p === p) as Listed;
+    if (s.target === KLP_TRANSITION_PATCHED) {
+      if (patch.replace) {
+        // klp_unpatch_replaced_patches() + klp_free_replaced_patches_async(), then klp_discard_nops().
+        const at = s.list.indexOf(mine);
+        s.list = s.list.filter((l, i) => i >= at || !this.policy.replaces(this.policyView[p], this.policyView[l.p]));
+        mine.nops = 0;
+      }
+    } else {
+      // klp_unpatch_objects(), then klp_free_patch_async(): off klp_patches.
+      s.list = s.list.filter((l) => l !== mine);
+    }
+    for (const t of s.tasks) if (t.alive) t.ps = KLP_TRANSITION_IDLE;
+    s.bgPs = KLP_TRANSITION_IDLE;
+    s.idlePs = KLP_TRANSITION_IDLE;
+    s.trans = -1;
+    s.target = KLP_TRANSITION_IDLE;
+  }
+
+  /** klp_reverse_transition(): flip the target; klp_start_transition() flags the switched tasks again. */
+  reverse(s: State, l: Listed): void {
+    l.enabled = !l.enabled;
+    s.target = s.target === KLP_TRANSITION_PATCHED ? KLP_TRANSITION_UNPATCHED : KLP_TRANSITION_PATCHED;
+    this.startTransition(s);
+  }
+
+  /** klp_force_transition(): every task takes the target state; the modules leaving are marked forced. */
+  force(s: State): void {
+    for (const t of s.tasks) if (t.alive) t.ps = s.target;
+    s.bgPs = s.target;
+    s.idlePs = s.target;
+    const patch = this.spec.patches[s.trans];
+    if (s.target === KLP_TRANSITION_UNPATCHED) s.forced |= 1 << s.trans;
+    else if (patch.replace) for (const l of s.list) if (l.p !== s.trans) s.forced |= 1 << l.p;
+  }
+
+  // ---------------------------------------------------------------- a task's step
+
+  /**
+   * The task wakes (or, `fresh`, starts) and runs to its next sleep: calls go through
+   * klp_ftrace_handler(), returns pop, a body that ends returns, a kthread whose function
+   * returns exits. A freezable sleep on v6.16+ tries the switch as it sleeps (__schedule()).
+   */
+  runTask(s: State, i: number, fresh: boolean): void {
+    const t = s.tasks[i];
+    const st = (t.stack = t.stack.slice());
+    if (!fresh) st[st.length - 1]++;
+    for (let n = 0; n < MAX_RUN_STEPS; n++) {
+      if (st.length === 0) {
+        t.alive = false;
+        return;
+      }
+      const code = this.spec.codes[st[st.length - 2]];
+      const at = st[st.length - 1];
+      if (at >= code.steps.length) {
+        if (code.loop && code.steps.length) {
+          st[st.length - 1] = 0;
+          continue;
+        }
+        st.length -= 2;
+        if (st.length) st[st.length - 1]++;
+        continue;
+      }
+      const step = code.steps[at];
+      if ('sleep' in step) {
+        if (isFreezableSleep(step.sleep) && this.spec.freezableHook && s.trans >= 0 && t.ps !== s.target && this.maySwitch(t, this.forbiddenCodes(s), true)) t.ps = s.target;
+        return;
+      }
+      if ('call' in step) {
+        const callee = this.spec.codes[step.call];
+        let target = step.call;
+        if (callee.patchedFn >= 0) {
+          const c = this.choose(s, callee.patchedFn, t.ps);
+          if (c.warns) this.hit('warn', `${this.spec.tasks[i].comm} (patch_state -1) called ${callee.fn} while its top func_stack entry is in transition: klp_ftrace_handler()'s WARN_ON_ONCE`);
+          target = c.code;
+        }
+        st.push(target, 0);
+        continue;
+      }
+      st[st.length - 1]++;
+    }
+    throw new SearchRefused(`search: ${this.spec.tasks[i].comm} runs ${MAX_RUN_STEPS} steps without sleeping; the search models tasks that sleep between moves`);
+  }
+}
+
+/** A copy that may be changed: klp_patches entries and tasks are copied, a task's stack is copied when it runs. */
+function clone(s: State): State {
+  return { ...s, list: s.list.map((l) => ({ ...l })), tasks: s.tasks.map((t) => ({ ...t })) };
+}
+
+/** The implementation of function `f` in a universe key. */
+function implIn(key: string, f: string): string {
+  for (const part of key.split(' ')) {
+    const eq = part.indexOf('=');
+    if (part.slice(0, eq) === f) return part.slice(eq + 1);
+  }
+  return ORIGINAL;
+}

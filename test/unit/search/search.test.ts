@@ -1,0 +1,106 @@
+// The state-space search (src/search/): what it finds, what it does not, what it refuses,
+// and what `sim --search` prints.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/sim';
+import type { Scenario } from '../../../src/scenario/document';
+import { searchScenario } from '../../../src/search/search';
+import { SearchRefused } from '../../../src/search/spec';
+import { CUMULATIVE, HELD_FORCED, PETR_HYBRID, PETR_UPSTREAM, ROOT, scenarioOf } from './fixtures';
+
+function sim(args: string[]): { status: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = main(args, { out: (t) => out.push(...t.split('\n')), err: (t) => err.push(t) });
+  return { status, out, err };
+}
+
+describe('the search', () => {
+  it("finds Petr's counter-example under hybrid-rfc-2025: a universe never shipped, by a shortest run", () => {
+    const r = searchScenario(scenarioOf(PETR_HYBRID));
+    expect(r.found?.kind).toBe('never-shipped');
+    expect(r.found?.detail).toContain('{funcB=lp3}');
+    // lp1 completes once the two funcA kthreads have left funcA; lp2 at its first retry; lp3's first attempt switches the background.
+    expect(r.found?.lines).toEqual(['load_mod demo', 'load_lp_nowait lp1', 'step_task funcad/0', 'step_task funcad/1', 'wait_attempt', 'load_lp_nowait lp2', 'wait_attempt', 'load_lp_nowait lp3']);
+  });
+
+  it('finds nothing under upstream, with Petr\'s three patches or with one cumulative patch, and says how many states it explored', () => {
+    for (const file of [PETR_UPSTREAM, CUMULATIVE]) {
+      const r = searchScenario(scenarioOf(file), { goal: 'any' });
+      expect(r.found, file).toBeNull();
+      expect(r.truncated, file).toBe(false);
+      expect(r.states, file).toBeGreaterThan(10);
+    }
+  });
+
+  it('the same workload under hybrid-rfc-2025 with lp1 replaceable is upstream again: nothing found', () => {
+    const r = searchScenario(
+      scenarioOf(PETR_HYBRID, (s) => {
+        for (const m of s.modules) if (typeof m !== 'string' && m.name === 'lp1') delete m.replaceable;
+      }),
+    );
+    expect(r.found).toBeNull();
+  });
+
+  it('--goal stuck: a kthread that never leaves the patched loop keeps the transition stuck forever', () => {
+    const r = searchScenario(scenarioOf(HELD_FORCED), { goal: 'stuck' });
+    expect(r.found?.kind).toBe('stuck');
+    expect(r.found?.lines).toEqual(['load_mod wmod', 'step_task worker/0', 'load_lp_nowait lp_work']);
+    expect(r.found?.detail).toContain('pending: worker/0 in work');
+  });
+
+  it('--goal rmmod-refused: the module of a patch whose unpatching was forced can never be removed', () => {
+    const r = searchScenario(scenarioOf(HELD_FORCED), { goal: 'rmmod-refused' });
+    expect(r.found?.kind).toBe('rmmod-refused');
+    expect(r.found?.lines.at(-1)).toBe('unload_mod lp_work');
+    expect(r.found?.lines).toContain('echo 1 > /sys/kernel/livepatch/lp_work/force');
+  });
+
+  it('--goal any takes the shortest of all kinds, stuck included', () => {
+    expect(searchScenario(scenarioOf(HELD_FORCED), { goal: 'any' }).found?.kind).toBe('stuck');
+  });
+
+  it('--depth bounds the runs explored, and says so', () => {
+    const r = searchScenario(scenarioOf(PETR_HYBRID), { depth: 3 });
+    expect(r.found).toBeNull();
+    expect(r.truncated).toBe(true);
+  });
+
+  it('refuses what it does not model with a message, and a scenario too big to search', () => {
+    const refusal = (file: string, change?: (s: Scenario) => void) => {
+      try {
+        searchScenario(scenarioOf(file, change));
+      } catch (e) {
+        expect(e).toBeInstanceOf(SearchRefused);
+        return (e as Error).message;
+      }
+      return 'not refused';
+    };
+    expect(refusal(join(ROOT, 'public/scenarios/petr-variant-b.json'))).toMatch(/too big to search: the modules start 6 kthreads, the search takes at most 4/);
+    expect(refusal(PETR_HYBRID, (s) => s.script.push('cat /proc/cmdline > /tmp/x'))).toMatch(/script line 6 .*'cat' is not a command the search models/);
+    expect(refusal(join(ROOT, 'public/scenarios/petr-replace-set.json'))).toMatch(/replace-set-2026/);
+  });
+});
+
+describe('sim --search', () => {
+  it('prints `found: <kind> after N states, M steps`, then the run as a script', () => {
+    const r = sim([PETR_HYBRID, '--search']);
+    expect(r.status).toBe(0);
+    expect(r.out[0]).toMatch(/^found: never-shipped after \d+ states, 8 steps$/);
+    expect(r.out.slice(1, 9)).toEqual(['load_mod demo', 'load_lp_nowait lp1', 'step_task funcad/0', 'step_task funcad/1', 'wait_attempt', 'load_lp_nowait lp2', 'wait_attempt', 'load_lp_nowait lp3']);
+  });
+
+  it('prints `none found: N states explored`', () => {
+    const r = sim([CUMULATIVE, '--search', '--goal', 'any']);
+    expect(r.status).toBe(0);
+    expect(r.out[0]).toMatch(/^none found: \d+ states explored/);
+  });
+
+  it('refuses bad options and unsearchable scenarios with one message, exit status 1 or 2', () => {
+    expect(sim([PETR_HYBRID, '--search', '--goal', 'nope']).status).toBe(2);
+    expect(sim([PETR_HYBRID, '--search', '--depth', '0']).status).toBe(2);
+    const r = sim([join(ROOT, 'public/scenarios/petr-variant-b.json'), '--search']);
+    expect(r.status).toBe(1);
+    expect(r.err.join('\n')).toMatch(/petr-variant-b\.json: search: too big to search/);
+  });
+});
