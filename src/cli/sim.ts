@@ -1,4 +1,5 @@
 // npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--analysis] [--no-timestamps] [--format json]
+// npm run --silent sim -- A.json --compare B.json [--until T] [--format json]: the analysis diff and log diff
 // npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]
 // npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
@@ -12,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { caseSource, MAX_CASE_BYTES, validateCase } from '../scenario/case';
 import { caseText, completeCase, exportCase } from '../scenario/caseExport';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
@@ -20,16 +21,17 @@ import { MAX_VIRTUAL_US } from '../kernel/budget';
 import { terminalJson, terminalSafe } from './terminal';
 import { buildSimulation, type BuiltScenario } from '../scenario/build';
 import { parseScript, parseScriptTime } from '../scenario/script';
-import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 import { attachConsistency } from '../analysis/attach';
 import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
 import type { DependencySpec } from '../scenario/policySpec';
+import { policyByName } from '../kernel/policy';
 import { isGoal, runSearch } from '../search/cli';
 import { GOALS, type Goal } from '../search/search';
+import { compareLines, compareRuns, type CompareSide } from '../compare/report';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -40,6 +42,8 @@ interface Options {
   file: string;
   /** --export-case DIR: write the run as a conformance case there instead of printing the log. */
   exportCase?: string;
+  /** --compare: the second scenario. */
+  compare?: string;
   /** --search: the state-space search (src/search/) instead of one run. */
   search: boolean;
   goal: string;
@@ -72,6 +76,7 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
         return { exit: 2 };
       }
     }
+    else if (a === '--compare' || a.startsWith('--compare=')) o.compare = value('--compare');
     else if (a === '--search') o.search = true;
     else if (a === '--goal' || a.startsWith('--goal=')) {
       o.goal = value('--goal');
@@ -136,7 +141,7 @@ function load(file: string, text: string): (BuiltScenario & { dependencies: Depe
   if (!v.ok) return { errors: v.errors };
   const parsed = parseScript(v.c.script);
   if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}: ${e}`) };
-  return { sim: new Simulation(SELFTEST_CONFIG), lines: parsed.lines, dependencies: [] };
+  return { sim: caseSource(v.c).build(), lines: parsed.lines, dependencies: [] };
 }
 
 /** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
@@ -238,6 +243,37 @@ function writeCase(o: Options, text: string, io: SimIO): number {
   return 0;
 }
 
+/** One side of `--compare`: the file run to its end (or --until) with the analysis attached; null after the message. */
+function compareSide(file: string, o: Options, io: SimIO): CompareSide | null {
+  const text = readText(file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
+  if (text === null) return null;
+  const loaded = load(file, text);
+  if ('errors' in loaded) {
+    io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
+    return null;
+  }
+  const { sim, lines } = loaded;
+  const { analysis } = attachConsistency(sim, loaded.dependencies);
+  const out = sim.run(lines, undefined, o.until);
+  const policy = sim.kernel.config.policy;
+  return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: sim.log.map((r) => formatDmesg(r, false)) };
+}
+
+/** `sim A --compare B`: both runs, then the diff of their analyses and logs. */
+function compare(o: Options, io: SimIO): number {
+  if (!o.compare) {
+    io.err(`sim: --compare needs a second scenario file\n${USAGE}`);
+    return 2;
+  }
+  const a = compareSide(o.file, o, io);
+  const b = a && compareSide(o.compare, o, io);
+  if (!a || !b) return 1;
+  const r = compareRuns(a, b);
+  if (o.format === 'json') io.out(terminalJson(JSON.stringify({ a: { file: a.name, policy: a.policy }, b: { file: b.name, policy: b.policy }, universes: r.universes, violations: r.violations, log: { onlyA: r.log.onlyA, onlyB: r.log.onlyB, truncated: r.log.truncated, lines: r.log.ops.filter((x) => x.op !== '=') } }, null, 1)));
+  else io.out(compareLines(a, b, r).join('\n'));
+  return 0;
+}
+
 /** `--search`: a scenario document only (a case file has no modules of its own to search). */
 function searchFile(o: Options, text: string, io: SimIO): number {
   const r = parseScenarioText(text);
@@ -254,6 +290,7 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   if (argv[0] === 'decode') return decode(argv.slice(1), io);
   const o = parseArgs(argv, io);
   if ('exit' in o) return o.exit;
+  if (o.compare !== undefined) return compare(o, io);
   const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
   if (text === null) return 1;
   if (o.exportCase !== undefined) return writeCase(o, text, io);

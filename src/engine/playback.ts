@@ -42,9 +42,9 @@ export type PlaybackEvent =
   | { type: 'TICK'; wallMs: number; shouldYield?: () => boolean };
 
 /** Longest wall gap one frame may account for (a background tab must not jump minutes). */
-const MAX_FRAME_MS = 100;
+export const MAX_FRAME_MS = 100;
 /** Wall time one frame may spend simulating, leaving the rest of a 60 Hz frame to drawing. */
-const FRAME_BUDGET_MS = 8;
+export const FRAME_BUDGET_MS = 8;
 
 const clampExp = (e: number) => Math.min(SPEED_MAX_EXP, Math.max(SPEED_MIN_EXP, Math.round(e)));
 

@@ -10,15 +10,12 @@
 
 import type { KlpEvent } from '../kernel/kernel';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
-import type { Step } from '../kernel/exec';
-import { WaitQueue } from '../kernel/exec';
-import { Sched } from '../kernel/tasks';
-import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
-import { formatScriptTime, parseLine, parseScript, type ScriptLine } from '../scenario/script';
+import { formatScriptTime, parseLine, parseScript } from '../scenario/script';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
 import { MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from '../scenario/document';
 import { observeMicrosteps, regionOf, type CoreStep } from './inspect';
+import { ScriptRunner, type EntryRun, type ParsedEntry, type ScriptFeed } from './runner';
 
 export type { CoreStep } from './inspect';
 
@@ -49,17 +46,8 @@ export interface Sample {
   counts: number[];
 }
 
-
-export interface EntryRun {
-  index: number;
-  start: number;
-  end?: number;
-  result?: CmdResult;
-}
-
 /** Everything one replay of the timeline produces: the machine and what was recorded on it. */
 class RunState {
-  runs: EntryRun[] = [];
   markers: Marker[] = [];
   samples: Sample[] = [];
   died?: string;
@@ -68,10 +56,8 @@ class RunState {
   classifiedAt = -1;
   /** The klp core machine's last microstep per top-level region (its first path key). */
   readonly coreSteps = new Map<string, CoreStep>();
-  /** The terminal the shell reads commands from when the script is used up. */
-  readonly input = new WaitQueue('tty input');
-  /** The shell sleeps until a timed line is due (a fork that drops the line must wake it). */
-  awaitingTimedLine = false;
+  /** The root shell reading this timeline's script. */
+  runner!: ScriptRunner;
   constructor(readonly sim: Simulation) {}
 }
 
@@ -98,7 +84,17 @@ export class Session {
   private listeners = new Set<() => void>();
 
   /** Each entry parsed once, when it joined the timeline (null: blank or comment). */
-  private parsed: (ScriptLine | null | { error: string })[];
+  private parsed: ParsedEntry[];
+  /** The script as the shell reads it (every replay reads the same one). */
+  private readonly feed: ScriptFeed = {
+    count: () => this.entries.length,
+    text: (i) => this.entries[i],
+    parsed: (i) => this.parsed[i],
+    due: (i) => {
+      const p = this.parsed[i];
+      return p !== null && !('error' in p) && p.at !== undefined ? this.start + p.at : undefined;
+    },
+  };
 
   constructor(readonly source: SessionSource) {
     this.entries = [...source.script];
@@ -113,7 +109,7 @@ export class Session {
     return this.cur.sim;
   }
   get runs(): readonly EntryRun[] {
-    return this.cur.runs;
+    return this.cur.runner.runs;
   }
   get markers(): readonly Marker[] {
     return this.cur.markers;
@@ -126,7 +122,7 @@ export class Session {
   }
   /** Set when the shell died (a selftest helper's `die`). */
   get died(): string | undefined {
-    return this.cur.died;
+    return this.cur.runner.died?.reason;
   }
 
   get now(): number {
@@ -154,51 +150,11 @@ export class Session {
     k.events.subscribe((e) => this.observe(run, e));
     run.seenIncidents = k.incidents.length;
     this.sample(run);
-    k.startTask(run.sim.shell.slot, this.program(run), 0);
+    run.runner = new ScriptRunner(k, run.sim.shell, this.feed, (entry, text) => {
+      run.markers.push({ time: entry.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
+    });
+    run.runner.start();
     return run;
-  }
-
-  /** The root shell: each entry in turn (waiting for its time if it has one), then the tty. */
-  private *program(r: RunState): Step<void> {
-    const k = r.sim.kernel;
-    const shell = r.sim.shell;
-    let i = 0;
-    for (;;) {
-      if (i >= this.entries.length) {
-        // Waiting at the prompt: blocked in read() on the terminal until a command arrives.
-        yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: r.input, until: () => i < this.entries.length };
-        continue;
-      }
-      const text = this.entries[i];
-      const parsed = this.parsed[i];
-      if (parsed !== null && !('error' in parsed) && parsed.at !== undefined && this.start + parsed.at > k.clock.now) {
-        r.awaitingTimedLine = true;
-        yield* shell.waitForInput(this.start + parsed.at, () => this.entries[i] === text);
-        r.awaitingTimedLine = false;
-        continue;
-      }
-      const run: EntryRun = { index: i, start: k.clock.now };
-      r.runs.push(run);
-      r.markers.push({ time: run.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
-      if (parsed === null) {
-        run.end = k.clock.now;
-        run.result = { out: [], err: [], status: 0 };
-      } else if ('error' in parsed) {
-        run.end = k.clock.now;
-        run.result = { out: [], err: [parsed.error], status: 2 };
-      } else {
-        try {
-          run.result = yield* shell.run(parsed);
-        } catch (err) {
-          if (!(err instanceof ScriptDied)) throw err;
-          run.result = { out: [], err: [err.reason], status: err.status };
-          r.died = err.reason;
-        }
-        run.end = k.clock.now;
-      }
-      i++;
-      if (r.died) return;
-    }
   }
 
   private observe(r: RunState, e: KlpEvent): void {
@@ -349,8 +305,8 @@ export class Session {
   /** Nothing more will happen by itself: every script line has run and no transition is in progress. */
   private settledForGood(): boolean {
     if (this.inTransition) return false;
-    const runs = this.cur.runs;
-    return runs.length === this.entries.length && runs.every((run) => run.end !== undefined);
+    const r = this.cur.runner;
+    return r.runs.length === this.entries.length && r.finished;
   }
 
   /**
@@ -423,7 +379,7 @@ export class Session {
     if (parsed.at !== undefined) return { ok: false, error: "a typed command runs now: leave out 'at TIME:' (seek to the time first)" };
     const now = this.now;
     const r = this.cur;
-    const started = new Set(r.runs.map((x) => x.index));
+    const started = new Set(r.runner.runs.map((x) => x.index));
     const ahead = this.entries.length - started.size;
     const entry = `at ${formatScriptTime(now - this.start)}: ${text.trim()}`;
     if (now >= this.head && ahead > 0 && opts.keepScript) {
@@ -432,9 +388,8 @@ export class Session {
       while (started.has(at)) at++;
       this.entries.splice(at, 0, entry);
       this.parsed.splice(at, 0, { ...parsed, line: at + 1, text: entry, at: now - this.start });
-      r.sim.kernel.wakeQueue(r.input);
       // The shell may be sleeping until the line that was there is due: read the typed one now.
-      if (r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
+      r.runner.joined(true);
       this.settle();
       return { ok: true, forked: false, index: at };
     }
@@ -455,9 +410,8 @@ export class Session {
     }
     this.parsed.push({ ...parsed, line: this.entries.length + 1, text: entry, at: now - this.start });
     this.entries.push(entry);
-    r.sim.kernel.wakeQueue(r.input);
-    // The line it was waiting for went with the dropped future: read the typed one now.
-    if (forked && r.awaitingTimedLine) r.sim.kernel.wakeInterruptible(r.sim.shell.slot);
+    // If forked, the line it was waiting for went with the dropped future: read the typed one now.
+    r.runner.joined(forked);
     this.settle();
     return { ok: true, forked, index: this.entries.length - 1 };
   }

@@ -4,15 +4,15 @@
 import { createActor, type Actor } from 'xstate';
 import { Kernel, type KernelConfig, type KlpEvent } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
-import type { Step } from '../kernel/exec';
 import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { SELFTEST_MODULES, SELFTEST_MODULE_DIR } from '../scenario/catalog/selftests';
 import { FIELD_MODULES } from '../scenario/catalog/fieldModules';
 import { bootIdleMachine } from '../scenario/machine';
-import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
+import type { CmdResult } from '../scenario/commands/registry';
 import type { ScriptLine } from '../scenario/script';
 import { ModuleFiles, Shell } from '../scenario/shell';
 import { klpCoreMachine } from './klpCoreMachine';
+import { ScriptRunner } from './runner';
 import type { Workload } from '../kernel/workload';
 import { MAX_VIRTUAL_US, RunBudget, RUN_BUDGET, type RunStopped, type RunLimits } from '../kernel/budget';
 
@@ -87,45 +87,41 @@ export class Simulation {
     this.shell = new Shell(k, booted.shell, this.files);
   }
 
+  /** The shell's reader of the lines run() gives it, and those lines (a new reader after a `die`). */
+  private reader?: { runner: ScriptRunner; lines: { line: ScriptLine; due?: number }[] };
+
   /**
-   * Run script lines on the shell; returns when the script ends, a helper dies or the run
-   * budget stops the run (`budget`: the message; the log so far stays). A line with an `at`
-   * time waits until that long after the script started. With `until` (virtual µs since
-   * boot) the run stops at that time, script finished or not, and time passes up to it.
-   * `limitUs` shortens the virtual-time budget (tests), never lengthens it.
+   * Run script lines on the shell (src/engine/runner.ts reads them, as for the explorer's
+   * Session); returns when they have run, a helper dies or the run budget stops the run
+   * (`budget`: the message; the log so far stays). A line with an `at` time is typed that
+   * long after this call. With `until` (virtual µs since boot) the run stops at that time,
+   * lines finished or not, and time passes up to it. `limitUs` shortens the virtual-time
+   * budget (tests), never lengthens it. Between calls the shell waits at its prompt.
    */
   run(lines: readonly ScriptLine[], limitUs = MAX_VIRTUAL_US, until?: number): RunOutcome {
     const k = this.kernel;
-    const outcome: RunOutcome = { outcomes: [] };
-    let done = false;
-    const shell = this.shell;
     const start = k.clock.now;
     this.budget.begin(limitUs);
-    const program = function* (): Step<void> {
-      try {
-        for (const line of lines) {
-          if (line.at !== undefined) yield* shell.waitForInput(start + line.at);
-          const result = yield* shell.run(line);
-          outcome.outcomes.push({ line, result, time: k.clock.now });
-        }
-      } catch (e) {
-        if (!(e instanceof ScriptDied)) throw e;
-        outcome.died = { line: lines[outcome.outcomes.length], reason: e.reason, status: e.status };
-      } finally {
-        done = true;
+    const reader = this.reader && !this.reader.runner.died ? this.reader : this.newReader();
+    const from = reader.lines.length;
+    for (const line of lines) reader.lines.push({ line, due: line.at === undefined ? undefined : start + line.at });
+    if (from === 0) reader.runner.start();
+    else reader.runner.joined(false);
+    const r = reader.runner;
+    const outcome = (): RunOutcome => {
+      const out: RunOutcome = { outcomes: [] };
+      for (const run of r.runs.slice(from)) {
+        const { line } = reader.lines[run.index];
+        if (r.died?.index === run.index) out.died = { line, reason: r.died.reason, status: r.died.status };
+        else if (run.end !== undefined && run.result) out.outcomes.push({ line, result: run.result, time: run.end });
       }
+      return out;
     };
-    k.startTask(shell.slot, program(), 0);
-    const stopped = (): RunOutcome => {
-      outcome.budget = k.clock.stopped ?? undefined;
-      return outcome;
-    };
-    while (!done) {
+    const stopped = (): RunOutcome => ({ ...outcome(), budget: k.clock.stopped ?? undefined });
+    while (!r.finished) {
       if (until !== undefined && k.clock.nextTime() > until) {
         k.clock.runUntil(until);
-        if (k.clock.stopped) return stopped();
-        outcome.stoppedAt = until;
-        return outcome;
+        return k.clock.stopped ? stopped() : { ...outcome(), stoppedAt: until };
       }
       if (!k.clock.step()) {
         // Nothing scheduled and the shell still waiting: it waits until the budget's end.
@@ -134,7 +130,19 @@ export class Simulation {
       }
     }
     if (until !== undefined && k.clock.now < until) k.clock.runUntil(until);
-    return k.clock.stopped ? stopped() : outcome;
+    return k.clock.stopped ? stopped() : outcome();
+  }
+
+  private newReader(): { runner: ScriptRunner; lines: { line: ScriptLine; due?: number }[] } {
+    const lines: { line: ScriptLine; due?: number }[] = [];
+    const runner = new ScriptRunner(this.kernel, this.shell, {
+      count: () => lines.length,
+      text: (i) => lines[i].line.text,
+      parsed: (i) => lines[i].line,
+      due: (i) => lines[i].due,
+    });
+    this.reader = { runner, lines };
+    return this.reader;
   }
 
   /** Let virtual time pass (events keep running). */

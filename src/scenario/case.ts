@@ -77,6 +77,11 @@ export interface CaseResult {
   sim: Simulation;
 }
 
+/** What a case runs, as the explorer's Session replays a scenario: its machine (caseSimulation) and the script. */
+export function caseSource(c: CaseFile): { title: string; build(): Simulation; script: readonly string[] } {
+  return { title: c.title, build: () => caseSimulation(c), script: c.script };
+}
+
 /** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
 export interface TranscriptDifference {
   line: number;

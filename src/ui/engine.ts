@@ -18,6 +18,7 @@ import { PANEL_IDS } from './layout/layoutModel';
 import { useView } from './store';
 import { BENCH_SIZES, benchSource } from './benchHook';
 import { RemoteSim, type RemoteOpen } from './remote';
+import { frameTicks } from './frameScheduler';
 import type { Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engine/select/viewData';
 
 export type { CommandOutcome } from '../engine/host';
@@ -74,7 +75,7 @@ function workerWanted(tasks: number): boolean {
 /** A port to a new host: in a worker for big scenarios, else on this thread (throws if it cannot start). */
 function openPort(tasks: number, local: () => SessionSource, remote: RemoteOpen, cursorUs?: number): EnginePort {
   if (workerWanted(tasks)) return new RemoteSim(remote);
-  return inProcessPort(new EngineHost(local(), { cursorUs }));
+  return inProcessPort(new EngineHost(local(), { cursorUs, ticks: frameTicks() }));
 }
 
 /** The selected task and expanded panel a link carried become the view's. */
@@ -103,7 +104,7 @@ function open(): Engine {
   } catch (e) {
     notice = `This scenario could not be started (${(e as Error).message}); showing the default scenario instead.`;
     scenario = initialScenario('', null).scenario;
-    port = inProcessPort(new EngineHost(sessionSourceOf(scenario)));
+    port = inProcessPort(new EngineHost(sessionSourceOf(scenario), { ticks: frameTicks() }));
   }
   return { scenario, notice, port, rescued: init.rescued };
 }

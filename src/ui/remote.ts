@@ -9,6 +9,7 @@ import { PushedPlayback, type EnginePort } from '../engine/port';
 import type { BlockedRowView, Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engine/select/viewData';
 import type { TasksModel } from '../engine/select/tasksModel';
 import type { FromWorker, ToWorker } from './workerHost';
+import { pageFrames } from './frameScheduler';
 
 export interface RemoteOpen {
   scenario?: Extract<ToWorker, { type: 'open' }>['scenario'];
@@ -50,7 +51,7 @@ export class RemoteSim implements EnginePort {
   /** The worker crashed or died: it was terminated, and nothing more is sent to it. */
   private lost = false;
 
-  constructor(open: RemoteOpen, port: Port = startWorker(), private readonly frame: (cb: () => void) => void = (cb) => requestAnimationFrame(() => cb())) {
+  constructor(open: RemoteOpen, port: Port = startWorker(), private readonly frame: (cb: () => void) => void = (cb) => pageFrames.request(cb, 'after')) {
     this.port = port;
     this.playback = new PushedPlayback((event) => this.port.postMessage({ type: 'playback', event }));
     port.onmessage = (e) => this.receive(e.data);

@@ -9,7 +9,7 @@ const GLOBS = {
   ids: import.meta.glob<string>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { eager: true, import: 'id' }),
   titles: import.meta.glob<string>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { eager: true, import: 'title' }),
   sources: import.meta.glob<string>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { eager: true, import: 'source' }),
-  cases: import.meta.glob<unknown>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { import: 'default' }),
+  texts: import.meta.glob<string>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { query: '?raw', import: 'default' }),
 };
 
 export interface SelftestPreset {
@@ -51,9 +51,15 @@ export function selftestGroups(): [string, SelftestPreset[]][] {
 /** The case file with this id, validated; undefined when no such case is bundled. */
 export async function loadCase(caseId: string): Promise<CaseFile | undefined> {
   const path = pathOf.get(caseId);
-  const load = path ? GLOBS.cases[path] : undefined;
+  const load = path ? GLOBS.texts[path] : undefined;
   if (!load) return undefined;
-  const v = validateCase(await load(), path);
+  let json: unknown;
+  try {
+    json = JSON.parse(await load());
+  } catch {
+    return undefined;
+  }
+  const v = validateCase(json, path);
   return v.ok ? v.c : undefined;
 }
 

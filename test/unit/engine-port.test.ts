@@ -1,26 +1,53 @@
 // One engine behind one port (issue 13): a shipped scenario gives the same transcript through
 // the CLI (src/cli/sim.ts), the in-process port and the worker port (the worker's host behind
-// a structured-clone message channel, as postMessage delivers it); and two hosts run side by
-// side without touching each other.
+// a structured-clone message channel, as postMessage delivers it); every shipped scenario up
+// to 20,000 tasks and a few conformance cases give the same one through the CLI and the
+// in-process port (one script runner, src/engine/runner.ts, whoever drives the clock); and
+// two hosts run side by side without touching each other.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/sim';
 import { EngineHost } from '../../src/engine/host';
 import { inProcessPort, type EnginePort } from '../../src/engine/port';
 import { sessionSourceOf } from '../../src/scenario/build';
+import { caseSource, validateCase } from '../../src/scenario/case';
 import { parseScenarioText, type Scenario } from '../../src/scenario/document';
 import { RemoteSim } from '../../src/ui/remote';
 import { createWorkerHost, type FromWorker, type ToWorker } from '../../src/ui/workerHost';
 
-const FILE = join(__dirname, '..', '..', 'public', 'scenarios', 'stuck-kthread-reverse.json');
+const ROOT = join(__dirname, '..', '..');
+const SCENARIO_DIR = join(ROOT, 'public', 'scenarios');
+const FILE = join(SCENARIO_DIR, 'stuck-kthread-reverse.json');
 const UNTIL_S = 40;
 
-function scenario(): Scenario {
-  const r = parseScenarioText(readFileSync(FILE, 'utf8'));
+function scenario(file = FILE): Scenario {
+  const r = parseScenarioText(readFileSync(file, 'utf8'));
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.scenario;
+}
+
+/** Tasks a scenario's workload starts (the larger ones are left to the goldens: a replay each is slow). */
+function taskCount(s: Scenario): number {
+  return s.tasks.classes.reduce((n, c) => n + c.count, 0) + s.tasks.fixed.length;
+}
+
+const SMALL_SCENARIOS = readdirSync(SCENARIO_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .filter((f) => taskCount(scenario(join(SCENARIO_DIR, f))) <= 20_000);
+const CASES = ['test/fixtures/conformance/livepatch-01.json', 'test/fixtures/conformance/callbacks-03.json', 'test/fixtures/conformance/sysfs-02.json', 'test/fixtures/extra-cases/state-04.json'];
+/** Past the end of most scripts above (the shell then waits at its prompt in both clients), in the middle of a few. */
+const UNTIL_ALL_S = 30;
+
+/** What the CLI prints for the file up to `untilS` (a line may fail, some scenarios show that; no helper dies, no budget stops it). */
+function cliTranscript(file: string, untilS: number): string[] {
+  const out: string[] = [];
+  const err: string[] = [];
+  main([file, '--until', `${untilS}s`], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  expect(err.filter((e) => !/^sim: (line \d+ .* failed: |stopped at .* \(--until\) before the script ended$)/.test(e))).toEqual([]);
+  return out;
 }
 
 const open: EnginePort[] = [];
@@ -76,6 +103,26 @@ describe('one engine, three clients', () => {
     expect(out.join('\n')).toContain('reversing transition from patching to unpatching');
     expect(viaLocal).toEqual(out);
     expect(viaWorker).toEqual(out);
+  });
+
+  it.each(SMALL_SCENARIOS)(`%s to ${UNTIL_ALL_S} s: the CLI and the in-process port print the same transcript`, async (f) => {
+    const file = join(SCENARIO_DIR, f);
+    const out = cliTranscript(file, UNTIL_ALL_S);
+    const local = inProcessPort(new EngineHost(sessionSourceOf(scenario(file))));
+    open.push(local);
+    expect(out.length).toBeGreaterThan(3);
+    expect(await dmesgAt(local, UNTIL_ALL_S * 1_000_000)).toEqual(out);
+  });
+
+  it.each(CASES)(`conformance case %s to ${UNTIL_ALL_S} s: the CLI and the in-process port print the same transcript`, async (f) => {
+    const file = join(ROOT, f);
+    const v = validateCase(JSON.parse(readFileSync(file, 'utf8')), f);
+    if (!v.ok) throw new Error(v.errors.join('\n'));
+    const out = cliTranscript(file, UNTIL_ALL_S);
+    const local = inProcessPort(new EngineHost(caseSource(v.c)));
+    open.push(local);
+    expect(out.join('\n')).toContain('livepatch:');
+    expect(await dmesgAt(local, UNTIL_ALL_S * 1_000_000)).toEqual(out);
   });
 
   it('two hosts side by side: commands and seeks on one leave the other as it was', async () => {

@@ -5,6 +5,7 @@ import { LinkedText } from '../glossary/Term';
 import { loadPreset, PRESETS } from '../presets';
 import { useView } from '../store';
 import { FOCUSABLE, modalKeyDown } from '../views/modalKeys';
+import { COLUMNS } from '../layout/layoutModel';
 import { chapterStepper } from './chapterMachine';
 import type { ChapterStep } from './chapterData';
 import type { PolicyMeasure } from './measure';
@@ -195,7 +196,8 @@ function ChapterCard({ id, step }: { id: string; step: number }) {
   if (!chapter || !s) return null;
   const last = step + 1 === chapter.steps.length;
   return (
-    <aside className="chapter-card" aria-label="Chapter" data-testid="chapter-card" data-chapter={id} data-step={step + 1}>
+    // The card sits bottom right, or bottom left when the lit view is in the right-hand column.
+    <aside className={`chapter-card${COLUMNS[COLUMNS.length - 1].includes(s.view) ? ' chapter-card-left' : ''}`} aria-label="Chapter" data-testid="chapter-card" data-chapter={id} data-step={step + 1}>
       {/* The view that matters is lit, the rest dimmed (one rule per step, dropped with the card). */}
       <style>{`.panel[data-view]:not([data-view="${s.view}"]) { opacity: 0.4; } .panel[data-view="${s.view}"] { outline: 2px solid var(--accent); outline-offset: -1px; }`}</style>
       <header>

@@ -151,6 +151,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   {
     id: 'mass-switch',
     term: 'mass switch',
+    aliases: ['mass switches'],
     text: 'Every task changing a function\'s version at the same instant (at `klp_complete_transition()`), with no per-task switch: the consistency model\'s promise does not cover it.',
     see: 'docs/policies.md',
   },

@@ -1,7 +1,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import { port } from '../engine';
 import { useView, type ViewState } from '../store';
-import { FrameScheduler } from './frameScheduler';
+import { pageFrames } from '../frameScheduler';
 import { MAX_CELL_PX } from './tasksLayout';
 import { installTasksHook } from './tasksHook';
 import type { TasksModel } from '../../engine/select/tasksModel';
@@ -64,7 +64,7 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
       useView.getState().setTasksZoom(nt);
       scheduler.request();
     });
-    const scheduler = new FrameScheduler(() => {
+    const draw = () => {
       renderer.setBlockedOnly(useView.getState().tasksBlockedOnly);
       renderer.draw(t, overlayOf(useView.getState()));
       if (renderer.layout && renderer.layout !== layoutSeen) {
@@ -75,7 +75,8 @@ export function TasksCanvas({ zoomRef, label, onPointer, onModel }: Props) {
         modelSeen = renderer.model;
         callbacks.current.onModel(renderer.model);
       }
-    });
+    };
+    const scheduler = { request: () => pageFrames.request(draw), stop: () => pageFrames.cancel(draw) };
     zoomRef.current = zoom;
     const resize = () => {
       renderer.resize(box.clientWidth, box.clientHeight, window.devicePixelRatio || 1);

@@ -2,7 +2,7 @@
 // lines typed in), each with what the shell printed, plus the lines that never joined the
 // script (rejected) and the fork notices. Pure: the view passes the session's arrays in.
 
-import type { EntryRun } from '../../engine/session';
+import type { EntryRun } from '../../engine/runner';
 import type { ConsoleNote } from '../store';
 
 export type ItemStatus = 'waiting' | 'running' | 'done' | 'rejected' | 'forked';

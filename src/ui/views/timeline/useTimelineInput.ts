@@ -6,6 +6,7 @@ import type { ScaleLinear } from 'd3';
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
 import { sendPlayback } from '../../engine';
 import { useView } from '../../store';
+import { pageFrames } from '../../frameScheduler';
 import { neighbourTime, panBy, zoomAround, type TimelineData, type Window } from '../../../engine/select/timeline';
 
 export interface TimelineInput {
@@ -23,7 +24,7 @@ export function seekTo(time: number): void {
 export function useTimelineInput(svg: RefObject<SVGSVGElement | null>, x: ScaleLinear<number, number>, data: TimelineData, win: Window): TimelineInput {
   const setHover = useView((v) => v.setTimelineHover);
   const setWindow = useView((v) => v.setTimelineWindow);
-  const drag = useRef<{ pending: number | null; frame: number }>({ pending: null, frame: 0 });
+  const drag = useRef<{ pending: number | null; frame: () => void }>({ pending: null, frame: () => undefined });
   const latest = useRef({ x, data, win });
   latest.current = { x, data, win };
 
@@ -44,7 +45,7 @@ export function useTimelineInput(svg: RefObject<SVGSVGElement | null>, x: ScaleL
     return () => el.removeEventListener('wheel', onWheel);
   }, [svg, setWindow]);
 
-  useEffect(() => () => cancelAnimationFrame(drag.current.frame), []);
+  useEffect(() => () => pageFrames.cancel(drag.current.frame), []);
 
   const timeAt = (e: PointerEvent<SVGSVGElement>) => {
     const px = e.clientX - e.currentTarget.getBoundingClientRect().left;
@@ -54,10 +55,11 @@ export function useTimelineInput(svg: RefObject<SVGSVGElement | null>, x: ScaleL
   const scheduleSeek = (t: number) => {
     const d = drag.current;
     if (d.pending === null) {
-      d.frame = requestAnimationFrame(() => {
+      d.frame = () => {
         if (d.pending !== null) seekTo(d.pending);
         d.pending = null;
-      });
+      };
+      pageFrames.request(d.frame);
     }
     d.pending = t;
   };

@@ -1,0 +1,129 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { openScenario, scenarioNow } from '../../engine';
+import { FOCUSABLE, modalKeyDown } from '../modalKeys';
+import type { Scenario } from '../../../scenario/document';
+import { DEFAULT_DEPTH, GOALS, type Goal } from '../../../search/search';
+import type { SearchMessage, SearchRequest } from './searchWorker';
+import './search.css';
+
+type Run =
+  | { phase: 'idle' }
+  | { phase: 'running'; states: number; depth: number; statesPerS: number }
+  | { phase: 'done'; report: string[]; replay: Scenario | null }
+  | { phase: 'refused'; message: string }
+  | { phase: 'cancelled'; states: number };
+
+const GOAL_LABELS: Record<Goal, string> = {
+  default: 'a consistency break (never-shipped, mass switch, dependency)',
+  stuck: 'a transition stuck forever',
+  'rmmod-refused': 'a refused rmmod after force',
+  warn: "the ftrace handler's WARN",
+  any: 'any of these',
+};
+
+/** Toolbar button and dialog: search every interleaving of the scenario's script, in a worker. */
+export function SearchButton() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)} title="Search every interleaving of the script for the shortest run to a consistency break (sim --search)">
+        Search…
+      </button>
+      {open && <SearchDialog close={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function SearchDialog({ close }: { close: () => void }) {
+  const dialog = useRef<HTMLDivElement>(null);
+  const worker = useRef<Worker | null>(null);
+  const [goal, setGoal] = useState<Goal>('default');
+  const [depth, setDepth] = useState(String(DEFAULT_DEPTH));
+  const [run, setRun] = useState<Run>({ phase: 'idle' });
+  const depthN = Number(depth);
+  const depthOk = /^\d{1,4}$/.test(depth) && depthN >= 1;
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+    return () => {
+      worker.current?.terminate();
+      before?.focus();
+    };
+  }, []);
+  const start = () => {
+    worker.current?.terminate();
+    const w = new Worker(new URL('./searchWorker.ts', import.meta.url), { type: 'module', name: 'livepatch-search' });
+    worker.current = w;
+    setRun({ phase: 'running', states: 0, depth: 0, statesPerS: 0 });
+    w.onmessage = (e: MessageEvent<SearchMessage>) => {
+      const m = e.data;
+      if (m.type === 'progress') setRun({ phase: 'running', states: m.states, depth: m.depth, statesPerS: m.statesPerS });
+      else {
+        setRun(m.type === 'done' ? { phase: 'done', report: m.report, replay: m.replay } : { phase: 'refused', message: m.message });
+        w.terminate();
+        worker.current = null;
+      }
+    };
+    w.onerror = (e) => setRun({ phase: 'refused', message: `the search worker failed: ${e.message}` });
+    const req: SearchRequest = { scenario: scenarioNow(), goal, depth: depthN };
+    w.postMessage(req);
+  };
+  const cancel = () => {
+    worker.current?.terminate();
+    worker.current = null;
+    setRun((r) => ({ phase: 'cancelled', states: r.phase === 'running' ? r.states : 0 }));
+  };
+  const openReplay = (s: Scenario) => {
+    const err = openScenario(s);
+    if (err) setRun({ phase: 'refused', message: err });
+    else close();
+  };
+  return (
+    <div className="help-backdrop" onClick={close}>
+      <div className="help-dialog search-dialog" role="dialog" aria-modal="true" aria-labelledby="search-title" ref={dialog} onKeyDown={(e: KeyboardEvent<HTMLDivElement>) => modalKeyDown(e, dialog.current, close)} onClick={(e) => e.stopPropagation()}>
+        <header>
+          <h2 id="search-title">Search every interleaving</h2>
+          <button type="button" onClick={close} aria-label="Close the search" title="Close (Esc)">✕</button>
+        </header>
+        <p className="muted">
+          Every order of the script's lines, the transition's attempts and the kthreads' steps, each state once, under the scenario's policy: the first run found is a shortest one (README, "Searching every interleaving").
+        </p>
+        <div className="search-form">
+          <label>
+            Look for{' '}
+            <select value={goal} onChange={(e) => setGoal(e.target.value as Goal)} disabled={run.phase === 'running'}>
+              {GOALS.map((g) => (
+                <option key={g} value={g}>{GOAL_LABELS[g]}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Depth{' '}
+            <input type="text" inputMode="numeric" size={5} value={depth} onChange={(e) => setDepth(e.target.value)} disabled={run.phase === 'running'} aria-invalid={!depthOk} />
+          </label>
+          {run.phase === 'running' ? (
+            <button type="button" onClick={cancel}>Cancel</button>
+          ) : (
+            <button type="button" onClick={start} disabled={!depthOk}>Run search</button>
+          )}
+        </div>
+        {!depthOk && <p className="search-error" role="alert">Depth: a number of steps from 1 to 9999.</p>}
+        <div role="status" data-testid="search-status" className="search-status">
+          {run.phase === 'running' && `Searching: ${run.states.toLocaleString('en-US')} states explored, depth ${run.depth}, ${Math.round(run.statesPerS).toLocaleString('en-US')} states/s`}
+          {run.phase === 'cancelled' && `Cancelled after ${run.states.toLocaleString('en-US')} states.`}
+          {run.phase === 'refused' && <span className="search-error">{run.message}</span>}
+        </div>
+        {run.phase === 'done' && (
+          <>
+            <pre className="search-report" data-testid="search-report">{run.report.join('\n')}</pre>
+            {run.replay && (
+              <button type="button" onClick={() => openReplay(run.replay as Scenario)}>
+                Open the found run as a scenario
+              </button>
+            )}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
