@@ -3,7 +3,7 @@
 // reference check (transition.ts checkTask), the attempt walker's generated loops and its
 // fallback (walker.ts), and the views' classification of every task (engine/blockers.ts).
 // Each entry states its check twice, as a predicate and as the JavaScript the generated
-// walker inlines; test/unit/switchRule.test.ts holds the two to the same truth table.
+// walker inlines; test/unit/kernel/switchRule.test.ts holds the two to the same truth table.
 
 import { EADDRINUSE, EBUSY, EINVAL } from './errno';
 import { Sched, TF } from './tasks';

@@ -104,7 +104,7 @@ export function firstDifference(expected: readonly string[], actual: readonly st
 }
 
 /** A difference as the conformance runner prints it. */
-export function describeDifference(d: TranscriptDifference): string {
+function describeDifference(d: TranscriptDifference): string {
   return `line ${d.line}:\n  expected: ${d.expected ?? '(end of log)'}\n  actual:   ${d.actual ?? '(end of log)'}`;
 }
 
@@ -124,7 +124,7 @@ export function caseDocument(c: CaseFile): Record<string, unknown> {
 }
 
 /** What begins the title of a case opened as a scenario; the case id follows. */
-export const CASE_TITLE_PREFIX = 'selftest ';
+const CASE_TITLE_PREFIX = 'selftest ';
 
 /** The case id a scenario title names (caseDocument's), or undefined. */
 export function caseIdOfTitle(title: string): string | undefined {

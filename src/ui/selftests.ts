@@ -27,7 +27,7 @@ export const SELFTEST_PREFIX = 'selftest:';
 
 const pathOf = new Map<string, string>();
 
-export const SELFTESTS: readonly SelftestPreset[] = Object.entries(GLOBS.ids)
+const SELFTESTS: readonly SelftestPreset[] = Object.entries(GLOBS.ids)
   .map(([path, caseId]) => {
     pathOf.set(caseId, path);
     const source = GLOBS.sources[path] ?? '';

@@ -50,6 +50,11 @@ describe('learning aids', () => {
     await seekIntoScript(page, 120_000_000);
     await expect.poll(() => badge.textContent(), { timeout: 30_000 }).toBe("✓ matches the kernel's transcript (12 lines)");
     expect(await badge.getAttribute('data-result')).toBe('match');
+    // A typed command makes it another script: the selftest's transcript no longer applies.
+    const box = page.getByRole('textbox', { name: 'Console' });
+    await box.fill('cat /sys/kernel/livepatch/*/enabled');
+    await box.press('Enter');
+    await expect.poll(() => badge.textContent()).toBe('script changed: no comparison');
     expect(errors).toEqual([]);
     await page.close();
   });

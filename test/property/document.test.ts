@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toDocument, validateScenario } from '../../src/scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../../src/scenario/url';
-import { FULL_DOCUMENT } from '../unit/scenarioFixtures';
+import { FULL_DOCUMENT } from '../support/scenarioFixtures';
 
 const RUNS = { numRuns: 300, seed: 42 };
 

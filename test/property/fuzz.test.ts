@@ -11,7 +11,7 @@ import { toDocument, validateScenario, type Scenario } from '../../src/scenario/
 import { parseLine } from '../../src/scenario/script';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../../src/scenario/url';
 import { Session } from '../../src/engine/session';
-import { FULL_DOCUMENT, HEAD } from '../unit/scenarioFixtures';
+import { FULL_DOCUMENT, HEAD } from '../support/scenarioFixtures';
 
 const PATH = /^(document|[A-Za-z_][\w.[\]]*(\[".*"\])?(\.[A-Za-z_]\w*|\[\d+\]|\[".*"\])*): \S/;
 

@@ -40,7 +40,7 @@ async function startChapter(id: string, step: number): Promise<boolean> {
 const ADDRESS_AT_LOAD = { hash: location.hash, search: location.search };
 
 /** The local setting that remembers the first-visit prompt was answered. */
-export const PROMPT_KEY = 'livepatch-explorer/chapters-prompt';
+const PROMPT_KEY = 'livepatch-explorer/chapters-prompt';
 
 /**
  * The first-visit prompt shows only on a plain first visit: never when the address names a

@@ -12,7 +12,7 @@ import { Sched, TF } from '../../../src/kernel/tasks';
 import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
 import { parseScript } from '../../../src/scenario/script';
-import { HEAD } from '../scenarioFixtures';
+import { HEAD } from '../../support/scenarioFixtures';
 
 function machine(hogs: number, script: string[]) {
   const classes = hogs

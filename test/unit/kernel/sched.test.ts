@@ -10,7 +10,7 @@ import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../../src/k
 import { isFreezableSleep, Sched, SCHED_LETTER, TF, wakesOnSignal } from '../../../src/kernel/tasks';
 import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
-import { HEAD } from '../scenarioFixtures';
+import { HEAD } from '../../support/scenarioFixtures';
 
 const FUTEX = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_futex', 'do_futex', 'futex_wait', 'futex_wait_queue', 'schedule'];
 const LP_FUTEX = {

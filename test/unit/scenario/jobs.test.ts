@@ -8,7 +8,7 @@ import { Simulation } from '../../../src/engine/simulation';
 import { parseSignal } from '../../../src/scenario/jobs';
 import { parseLine } from '../../../src/scenario/script';
 import { splitLine } from '../../../src/scenario/words';
-import { runScript } from '../helpers';
+import { runScript } from '../../support/helpers';
 
 function run(lines: string[]) {
   const sim = new Simulation();

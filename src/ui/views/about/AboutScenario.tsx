@@ -25,7 +25,7 @@ export function AboutScenario({ description, extra }: { description: string; ext
 }
 
 /** The description's first sentence, for the closed summary line (CSS ellipsises it). */
-export function firstSentence(text: string): string {
+function firstSentence(text: string): string {
   const m = /^(.+?[.:!?])(\s|$)/s.exec(text.trim());
   return (m ? m[1] : text.trim()).replace(/`/g, '');
 }
