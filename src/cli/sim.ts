@@ -10,9 +10,11 @@
 // sharing contract of README.md). What reaches the terminal has its control characters
 // written as \xHH, as dmesg does (terminal.ts).
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { caseSource, MAX_CASE_BYTES, validateCase } from '../scenario/case';
+import { caseText, completeCase, exportCase } from '../scenario/caseExport';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '../scenario/document';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
@@ -29,7 +31,7 @@ import { isGoal, runSearch } from '../search/cli';
 import { GOALS, type Goal } from '../search/search';
 import { compareLines, compareRuns, type CompareSide } from '../compare/report';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -38,6 +40,8 @@ interface Options {
   summary: boolean;
   analysis: boolean;
   file: string;
+  /** --export-case DIR: write the run as a conformance case there instead of printing the log. */
+  exportCase?: string;
   /** --compare: the second scenario. */
   compare?: string;
   /** --search: the state-space search (src/search/) instead of one run. */
@@ -65,6 +69,13 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
     else if (a === '--summary') o.summary = true;
     else if (a === '--analysis') o.analysis = true;
     else if (a === '--format' || a.startsWith('--format=')) o.format = value('--format');
+    else if (a === '--export-case' || a.startsWith('--export-case=')) {
+      o.exportCase = value('--export-case');
+      if (!o.exportCase) {
+        io.err('sim: --export-case expects a folder to write the case file into');
+        return { exit: 2 };
+      }
+    }
     else if (a === '--compare' || a.startsWith('--compare=')) o.compare = value('--compare');
     else if (a === '--search') o.search = true;
     else if (a === '--goal' || a.startsWith('--goal=')) {
@@ -182,6 +193,56 @@ function decode(args: string[], io: SimIO): number {
   return 0;
 }
 
+/**
+ * `sim FILE --export-case DIR`: the run of a scenario document (or a case file's script on its
+ * machine) to the end of its script, written as DIR/<id>.json in the format `npm run
+ * conformance` reads (src/scenario/caseExport.ts).
+ */
+function writeCase(o: Options, text: string, io: SimIO): number {
+  if (o.until !== undefined || o.summary || o.analysis) {
+    io.err('sim: --export-case runs the whole script; it takes no --until, --summary or --analysis');
+    return 2;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.err(`sim: ${o.file}: not valid JSON (${(e as Error).message})`);
+    return 1;
+  }
+  let r: ReturnType<typeof exportCase>;
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'format' in json) {
+    const p = parseScenarioText(text);
+    if (!p.ok) {
+      io.err(p.errors.map((e) => `sim: ${o.file}: ${e}`).join('\n'));
+      return 1;
+    }
+    r = exportCase(p.scenario);
+  } else {
+    const v = validateCase(json, o.file);
+    if (!v.ok) {
+      io.err(v.errors.map((e) => `sim: ${e}`).join('\n'));
+      return 1;
+    }
+    const { expectedLog: _, ...base } = v.c;
+    r = completeCase(base);
+  }
+  if (!r.ok) {
+    io.err(`sim: ${o.file}: ${r.error}`);
+    return 1;
+  }
+  const path = join(o.exportCase ?? '.', `${r.c.id}.json`);
+  try {
+    mkdirSync(o.exportCase ?? '.', { recursive: true });
+    writeFileSync(path, caseText(r.c));
+  } catch (e) {
+    io.err(`sim: ${path}: ${(e as Error).message}`);
+    return 1;
+  }
+  io.out(`${path}: case '${r.c.id}', ${r.c.script.length} script lines, ${r.c.expectedLog.length} expected log lines`);
+  return 0;
+}
+
 /** One side of `--compare`: the file run to its end (or --until) with the analysis attached; null after the message. */
 function compareSide(file: string, o: Options, io: SimIO): CompareSide | null {
   const text = readText(file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
@@ -232,6 +293,7 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   if (o.compare !== undefined) return compare(o, io);
   const text = readText(o.file, Math.max(MAX_DOCUMENT_BYTES, MAX_CASE_BYTES), io);
   if (text === null) return 1;
+  if (o.exportCase !== undefined) return writeCase(o, text, io);
   if (o.search) return searchFile(o, text, io);
   const loaded = load(o.file, text);
   if ('errors' in loaded) {

@@ -1,18 +1,25 @@
-// Conformance cases: the kernel's selftests as golden logs (conformance/README.md).
+// Conformance cases: the kernel's selftests as golden logs (conformance/README.md), and runs
+// exported from the explorer (caseExport.ts), which may name the machine they run on.
 
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
 import { parseScript } from './script';
-import { MAX_DOCUMENT_BYTES, MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from './document';
+import { MAX_DOCUMENT_BYTES, MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES, validateScenario } from './document';
+import { buildSimulation } from './build';
 
 export interface CaseFile {
   id: string;
   title: string;
   source: string;
+  /**
+   * The machine the script runs on, as a scenario document without a script (its kernel,
+   * modules, tasks and seed); absent, the selftest configuration (SELFTEST_CONFIG).
+   */
+  machine?: Record<string, unknown>;
   script: string[];
   expectedLog: string[];
 }
 
-const CASE_FIELDS = ['id', 'title', 'source', 'script', 'expectedLog'] as const;
+const CASE_FIELDS = ['id', 'title', 'source', 'machine', 'script', 'expectedLog'] as const;
 /** Largest case file read (bytes of JSON), as for a scenario document. */
 export const MAX_CASE_BYTES = MAX_DOCUMENT_BYTES;
 /** Longest line of a case's script or expected log (a script line as a document allows). */
@@ -46,6 +53,12 @@ export function validateCase(v: unknown, where = 'case'): { ok: true; c: CaseFil
       }
     }
   }
+  if (Object.prototype.hasOwnProperty.call(o, 'machine')) {
+    const m = o.machine;
+    const r = validateScenario(m);
+    if (!r.ok) errors.push(...r.errors.slice(0, 20).map((e) => `${where}.machine.${e}`));
+    else if (r.scenario.script.length) errors.push(`${where}.machine.script: expected no script (the case's own script runs on the machine), got ${r.scenario.script.length} lines`);
+  }
   if (errors.length) return { ok: false, errors };
   return { ok: true, c: o as unknown as CaseFile };
 }
@@ -64,9 +77,9 @@ export interface CaseResult {
   sim: Simulation;
 }
 
-/** What a case runs, as the explorer's Session replays a scenario: the selftest machine and the script. */
+/** What a case runs, as the explorer's Session replays a scenario: its machine (caseSimulation) and the script. */
 export function caseSource(c: CaseFile): { title: string; build(): Simulation; script: readonly string[] } {
-  return { title: c.title, build: () => new Simulation(SELFTEST_CONFIG), script: c.script };
+  return { title: c.title, build: () => caseSimulation(c), script: c.script };
 }
 
 /** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
@@ -119,16 +132,30 @@ export function caseIdOfTitle(title: string): string | undefined {
   return /^([\w.-]+): /.exec(title.slice(CASE_TITLE_PREFIX.length))?.[1];
 }
 
-export function runCase(c: CaseFile): CaseResult {
-  const sim = caseSource(c).build();
+/** A validated case's machine, booted: its `machine` document's, or the selftest configuration. */
+export function caseSimulation(c: Pick<CaseFile, 'machine'>): Simulation {
+  if (c.machine === undefined) return new Simulation(SELFTEST_CONFIG);
+  const r = validateScenario(c.machine);
+  if (!r.ok) throw new Error(`case machine does not validate (validate the case first): ${r.errors[0]}`);
+  return buildSimulation(r.scenario).sim;
+}
+
+/** Run a case's script on its machine: the log lines check_result keeps, or why the run stopped. */
+export function simulateCase(c: Pick<CaseFile, 'machine' | 'script'>): { sim: Simulation; actual: string[]; stopped?: string } {
+  const sim = caseSimulation(c);
   const parsed = parseScript(c.script);
-  if (!parsed.ok) return { id: c.id, pass: false, reason: parsed.errors.join('; '), actual: [], sim };
+  if (!parsed.ok) return { sim, actual: [], stopped: parsed.errors.join('; ') };
   const start = sim.log.length;
   const out = sim.run(parsed.lines);
   const actual = selftestTranscript(sim.log.slice(start));
-  if (out.died) {
-    return { id: c.id, pass: false, reason: `script stopped at line ${out.died.line.line} (${out.died.line.text}): ${out.died.reason}`, actual, sim };
-  }
+  if (out.died) return { sim, actual, stopped: `script stopped at line ${out.died.line.line} (${out.died.line.text}): ${out.died.reason}` };
+  if (out.budget) return { sim, actual, stopped: out.budget.message };
+  return { sim, actual };
+}
+
+export function runCase(c: CaseFile): CaseResult {
+  const { sim, actual, stopped } = simulateCase(c);
+  if (stopped !== undefined) return { id: c.id, pass: false, reason: stopped, actual, sim };
   const d = firstDifference(c.expectedLog, actual);
   if (d) return { id: c.id, pass: false, reason: describeDifference(d), actual, sim };
   return { id: c.id, pass: true, actual, sim };

@@ -78,7 +78,7 @@ const MAX_RUN_STEPS = 256;
 export class SearchModel {
   readonly policy: KernelPolicy;
   private readonly universeIds = new Map<string, number>();
-  private readonly keysByConfig = new Map<string, string[]>();
+  private readonly idsByConfig = new Map<string, number[]>();
   readonly universeKeys: string[] = [];
   readonly targetBit = new Map<string, number>();
   readonly patchByName = new Map<string, PatchSpec>();
@@ -130,8 +130,9 @@ export class SearchModel {
     else this.runTask(s, m.task, false);
     if (s.waiting && s.trans < 0) s.waiting = false;
     this.skipNothing(s);
-    if (s.trans < 0) this.ship(s, this.idleKey(s));
-    this.checkUniverses(s);
+    const ids = this.classIds(s);
+    if (s.trans < 0) this.shipId(s, ids[0]);
+    this.checkUniverses(s, ids);
     return { state: s, hits: this.hits };
   }
 
@@ -164,13 +165,19 @@ export class SearchModel {
 
   /** The universe of every task of patch_state `ps`, as the analysis keys it. */
   private universeKey(s: State, ps: number): string {
-    // The universes depend on the loaded targets, klp_patches and the transition patch only:
-    // computed once per such configuration.
+    return this.universeKeys[this.classIds(s)[ps + 1]];
+  }
+
+  /**
+   * The universe ids of the patch_states -1, 0 and 1. They depend on the loaded targets,
+   * klp_patches and the transition patch only: computed once per such configuration.
+   */
+  private classIds(s: State): number[] {
     let cfg = `${s.targets}|${s.trans}|`;
     for (const l of s.list) cfg += `${l.p},${l.nops};`;
-    let keys = this.keysByConfig.get(cfg);
-    if (!keys) this.keysByConfig.set(cfg, (keys = [-1, 0, 1].map((p) => this.computeUniverseKey(s, p))));
-    return keys[ps + 1];
+    let ids = this.idsByConfig.get(cfg);
+    if (!ids) this.idsByConfig.set(cfg, (ids = [-1, 0, 1].map((p) => this.universeId(this.computeUniverseKey(s, p)))));
+    return ids;
   }
 
   private computeUniverseKey(s: State, ps: number): string {
@@ -197,7 +204,10 @@ export class SearchModel {
   }
 
   private ship(s: State, key: string): void {
-    const id = this.universeId(key);
+    this.shipId(s, this.universeId(key));
+  }
+
+  private shipId(s: State, id: number): void {
     if (s.shipped.includes(id)) return;
     s.shipped = [...s.shipped, id].sort((a, b) => a - b);
   }
@@ -211,10 +221,17 @@ export class SearchModel {
   }
 
   /** Never-shipped universes and broken dependencies among the universes tasks run now. */
-  private checkUniverses(s: State): void {
-    for (const ps of this.liveClasses(s)) {
-      const key = this.universeKey(s, ps);
-      if (!s.shipped.includes(this.universeId(key))) this.hit('never-shipped', `tasks of patch_state ${ps} run {${key || 'all original'}}, a universe never shipped`);
+  private checkUniverses(s: State, ids: number[]): void {
+    // Live patch_states as bits 0..2 (patch_state + 1), without allocating.
+    let live = (1 << (s.bgPs + 1)) | (1 << (s.idlePs + 1));
+    for (const t of s.tasks) if (t.alive) live |= 1 << (t.ps + 1);
+    for (let c = 0; c < 3; c++) {
+      if (!(live & (1 << c))) continue;
+      const ps = c - 1;
+      const shipped = s.shipped.includes(ids[c]);
+      if (shipped && this.spec.dependencies.length === 0) continue;
+      const key = this.universeKeys[ids[c]];
+      if (!shipped) this.hit('never-shipped', `tasks of patch_state ${ps} run {${key || 'all original'}}, a universe never shipped`);
       for (const d of this.spec.dependencies) {
         const held = d.together.filter((x) => implIn(key, x.function) === x.patch);
         if (held.length && held.length < d.together.length) this.hit('dependency', `dependency "${d.name}" broken: tasks of patch_state ${ps} run {${key}}`);

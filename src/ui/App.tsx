@@ -3,7 +3,7 @@ import { download } from './export';
 import { pageFrames } from './frameScheduler';
 import { Controls } from './views/Controls';
 import { ConsoleView } from './views/ConsoleView';
-import { ExportButtons, ExportTranscriptButton } from './views/ExportButtons';
+import { ExportButtons, ExportCaseButton, ExportTranscriptButton } from './views/ExportButtons';
 import { FuncStacksView } from './views/FuncStacksView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { InspectorLegend, InspectorView } from './views/InspectorView';
@@ -77,7 +77,7 @@ const panels: Record<string, ReactNode> = {
   tasks: <Panel id="tasks" title="Tasks" legend={<><TasksLegend /><NeverShippedNote /></>} actions={<ExportButtons view="tasks" title="Tasks" />}><TasksView /></Panel>,
   funcs: <Panel id="funcs" title="Function stacks" actions={<ExportButtons view="funcs" title="Function stacks" />}><FuncStacksView /></Panel>,
   timeline: <Panel id="timeline" title="Timeline" actions={<ExportButtons view="timeline" title="Timeline" svg />}><TimelineView /></Panel>,
-  log: <Panel id="log" title="Kernel log" legend={<LogLegend />} actions={<><ExportTranscriptButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>,
+  log: <Panel id="log" title="Kernel log" legend={<LogLegend />} actions={<><ExportTranscriptButton /><ExportCaseButton /><ExportButtons view="log" title="Kernel log" /></>}><KernelLogView /></Panel>,
   console: <Panel id="console" title="Console" actions={<ExportButtons view="console" title="Console" />}><ConsoleView /></Panel>,
   status: <Panel id="status" title="Status" actions={<ExportButtons view="status" title="Status" />}><StatusView /></Panel>,
   inspector: <Panel id="inspector" title="Inspector" legend={<InspectorLegend />} actions={<ExportButtons view="inspector" title="Inspector" />}><InspectorView /></Panel>,

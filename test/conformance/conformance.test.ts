@@ -50,7 +50,7 @@ describe('case file validation', () => {
   it('rejects unknown fields and names them', () => {
     const v = validateCase({ id: 'x', title: 't', source: 's', script: [], expectedLog: [], kernel: '6.1' }, 'x.json');
     expect(v.ok).toBe(false);
-    if (!v.ok) expect(v.errors).toEqual(["x.json: unknown field 'kernel' (a case has id, title, source, script, expectedLog)"]);
+    if (!v.ok) expect(v.errors).toEqual(["x.json: unknown field 'kernel' (a case has id, title, source, machine, script, expectedLog)"]);
   });
   it('names the field of a wrong type', () => {
     const v = validateCase({ id: 'x', title: 't', source: 's', script: ['ok', 3], expectedLog: 'no' }, 'x.json');

@@ -4,7 +4,9 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { serveAppInBrowser } from './app';
+import { readFile } from 'node:fs/promises';
+import { runCase, validateCase } from '../../src/scenario/case';
+import { seekIntoScript, serveAppInBrowser } from './app';
 
 interface Hook {
   livepatchExplorer: { session: { start: number; now: number } };
@@ -147,6 +149,72 @@ describe('hostile links and saved copies', () => {
     expect(await remoteState(page)).toEqual(before);
     expect(await box.inputValue()).toBe('ls /sys/kernel/livepatch');
     await playWorksRemote(page);
+    await page.close();
+  });
+
+  it('Export case downloads the run as a conformance case (typed command included) that the runner passes; dropping it onto the page opens it', async () => {
+    const { browser, server } = app.started();
+    const page = await browser.newPage();
+    await loaded(page, server.url);
+    // In the stalled transition, the operator reverses it (the script ahead is dropped: a fork).
+    await seekIntoScript(page, 8_000_000);
+    await page.waitForFunction(() => {
+      const s = (window as unknown as Hook).livepatchExplorer.session;
+      return s.now >= s.start + 8_000_000;
+    });
+    const box = page.getByRole('textbox', { name: 'Console' });
+    await box.fill('echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled');
+    await box.press('Enter');
+    await page.waitForFunction(() =>
+      (window as unknown as { livepatchExplorer: { port: { piece(n: 'console'): { entries: string[] } } } }).livepatchExplorer.port.piece('console').entries.some((e) => e.endsWith('echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled')),
+    );
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as conformance case' }).click()]);
+    expect(download.suggestedFilename()).toBe('a-kworker-blocks-the-transition-the-operator-reverses-it.json');
+    const text = await readFile(await download.path(), 'utf8');
+    const v = validateCase(JSON.parse(text), 'download');
+    if (!v.ok) throw new Error(v.errors.join('\n'));
+    expect(v.c.machine).toBeDefined();
+    expect(v.c.script.at(-1)).toMatch(/^at \S+: echo 0 > \/sys\/kernel\/livepatch\/test_klp_callbacks_demo\/enabled$/);
+    expect(v.c.expectedLog).toContain("livepatch: 'test_klp_callbacks_demo': reversing transition from patching to unpatching");
+    expect(runCase(v.c).pass).toBe(true);
+
+    // Dropped onto the page, a bad file and two files change nothing, with a message; the case opens.
+    const drop = (files: { name: string; text: string }[]) =>
+      page.evaluate((fs) => {
+        const dt = new DataTransfer();
+        for (const f of fs) dt.items.add(new File([f.text], f.name, { type: 'application/json' }));
+        const target = document.querySelector('.tasks-view') ?? document.body;
+        target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, files);
+    const title = page.locator('.scenario-title');
+    await drop([{ name: 'broken.json', text: '{"id":"x","title":"t","source":"s","script":[1],"expectedLog":[]}' }]);
+    await page.getByRole('alert').filter({ hasText: 'broken.json is not a valid conformance case: case.script[0]: expected a string' }).waitFor();
+    expect(await title.textContent()).toBe(DEFAULT_TITLE);
+    await drop([{ name: 'a.json', text: text }, { name: 'b.json', text: text }]);
+    await page.getByRole('alert').filter({ hasText: 'Drop one scenario or case file at a time (got 2 files); nothing was opened.' }).waitFor();
+    expect(await title.textContent()).toBe(DEFAULT_TITLE);
+    const typedBefore = await page.evaluate(() => (window as unknown as Hook).livepatchExplorer.session.now);
+    expect(typedBefore).toBeGreaterThan(0);
+    await drop([{ name: 'case.json', text }]);
+    await page.waitForFunction(() => (window as unknown as { livepatchExplorer: { scenario: { description: string } } }).livepatchExplorer.scenario.description.startsWith('Exported from Livepatch Explorer'));
+    expect(await page.evaluate(() => (window as unknown as { livepatchExplorer: { scenario: { script: string[] } } }).livepatchExplorer.scenario.script)).toEqual(v.c.script);
+    await playWorks(page);
+    await page.close();
+  });
+
+  it('a scenario document dropped onto the page opens', async () => {
+    const { browser, server } = app.started();
+    const page = await browser.newPage();
+    await loaded(page, server.url);
+    const doc = JSON.stringify({ format: 'livepatch-explorer/scenario', version: 1, title: 'Dropped here', script: ['load_lp test_klp_livepatch'] });
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, doc);
+    await page.locator('.scenario-title', { hasText: 'Dropped here' }).waitFor();
+    await playWorks(page);
     await page.close();
   });
 });

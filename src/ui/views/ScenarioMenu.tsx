@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { parseScenarioText, toDocument } from '../../scenario/document';
+import { MAX_DOCUMENT_BYTES, toDocument } from '../../scenario/document';
+import { scenarioOfFile } from '../../scenario/openFile';
 import { defaultScenario } from '../../scenario/defaultScenario';
 import { openScenario, scenarioNow } from '../engine';
 import { download } from '../export';
@@ -8,7 +9,6 @@ import { useView } from '../store';
 import { loadSelftest, SELFTEST_PREFIX, selftestGroups } from '../selftests';
 import { ScenarioEditorButton } from './ScenarioEditor';
 
-const MAX_FILE_BYTES = 1_000_000;
 /** A confirmation ("Link copied.") fades out after this long; errors stay until replaced. */
 const NOTE_MS = 2500;
 
@@ -37,12 +37,36 @@ export function ScenarioMenu() {
     if (r.ok) open(r.scenario);
     else setMessage({ text: `The preset could not be opened: ${r.errors.join('; ')}`, error: true });
   };
+  // A scenario document or a conformance case (src/scenario/openFile.ts); a bad one changes nothing.
   const readFile = async (f: File) => {
-    if (f.size > MAX_FILE_BYTES) return setMessage({ text: `${f.name} is ${f.size.toLocaleString('en-US')} bytes; a scenario file may have at most ${MAX_FILE_BYTES.toLocaleString('en-US')}.`, error: true });
-    const r = parseScenarioText(await f.text());
+    const r = scenarioOfFile(f.name, f.size > MAX_DOCUMENT_BYTES ? '' : await f.text(), f.size);
     if (r.ok) open(r.scenario);
-    else setMessage({ text: `${f.name} is not a valid scenario: ${r.errors.slice(0, 3).join('; ')}${r.errors.length > 3 ? ` (and ${r.errors.length - 3} more)` : ''}`, error: true });
+    else setMessage({ text: r.message, error: true });
   };
+  const readFileRef = useRef(readFile);
+  readFileRef.current = readFile;
+  // A file dropped anywhere on the page opens as Open file… would open it.
+  useEffect(() => {
+    const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+    const over = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const drop = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length !== 1) setMessage({ text: `Drop one scenario or case file at a time (${files.length === 0 ? 'no file came with the drop' : `got ${files.length} files`}); nothing was opened.`, error: true });
+      else void readFileRef.current(files[0]);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
   return (
     <div className="scenario-menu">
       <label>
@@ -62,7 +86,7 @@ export function ScenarioMenu() {
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => file.current?.click()} title="Open a scenario JSON file">Open file…</button>
+      <button type="button" onClick={() => file.current?.click()} title="Open a scenario JSON file or a conformance case (or drop one onto the page)">Open file…</button>
       <input
         ref={file}
         type="file"
