@@ -134,7 +134,7 @@ describe('console, function stacks, sysfs and the keyboard', () => {
   it('runs from the keyboard alone: Tab to Play, Space, ? opens the shortcuts, Esc closes them', async () => {
     await page.locator('body').click({ position: { x: 2, y: 2 } });
     let focused = '';
-    for (let i = 0; i < 10 && focused !== 'Play'; i++) {
+    for (let i = 0; i < 30 && focused !== 'Play'; i++) {
       await page.keyboard.press('Tab');
       focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
     }

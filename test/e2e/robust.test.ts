@@ -168,7 +168,7 @@ describe('hostile links and saved copies', () => {
     await page.waitForFunction(() =>
       (window as unknown as { livepatchExplorer: { port: { piece(n: 'console'): { entries: string[] } } } }).livepatchExplorer.port.piece('console').entries.some((e) => e.endsWith('echo 0 > /sys/kernel/livepatch/test_klp_callbacks_demo/enabled')),
     );
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as conformance case' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export case as a conformance case' }).click()]);
     expect(download.suggestedFilename()).toBe('a-kworker-blocks-the-transition-the-operator-reverses-it.json');
     const text = await readFile(await download.path(), 'utf8');
     const v = validateCase(JSON.parse(text), 'download');

@@ -66,7 +66,7 @@ export function ExportCaseButton() {
   };
   return (
     <>
-      <button type="button" className="export-btn" aria-label="Export as conformance case" title="Download the run as a conformance case: the script, typed commands included, run to its end, and the kernel log lines the selftests check (npm run conformance reads it)" onClick={run}>
+      <button type="button" className="export-btn" aria-label="Export case as a conformance case" title="Download the run as a conformance case: the script, typed commands included, run to its end, and the kernel log lines the selftests check (npm run conformance reads it)" onClick={run}>
         Export case
       </button>
       {error && <span role="alert" className="export-error">{error}</span>}
