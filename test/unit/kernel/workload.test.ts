@@ -1,5 +1,5 @@
 // Task workloads (src/kernel/workload.ts) and the hazards that come from task behaviour
-// (KERNEL-MODEL.md §4.6, §4.9, §4.12-4.14, §5, §14.1-14.3, §14.5, §14.7, §14.9).
+// (docs/kernel-model.md §4.6, §4.9, §4.12-4.14, §5, §14.1-14.3, §14.5, §14.7, §14.9).
 
 import { describe, expect, it } from 'vitest';
 import { Simulation, SELFTEST_CONFIG } from '../../../src/engine/simulation';
