@@ -33,13 +33,13 @@ describe('timeline view model', () => {
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const s = new Session(sessionSourceOf(r.scenario));
     s.advanceTo(s.start + 20_000_000);
-    const trouble = (xs: readonly { kind: string }[]) => xs.filter((x) => x.kind === 'warn' || x.kind === 'oops');
+    const trouble = <T extends { kind: string }>(xs: readonly T[]) => xs.filter((x) => x.kind === 'warn' || x.kind === 'oops');
     const full = PIECES.timeline(s);
     expect(trouble(full.markers).length).toBeGreaterThan(10);
     s.seek(s.start + 2_000_000);
     const back = PIECES.timeline(s);
     expect(back.markers.map((x) => [x.time, x.kind, x.label])).toEqual(full.markers.map((x) => [x.time, x.kind, x.label]));
-    expect(trouble(back.markers).every((x) => (x as { future: boolean }).future)).toBe(true);
+    expect(trouble(back.markers).every((x) => x.future)).toBe(true);
     // Forward again, part of the way: the markers up to the cursor are the run's own, the rest still recorded.
     s.seek(s.start + 7_000_000);
     const mid = PIECES.timeline(s);
