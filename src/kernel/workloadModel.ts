@@ -1,7 +1,8 @@
 // The workload model (issue 13 split of workload.ts): what a scenario's task classes and
 // fixed tasks are, the limits a machine keeps to, and the check the kernel asserts on a spec
 // before sampling it (the document layer, src/scenario/document.ts, validates user input
-// with its own messages first). The sampler is workload.ts; the default data workloadDefaults.ts.
+// with its own messages first). The sampler is workloadSampler.ts, the layout of a spec
+// workloadPlan.ts, the task steps workload.ts; the default data workloadDefaults.ts.
 
 import { MAX_STACK_ENTRIES } from './constants';
 
