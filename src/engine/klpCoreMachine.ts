@@ -1,4 +1,4 @@
-// The livepatch core's lifecycle as a statechart (KERNEL-MODEL.md §16.2): one transition at
+// The livepatch core's lifecycle as a statechart (docs/kernel-model.md §16.2): one transition at
 // a time, patching or unpatching, reversible, forcible; and klp_transition_work, the delayed
 // work whose timer (an XState delay on the simulated clock) drives every retry attempt.
 //

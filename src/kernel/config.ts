@@ -25,7 +25,7 @@ export interface KernelConfig {
   /**
    * Virtual µs one klp_try_switch_task() check of a pending thread costs inside the walk's
    * read_lock(tasklist_lock) section: task_call_func() plus the reliable unwind, measured at
-   * 2.5-3.5 µs per task on production hosts (CONTEXT.md C2). Already switched threads return
+   * 2.5-3.5 µs per task on production hosts (docs/debate.md §5 C2). Already switched threads return
    * at the first test and cost nothing at this resolution. A scenario sets it as walk.checkUsPerTask.
    */
   walkCheckUsPerTask: number;

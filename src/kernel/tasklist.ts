@@ -1,5 +1,5 @@
 // tasklist_lock (kernel/fork.c, kernel/exit.c) as the livepatch attempt walk meets it. The walk
-// holds it for read over its whole pass, one non-sleeping section (KERNEL-MODEL.md §4.3, §14.4);
+// holds it for read over its whole pass, one non-sleeping section (docs/kernel-model.md §4.3, §14.4);
 // copy_process() and release_task() take it for write with write_lock_irq() and spin there,
 // interrupts off, until the reader leaves. Every read hold is kept for the timeline.
 

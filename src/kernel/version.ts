@@ -1,4 +1,4 @@
-// Kernel-version profiles: what changes between the versions users run (KERNEL-MODEL.md §15).
+// Kernel-version profiles: what changes between the versions users run (docs/kernel-model.md §15).
 
 export interface KernelFeatures {
   /** uname -r */

@@ -1,6 +1,6 @@
 // The part of vmlinux's symbol table the model uses: functions that appear on stacks, the
-// ones the selftest modules patch, and the hot spots of the field reports (KERNEL-MODEL.md
-// §14, CONTEXT.md C3). A few have bodies: /proc show routines, getpid, msleep.
+// ones the selftest modules patch, and the hot spots of the field reports (docs/kernel-model.md
+// §14, docs/debate.md §5 C3). A few have bodies: /proc show routines, getpid, msleep.
 
 import type { Exec, Step } from './exec';
 import type { SymbolSpec } from './symbols';
@@ -77,7 +77,7 @@ const scenery = [
   'do_task_dead', 'copy_process', 'kernel_clone', '__x64_sys_clone', '__x64_sys_exit_group', 'exit_notify',
   // livepatch itself (for work and stack listings)
   'klp_transition_work_fn', 'klp_try_complete_transition', 'klp_enable_patch', 'klp_try_switch_task',
-  // hot spots from the field (CONTEXT.md C3)
+  // hot spots from the field (docs/debate.md §5 C3)
   'blk_throtl_cancel_bios', '__d_move', 'do_iter_readv_writev', 'blk_mq_handle_expired', 'd_delete',
   'high_work_func', 'try_charge_memcg', 'io_sq_offload_create', 'copy_from_kernel_nofault',
   // BPF: frames of a trampoline make the unwinder give up

@@ -1,4 +1,4 @@
-// Property-based tests of the livepatch consistency model (KERNEL-MODEL.md §4, §5, §16):
+// Property-based tests of the livepatch consistency model (docs/kernel-model.md §4, §5, §16):
 // random command sequences over a few selftest modules, with the model's invariants checked
 // after every command and on every lifecycle event the kernel reports to the klp statechart.
 

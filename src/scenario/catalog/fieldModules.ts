@@ -1,11 +1,11 @@
-// Modules from the field reports (CONTEXT.md C3-C5, KERNEL-MODEL.md §14): the operator's two
+// Modules from the field reports (docs/debate.md §5 C3-C5, docs/kernel-model.md §14): the operator's two
 // cumulative livepatches alternated in the stress loop, the in-tree modules whose functions
 // they patch, and a small kthread module with two patches of its loop for the stuck-kthread
 // and forced-transition hazards. Same ModuleDef interface as the selftest catalog.
 
 import type { ModuleDef, PatchDef } from '../../kernel/module';
 
-/** The functions the 6.1 cumulative patches change, by object (CONTEXT.md C3). */
+/** The functions the 6.1 cumulative patches change, by object (docs/debate.md §5 C3). */
 const RELEASE12_FUNCS: Record<string, string[]> = {
   vmlinux: ['blk_throtl_cancel_bios', '__d_move', 'do_iter_readv_writev', 'update_rq_clock', 'blk_mq_handle_expired', 'd_delete', 'do_exit', 'high_work_func', 'try_charge_memcg'],
   xfs: ['xfs_extent_busy_flush', 'xfs_iget', 'xfs_inode_mark_reclaimable'],

@@ -1,4 +1,4 @@
-// The tools SREs run on real boxes (CONTEXT.md §4), derived only from what they read: the
+// The tools SREs run on real boxes (docs/console.md, "The livepatch tools SREs use"), derived only from what they read: the
 // sysfs of /sys/kernel/livepatch and /proc/<pid>/task/<tid>/{patch_state,comm,stack}. So they
 // see what those tools see during a transition, and miss what they miss (an exiting task
 // already unhashed from the task list is in no /proc directory; a task not yet switched but

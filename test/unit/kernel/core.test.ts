@@ -1,4 +1,4 @@
-// kernel/livepatch/core.c and patch.c as the simulated machine shows them (KERNEL-MODEL.md §2,
+// kernel/livepatch/core.c and patch.c as the simulated machine shows them (docs/kernel-model.md §2,
 // §3, §6, §8, §9, §12): enabling while another patch is in transition, func_stack order,
 // atomic replace with nops, stack_order, module coming/going, determinism.
 

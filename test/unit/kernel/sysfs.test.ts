@@ -1,6 +1,6 @@
 // The livepatch sysfs interface (core.c: enabled_store/show, transition_show, force_store,
 // replace_show, stack_order_show, patched_show) and /proc/<pid>/patch_state
-// (KERNEL-MODEL.md §7, §15) through the simulated shell.
+// (docs/kernel-model.md §7, §15) through the simulated shell.
 
 import { describe, it, expect } from 'vitest';
 import { Simulation, SELFTEST_CONFIG } from '../../../src/engine/simulation';

@@ -1,4 +1,4 @@
-// The consistency model of kernel/livepatch/transition.c (KERNEL-MODEL.md §4, §5), driven
+// The consistency model of kernel/livepatch/transition.c (docs/kernel-model.md §4, §5), driven
 // through the simulated machine: a stalled transition, reversal, force, fake signals and what
 // the ftrace handler (klp_ftrace_handler) makes each task run while a transition is going on.
 

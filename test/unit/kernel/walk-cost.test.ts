@@ -1,4 +1,4 @@
-// What one klp_try_complete_transition() walk costs the rest of the machine (KERNEL-MODEL.md
+// What one klp_try_complete_transition() walk costs the rest of the machine (docs/kernel-model.md
 // §4.3, §14.4): it holds read_lock(tasklist_lock) for its whole pass, walkCheckUsPerTask per
 // thread klp_try_switch_task() checks plus walkDebugPrintUs per pr_debug line printed inside;
 // copy_process() / release_task() wait for it in write_lock_irq(); the walking kworker holds
