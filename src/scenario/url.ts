@@ -20,7 +20,7 @@ export interface LinkView {
   view?: string;
 }
 
-export type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number } & LinkView) | { ok: false; errors: string[] };
+type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number } & LinkView) | { ok: false; errors: string[] };
 
 /** A panel's name in a link (`view=timeline`). */
 const VIEW_NAME = /^[a-z]{1,16}$/;
