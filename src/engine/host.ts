@@ -149,7 +149,8 @@ export class EngineHost {
   /**
    * A console line, at the cursor, now. Script lines still ahead of the cursor are dropped
    * (the timeline forks, with the notice a command typed in the past gives) unless `ahead`
-   * is 'keep'; while paused, the session runs on a little so a quick command's output shows.
+   * is 'keep'; a line still running is interrupted (Ctrl-C); while paused, the session runs
+   * on a little so a quick command's output shows.
    */
   command(text: string, opts: CommandOptions = {}): CommandOutcome {
     const session = this.session;
@@ -158,11 +159,10 @@ export class EngineHost {
     if (!r.ok) return { ok: false, time, after: session.entries.length, error: r.error };
     const index = r.index;
     const fork = r.forked && session.lastFork ? { ...session.lastFork, start: session.start } : undefined;
-    // While paused, run on a little so a quick command's output shows at once; not while the
-    // shell is still busy with an earlier line (a `sleep 16`): the typed one waits for it, shown
-    // as waiting, and the cursor stays where the user put it.
-    const busy = session.runs.some((run) => run.index !== index && run.end === undefined);
-    if (!busy && !this.playback.getSnapshot().matches('playing')) {
+    // While paused, run on a little so a quick command's output shows at once. A line the
+    // shell is still running (a `sleep 16`, a `wait_*` helper) gets Ctrl-C at the typed line's
+    // time (runner.ts), so the typed one runs now too.
+    if (!this.playback.getSnapshot().matches('playing')) {
       const limit = session.now + MAX_US_WHEN_PAUSED;
       const done = () => session.runs.some((run) => run.index === index && run.end !== undefined);
       for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) this.playback.send({ type: 'STEP_FORWARD' });

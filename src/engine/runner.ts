@@ -7,7 +7,12 @@
 // script as `at T: CMD`) is typed at that time: the shell sits in read() on its terminal
 // until then and returns to user mode with the line (Shell.waitForInput). When the script is
 // used up the shell waits at its prompt, blocked in read(), for a line that joins later.
+// A timed line that comes due while the shell still runs the line before it is typed then
+// all the same: as an operator would, the terminal gets Ctrl-C first (SIGINT to the
+// foreground command, which ends with status 130 and `^C`), then the line runs. So a command
+// typed in the console runs at the cursor, now, and runs there again on every replay.
 
+import type { TimerHandle } from '../kernel/clock';
 import type { Kernel } from '../kernel/kernel';
 import { WaitQueue, type Step } from '../kernel/exec';
 import { Sched } from '../kernel/tasks';
@@ -37,6 +42,33 @@ export interface EntryRun {
   result?: CmdResult;
 }
 
+/** What an interrupted line leaves (bash's status for a command ended by SIGINT: 128 + 2). */
+export const INTERRUPTED: CmdResult = { out: [], err: ['^C'], status: 130 };
+
+/**
+ * `inner`'s steps, until `interrupted()` holds when the task resumes: then `inner` is
+ * abandoned (its cleanups run) and the result is undefined.
+ */
+function* interruptible<R>(inner: Step<R>, interrupted: () => boolean): Step<R | undefined> {
+  let next = inner.next();
+  while (!next.done) {
+    const woken = yield next.value;
+    if (interrupted()) {
+      inner.return(undefined as R);
+      return undefined;
+    }
+    next = inner.next(woken);
+  }
+  return next.value;
+}
+
+/** The line the shell runs now, and the Ctrl-C timer armed for the next line's time. */
+interface Running {
+  index: number;
+  timer?: TimerHandle;
+  interrupted: boolean;
+}
+
 export class ScriptRunner {
   readonly runs: EntryRun[] = [];
   /** Set when a selftest helper died (`die`): the shell stops reading. */
@@ -45,6 +77,7 @@ export class ScriptRunner {
   readonly input = new WaitQueue('tty input');
   /** The shell sleeps until a timed line is due (a fork that drops that line must wake it). */
   awaitingTimedLine = false;
+  private running?: Running;
 
   constructor(
     private readonly k: Kernel,
@@ -71,8 +104,27 @@ export class ScriptRunner {
    * until is no longer next (a fork dropped it, or a typed line went before it): wake it too.
    */
   joined(replaced: boolean): void {
+    this.arm();
     this.k.wakeQueue(this.input);
     if (replaced && this.awaitingTimedLine) this.k.wakeInterruptible(this.shell.slot);
+  }
+
+  /** (Re)arm the Ctrl-C for the running line: at the next line's time, if it has one. */
+  private arm(): void {
+    const cur = this.running;
+    if (!cur) return;
+    const clock = this.k.clock;
+    clock.cancel(cur.timer);
+    cur.timer = undefined;
+    const next = cur.index + 1;
+    const due = next < this.feed.count() ? this.feed.due(next) : undefined;
+    if (due === undefined) return;
+    cur.timer = clock.at(due, () => {
+      cur.timer = undefined;
+      if (this.running !== cur) return;
+      cur.interrupted = true;
+      this.shell.interruptForeground();
+    }, 'tty ^C');
   }
 
   private *program(): Step<void> {
@@ -98,12 +150,20 @@ export class ScriptRunner {
       if (parsed === null) run.result = { out: [], err: [], status: 0 };
       else if ('error' in parsed) run.result = { out: [], err: [parsed.error], status: 2 };
       else {
+        const cur: Running = { index: i, interrupted: false };
+        this.running = cur;
+        this.arm();
         try {
-          run.result = yield* shell.run(parsed);
+          const r = yield* interruptible(shell.run(parsed), () => cur.interrupted);
+          if (r === undefined) shell.lastStatus = INTERRUPTED.status;
+          run.result = r ?? INTERRUPTED;
         } catch (err) {
           if (!(err instanceof ScriptDied)) throw err;
           run.result = { out: [], err: [err.reason], status: err.status };
           this.died = { index: i, reason: err.reason, status: err.status };
+        } finally {
+          k.clock.cancel(cur.timer);
+          this.running = undefined;
         }
       }
       run.end = k.clock.now;

@@ -9,6 +9,7 @@
 // the same script again to time t gives exactly the state of the first run at t.
 
 import type { KlpEvent } from '../kernel/kernel';
+import type { LogRecord } from '../kernel/printk';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
 import { formatScriptTime, parseLine, parseScript } from '../scenario/script';
 import { classifyTasks, type Classification } from './blockers';
@@ -78,9 +79,10 @@ export class Session {
   private replay?: RunState;
   /**
    * What this timeline recorded up to its head before a seek went back: the future beyond
-   * the cursor replays identically, so the timeline can keep drawing it. Dropped on a fork.
+   * the cursor replays identically, so the timeline can keep drawing it (its markers, its
+   * samples, and its kernel log, where the warning markers are read). Dropped on a fork.
    */
-  recorded?: { markers: readonly Marker[]; samples: readonly Sample[]; until: number };
+  recorded?: { markers: readonly Marker[]; samples: readonly Sample[]; log: readonly LogRecord[]; until: number };
   private listeners = new Set<() => void>();
 
   /** Each entry parsed once, when it joined the timeline (null: blank or comment). */
@@ -317,7 +319,7 @@ export class Session {
   seek(t: number, shouldYield?: () => boolean): boolean {
     const target = Math.max(this.start, t);
     if (target < this.now) {
-      if (!this.recorded || this.now >= this.recorded.until) this.recorded = { markers: this.markers, samples: this.samples, until: this.now };
+      if (!this.recorded || this.now >= this.recorded.until) this.recorded = { markers: this.markers, samples: this.samples, log: this.sim.kernel.log.records, until: this.now };
       this.replay = this.boot();
     } else this.replay = undefined;
     this.seekTarget = target;

@@ -10,7 +10,7 @@ import { Exec, runToEnd, WaitQueue, type Step } from '../kernel/exec';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
 import { EMPTY_STACK } from '../kernel/stacks';
-import { Sched, TF } from '../kernel/tasks';
+import { Sched, TF, wakesOnSignal } from '../kernel/tasks';
 import { Vfs, type Node } from '../kernel/vfs';
 import { EXEC_COST_US } from './commands/coreutils';
 import { ok, selftestHelpers, shellCommands, type CmdResult, type CommandIO } from './commands/registry';
@@ -207,6 +207,23 @@ export class Shell {
     const k = this.k;
     while (k.clock.now < until && due()) yield { kind: 'sleep', us: until - k.clock.now, state: Sched.INTERRUPTIBLE };
     k.exitToUserMode(this.slot);
+  }
+
+  /**
+   * Ctrl-C on the terminal: the tty sends SIGINT to the foreground process group
+   * (n_tty_receive_signal_char() -> isig() -> kill_pgrp()). A foreground child sleeping
+   * interruptibly takes the default action and exits at once; one in a D-state sleep or on a
+   * CPU takes it on its way back to user space (the runner drops what it did). The shell
+   * itself, in an interruptible sleep (a helper's poll), is woken. Background jobs are in
+   * another process group and are not touched.
+   */
+  interruptForeground(): void {
+    const k = this.k;
+    for (const s of [...this.ttySlots]) {
+      if (s === this.slot || this.jobs.bySlot(s)) continue;
+      if (wakesOnSignal(k.tasks.sched[s])) k.killTask(s);
+    }
+    k.wakeInterruptible(this.slot);
   }
 
   /** Run a command given as text (the CMD of the wait/assert commands). */

@@ -23,7 +23,7 @@ import { firstFailedCheck } from '../kernel/switchRule';
 import { isFreezableSleep } from '../kernel/tasks';
 import { ORIGINAL } from '../analysis/universe';
 import { applyOp } from './scriptOps';
-import { SearchRefused, type PatchSpec, type SearchSpec } from './spec';
+import { SEARCH_LIMITS, SearchRefused, type PatchSpec, type SearchSpec } from './spec';
 
 export interface Listed {
   p: number;
@@ -73,24 +73,43 @@ export interface Hit {
 export type Move = { kind: 'op'; index: number } | { kind: 'attempt' } | { kind: 'step'; task: number };
 
 const MAX_RUN_STEPS = 256;
+const NO_HITS: Hit[] = [];
+
+interface Choice {
+  code: number;
+  patch: number;
+  warns: boolean;
+}
 
 /** The model of one scenario: its moves, over states it never mutates. */
 export class SearchModel {
   readonly policy: KernelPolicy;
   private readonly universeIds = new Map<string, number>();
-  private readonly idsByConfig = new Map<string, number[]>();
   readonly universeKeys: string[] = [];
   readonly targetBit = new Map<string, number>();
   readonly patchByName = new Map<string, PatchSpec>();
   /** Per patch, a KlpPatch-shaped view for the policy's questions. */
   readonly policyView: KlpPatch[];
-  /** Hits of the move being made. */
-  private hits: Hit[] = [];
+  /** Hits of the move being made (NO_HITS, shared, until the first). */
+  private hits: Hit[] = NO_HITS;
+  /** forbiddenCodes() per configuration and target, and choose() per configuration, function and patch_state. */
+  private readonly forbiddenByCfg = new Map<number, number[]>();
+  private readonly choiceByCfg = new Map<number, Choice>();
+  /** encode()'s buffer: large enough for most states (grown when not). */
+  encoded = new Uint16Array(1024);
+  /** The moves, made once: states share them. */
+  private readonly opMoves: Move[];
+  private readonly stepMoves: Move[];
+  private readonly attemptMove: Move = { kind: 'attempt' };
+  /** classIds() per configuration (loaded targets, transition patch, klp_patches and nops) as a number. */
+  private readonly idsByCfg = new Map<number, number[]>();
 
   constructor(readonly spec: SearchSpec) {
     this.policy = policyByName(spec.policy);
     [...spec.targets.keys()].forEach((m, i) => this.targetBit.set(m, 1 << i));
     for (const p of spec.patches) this.patchByName.set(p.name, p);
+    this.opMoves = spec.script.map((_, index) => ({ kind: 'op', index }));
+    this.stepMoves = spec.tasks.map((_, task) => ({ kind: 'step', task }));
     this.policyView = spec.patches.map((p) => ({ name: p.name, replace: p.replace, replaceable: p.replaceable, replaceSet: p.replaceSet }) as unknown as KlpPatch);
   }
 
@@ -101,30 +120,58 @@ export class SearchModel {
     return s;
   }
 
-  /** A canonical string of everything that decides the future. */
-  key(s: State): string {
-    let k = `${s.pc}${s.waiting ? 'w' : ''}${s.ended ? 'e' : ''}|${s.targets},${s.lpLoaded},${s.forced}|`;
-    for (const l of s.list) k += `${l.p}${l.enabled ? '+' : '-'}${l.nops},`;
-    k += `|${s.trans},${s.target},${s.bgPs},${s.idlePs}|`;
-    for (const t of s.tasks) k += t.alive ? `${t.ps}:${t.stack.join('.')};` : 'x;';
-    return `${k}|${s.shipped.join(',')}`;
+  /**
+   * A canonical encoding of everything that decides the future, into `encoded` (returns its
+   * length): each field one 16-bit number (every number here is small), lists preceded by
+   * their length. Written into one reused buffer: a state costs no string and no allocation.
+   */
+  encode(s: State): number {
+    let need = 12 + s.list.length + s.shipped.length;
+    for (const t of s.tasks) need += 1 + t.stack.length;
+    if (need > this.encoded.length) this.encoded = new Uint16Array(need * 2);
+    const b = this.encoded;
+    let n = 0;
+    b[n++] = s.pc & 0xffff;
+    b[n++] = s.pc >>> 16;
+    b[n++] = (s.waiting ? 1 : 0) | (s.ended ? 2 : 0);
+    b[n++] = s.targets & 0xffff;
+    b[n++] = s.targets >>> 16;
+    b[n++] = s.lpLoaded;
+    b[n++] = s.forced;
+    b[n++] = s.list.length;
+    for (const l of s.list) b[n++] = (l.p << 8) | (l.enabled ? 128 : 0) | l.nops;
+    b[n++] = s.trans + 1;
+    b[n++] = ((s.target + 1) << 4) | ((s.bgPs + 1) << 2) | (s.idlePs + 1);
+    for (const t of s.tasks) {
+      if (!t.alive) {
+        b[n++] = 0xffff;
+        continue;
+      }
+      b[n++] = (t.ps + 1) | (t.stack.length << 2);
+      for (const x of t.stack) b[n++] = x;
+    }
+    for (const id of s.shipped) b[n++] = id;
+    return n;
   }
 
   /** Every move possible from `s`. */
   moves(s: State): Move[] {
     const out: Move[] = [];
-    if (!s.ended && !s.waiting) out.push({ kind: 'op', index: s.pc });
-    if (s.trans >= 0) out.push({ kind: 'attempt' });
-    s.tasks.forEach((t, i) => {
-      if (t.alive) out.push({ kind: 'step', task: i });
-    });
+    if (!s.ended && !s.waiting) out.push(this.opMoves[s.pc]);
+    if (s.trans >= 0) out.push(this.attemptMove);
+    for (let i = 0; i < s.tasks.length; i++) if (s.tasks[i].alive) out.push(this.stepMoves[i]);
     return out;
   }
 
-  /** The state after `m`, and what it hit. */
-  apply(s0: State, m: Move): { state: State; hits: Hit[] } {
+  /** What the last apply() hit. */
+  get lastHits(): readonly Hit[] {
+    return this.hits;
+  }
+
+  /** The state after `m`; what the move hit is `lastHits` until the next move. */
+  apply(s0: State, m: Move): State {
     const s = clone(s0);
-    this.hits = [];
+    this.hits = NO_HITS;
     if (m.kind === 'op') this.op(s, m.index);
     else if (m.kind === 'attempt') this.attempt(s);
     else this.runTask(s, m.task, false);
@@ -133,7 +180,7 @@ export class SearchModel {
     const ids = this.classIds(s);
     if (s.trans < 0) this.shipId(s, ids[0]);
     this.checkUniverses(s, ids);
-    return { state: s, hits: this.hits };
+    return s;
   }
 
   // ---------------------------------------------------------------- func_stacks and universes
@@ -151,8 +198,15 @@ export class SearchModel {
     return out;
   }
 
-  /** klp_ftrace_handler(): the code a task of patch_state `ps` runs calling function f, and whether it WARNs. */
-  private choose(s: State, f: number, ps: number): { code: number; patch: number; warns: boolean } {
+  /** klp_ftrace_handler(): the code a task of patch_state `ps` runs calling function f, and whether it WARNs (once per configuration). */
+  private choose(s: State, f: number, ps: number): Choice {
+    const k = (this.cfgOf(s) * SEARCH_LIMITS.functions + f) * 3 + ps + 1;
+    let c = this.choiceByCfg.get(k);
+    if (!c) this.choiceByCfg.set(k, (c = this.computeChoice(s, f, ps)));
+    return c;
+  }
+
+  private computeChoice(s: State, f: number, ps: number): Choice {
     const stack = this.funcStack(s, f);
     const original = this.spec.functions[f].code;
     if (stack.length === 0) return { code: original, patch: -1, warns: false };
@@ -172,11 +226,21 @@ export class SearchModel {
    * The universe ids of the patch_states -1, 0 and 1. They depend on the loaded targets,
    * klp_patches and the transition patch only: computed once per such configuration.
    */
+  /**
+   * The configuration as a number: targets (bits), trans + 1 (3 bits), then per listed patch
+   * p (2 bits) and its nops (4 bits); within SEARCH_LIMITS (4 patches, 4 functions) it
+   * stays below 2^53 while fewer than 2^20 target modules are loaded.
+   */
+  private cfgOf(s: State): number {
+    let cfg = s.targets * 8 + s.trans + 1;
+    for (const l of s.list) cfg = cfg * 64 + ((l.p << 4) | l.nops) + 1;
+    return cfg;
+  }
+
   private classIds(s: State): number[] {
-    let cfg = `${s.targets}|${s.trans}|`;
-    for (const l of s.list) cfg += `${l.p},${l.nops};`;
-    let ids = this.idsByConfig.get(cfg);
-    if (!ids) this.idsByConfig.set(cfg, (ids = [-1, 0, 1].map((p) => this.universeId(this.computeUniverseKey(s, p)))));
+    const cfg = this.cfgOf(s);
+    let ids = this.idsByCfg.get(cfg);
+    if (!ids) this.idsByCfg.set(cfg, (ids = [-1, 0, 1].map((p) => this.universeId(this.computeUniverseKey(s, p)))));
     return ids;
   }
 
@@ -252,6 +316,7 @@ export class SearchModel {
   }
 
   hit(kind: GoalKind, detail: string): void {
+    if (this.hits === NO_HITS) this.hits = [];
     if (!this.hits.some((h) => h.kind === kind)) this.hits.push({ kind, detail });
   }
 
@@ -323,6 +388,13 @@ export class SearchModel {
 
   /** klp_check_stack_func() for each func of the transition patch: the code that must not be on a stack. */
   private forbiddenCodes(s: State): number[] {
+    const k = this.cfgOf(s) * 3 + s.target + 1;
+    let out = this.forbiddenByCfg.get(k);
+    if (!out) this.forbiddenByCfg.set(k, (out = this.computeForbidden(s)));
+    return out;
+  }
+
+  private computeForbidden(s: State): number[] {
     const out: number[] = [];
     const l = s.list.find((x) => x.p === s.trans);
     if (!l) return out;
@@ -433,9 +505,22 @@ export class SearchModel {
   }
 }
 
-/** A copy that may be changed: klp_patches entries and tasks are copied, a task's stack is copied when it runs. */
+/**
+ * A copy that may be changed: klp_patches entries and tasks are copied, a task's stack is
+ * copied when it runs. Field by field: cheaper than spreads on the search's hot path.
+ */
 function clone(s: State): State {
-  return { ...s, list: s.list.map((l) => ({ ...l })), tasks: s.tasks.map((t) => ({ ...t })) };
+  const list: Listed[] = new Array(s.list.length);
+  for (let i = 0; i < list.length; i++) {
+    const l = s.list[i];
+    list[i] = { p: l.p, enabled: l.enabled, nops: l.nops };
+  }
+  const tasks: TaskState[] = new Array(s.tasks.length);
+  for (let i = 0; i < tasks.length; i++) {
+    const t = s.tasks[i];
+    tasks[i] = { alive: t.alive, ps: t.ps, stack: t.stack };
+  }
+  return { pc: s.pc, waiting: s.waiting, ended: s.ended, targets: s.targets, lpLoaded: s.lpLoaded, forced: s.forced, list, trans: s.trans, target: s.target, bgPs: s.bgPs, idlePs: s.idlePs, tasks, shipped: s.shipped };
 }
 
 /** The implementation of function `f` in a universe key. */

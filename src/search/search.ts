@@ -1,12 +1,13 @@
 // The exhaustive search: breadth first over every interleaving of the script's lines,
 // attempts (klp_transition_work_fn) and task steps, each state visited once (keyed by
-// SearchModel.key), so the first state that hits the goal is reached by a shortest run.
+// SearchModel.encode(), StateTable), so the first state that hits the goal is reached by a shortest run.
 // "stuck" needs the whole graph: a transition stays stuck forever in a state from which no
 // run ever reaches a state without a transition (whatever the tasks and the script do next).
 // Every loop here has a budget: the states explored, the depth, and a cancel check.
 
 import { SearchModel, type GoalKind, type Hit, type Move, type State } from './model';
 import { searchSpecOf, type SearchSpec } from './spec';
+import { StateTable } from './stateTable';
 import type { Scenario } from '../scenario/document';
 
 export const GOALS = ['default', 'stuck', 'rmmod-refused', 'warn', 'any'] as const;
@@ -79,7 +80,9 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
   const parent: number[] = [-1];
   const via: (Move | null)[] = [null];
   const depthOf: number[] = [0];
-  const seen = new Map<string, number>([[model.key(states[0]), 0]]);
+  const seen = new StateTable();
+  const n0 = model.encode(states[0]);
+  seen.findOrAdd(model.encoded, n0);
   // The graph, for "stuck": successors of each expanded state.
   const succ: number[][] = [];
   const expanded: boolean[] = [];
@@ -114,7 +117,8 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
     }
     const out: number[] = [];
     for (const m of model.moves(s)) {
-      const { state, hits } = model.apply(s, m);
+      const state = model.apply(s, m);
+      const hits = model.lastHits;
       const hit = hits.find((h: Hit) => kinds.includes(h.kind));
       if (hit && !best) {
         const moves = pathTo(head, m);
@@ -125,15 +129,14 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
           return result(best);
         }
       }
-      const key = model.key(state);
-      let j = seen.get(key);
-      if (j === undefined) {
+      const n = model.encode(state);
+      let j = seen.findOrAdd(model.encoded, n);
+      if (j < 0) {
         if (states.length >= maxStates) {
           stopped = 'states';
           return finish();
         }
         j = states.length;
-        seen.set(key, j);
         states.push(state);
         parent.push(head);
         via.push(m);

@@ -23,7 +23,8 @@ export interface TimelineSource {
   head: number;
   markers: readonly Marker[];
   samples: readonly Sample[];
-  recorded?: { markers: readonly Marker[]; samples: readonly Sample[] };
+  /** The recording beyond the cursor; its `logMarkers` replace its 'warn' markers, as above. */
+  recorded?: { markers: readonly Marker[]; samples: readonly Sample[]; logMarkers?: readonly Marker[] };
 }
 
 export interface TimelineData {
@@ -41,7 +42,8 @@ export interface TimelineData {
 export function timelineData(s: TimelineSource): TimelineData {
   const later = <T extends { time: number }>(xs: readonly T[] | undefined) => (xs ?? []).filter((x) => x.time > s.now);
   const own = s.logMarkers ? [...s.markers.filter((m) => m.kind !== 'warn'), ...s.logMarkers] : s.markers;
-  const recorded = s.logMarkers ? later(s.recorded?.markers).filter((m) => m.kind !== 'warn') : later(s.recorded?.markers);
+  const rec = s.recorded;
+  const recorded = rec?.logMarkers ? [...later(rec.markers).filter((m) => m.kind !== 'warn'), ...later(rec.logMarkers)] : later(rec?.markers);
   const markers = [...own.map((m) => ({ ...m, future: false })), ...recorded.map((m) => ({ ...m, future: true }))];
   markers.sort((a, b) => a.time - b.time);
   return {

@@ -181,13 +181,14 @@ describe('timed script lines and the until stop', () => {
     expect(written.map((r) => r.time - start)).toEqual([3_000_000, 3_500_000]);
   });
 
-  it('a line whose time has already passed runs at once', () => {
+  it('a line whose time comes while the line before it runs interrupts it (Ctrl-C) and runs then', () => {
     const b = build([], ['sleep 2', "at 1s: log 'late'"]);
     const start = b.sim.kernel.clock.now;
     const out = b.sim.run(b.lines);
-    expect(out.outcomes[1].time - start).toBeLessThan(2_010_000);
-    expect(out.outcomes[1].time - start).toBeGreaterThanOrEqual(2_000_000);
-    expect(out.outcomes[1].time - out.outcomes[0].time).toBeLessThan(1000);
+    expect(out.outcomes[0].result).toEqual({ out: [], err: ['^C'], status: 130 });
+    expect(out.outcomes[0].time - start).toBe(1_000_000);
+    expect(out.outcomes[1].time - start).toBeGreaterThanOrEqual(1_000_000);
+    expect(out.outcomes[1].time - start).toBeLessThan(1_010_000);
   });
 
   it('until stops the run at that virtual time, before the script ends, or lets time pass up to it', () => {

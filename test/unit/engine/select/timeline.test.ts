@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Reason } from '../../../../src/engine/blockers';
 import { Session, type Marker } from '../../../../src/engine/session';
 import { sessionSourceOf } from '../../../../src/scenario/build';
 import { defaultScenario } from '../../../../src/scenario/defaultScenario';
+import { parseScenarioText } from '../../../../src/scenario/document';
+import { PIECES } from '../../../../src/engine/select/viewData';
 import { clampWindow, countsAt, follow, mergeIntervals, MIN_SPAN, neighbourTime, panBy, stackBands, thinMarkers, timelineData, zoomAround } from '../../../../src/engine/select/timeline';
 
 const counts = (by: Partial<Record<number, number>>) => [0, 1, 2, 3, 4, 5, 6].map((r) => by[r] ?? 0);
@@ -22,6 +26,27 @@ describe('timeline view model', () => {
     expect(back.end).toBe(full.end);
     s.command('echo 1 > /sys/kernel/livepatch/test_klp_callbacks_demo/force');
     expect(timelineData(s).markers.some((x) => x.future)).toBe(false);
+  });
+
+  it('keeps the recorded future’s warning markers (read from its kernel log) after a plain seek back; a fork drops them', () => {
+    const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', '..', '..', 'public', 'scenarios', 'do-exit-crash.json'), 'utf8'));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const s = new Session(sessionSourceOf(r.scenario));
+    s.advanceTo(s.start + 20_000_000);
+    const trouble = <T extends { kind: string }>(xs: readonly T[]) => xs.filter((x) => x.kind === 'warn' || x.kind === 'oops');
+    const full = PIECES.timeline(s);
+    expect(trouble(full.markers).length).toBeGreaterThan(10);
+    s.seek(s.start + 2_000_000);
+    const back = PIECES.timeline(s);
+    expect(back.markers.map((x) => [x.time, x.kind, x.label])).toEqual(full.markers.map((x) => [x.time, x.kind, x.label]));
+    expect(trouble(back.markers).every((x) => x.future)).toBe(true);
+    // Forward again, part of the way: the markers up to the cursor are the run's own, the rest still recorded.
+    s.seek(s.start + 7_000_000);
+    const mid = PIECES.timeline(s);
+    expect(mid.markers.map((x) => [x.time, x.kind])).toEqual(full.markers.map((x) => [x.time, x.kind]));
+    expect(mid.markers.filter((x) => x.kind === 'warn').map((x) => x.future)).toEqual([false]);
+    s.command('lsmod');
+    expect(trouble(PIECES.timeline(s).markers)).toHaveLength(1);
   });
 
   it('stacks pending counts by reason and holds the last step until the end', () => {
