@@ -160,6 +160,27 @@ describe('Compare mode', () => {
     await page.close();
   });
 
+  it('with both hosts in simulation workers (?worker=on) the cursor stays linked and the diff is the same', async () => {
+    const { browser, server } = app.started();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = pageErrors(page);
+    await page.goto(`${server.url}?worker=on`, { waitUntil: 'load' });
+    await openPreset(page, 'petr-hybrid');
+    await compareWith(page, 'petr-replace-set');
+    await seekBoth(page, 7_710_000);
+    await waitClocksAt(page, /^\[\s*7\.710000\]$/);
+    await page.getByRole('button', { name: 'marker ▸' }).click();
+    await expect.poll(async () => (await clocks(page))[0]).not.toMatch(/7\.710000/);
+    await expect.poll(async () => new Set(await clocks(page)).size).toBe(1);
+    await seekBoth(page, 12_000_000);
+    await waitClocksAt(page, /^\[\s*12\.000000\]$/);
+    await expect.poll(() => page.getByTestId('log-diff-summary').textContent()).toMatch(/^5 lines only in A, 2 lines only in B, up to the cursor/);
+    expect(await page.getByTestId('universes-A').locator('tr.cs-never').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('universes-B').locator('tr.cs-never').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a hostile compare link shows a message, opens A alone, and the page works', async () => {
     const { browser, server } = app.started();
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
