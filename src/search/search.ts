@@ -201,6 +201,7 @@ export function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
     switch (op.kind) {
       case 'load': {
         const lp = spec.patches.some((p) => p.name === op.module);
+        if (op.expectFail) return `load_failing_mod ${op.module}`;
         if (!op.helper) return `insmod ${op.module}.ko`;
         return lp ? `load_lp_nowait ${op.module}` : `load_mod ${op.module}`;
       }
