@@ -355,4 +355,19 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
   return status;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+/**
+ * `sim FILE | head -1`: the reader has gone. Node ignores SIGPIPE, so a write fails with EPIPE
+ * instead; sim then does what `cat` does under the shell's default SIGPIPE action: it stops
+ * silently with status 141 (128 + SIGPIPE), which the pipeline's status (head's) hides.
+ */
+const SIGPIPE_STATUS = 141;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(SIGPIPE_STATUS);
+    });
+  }
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -88,7 +88,7 @@ const MAX_STEPS_WHEN_PAUSED = 2000;
 const MAX_US_WHEN_PAUSED = 2_000_000;
 
 export interface HostOptions {
-  /** Move the cursor there once booted (a shared link's time). */
+  /** Move the cursor there once booted (a shared link's time), in slices: see the constructor. */
   cursorUs?: number;
   /** What paces playing: the page's animation frames (default) or the worker's timers. */
   ticks?: AnyActorLogic;
@@ -107,7 +107,6 @@ export class EngineHost {
 
   constructor(source: SessionSource, opts: HostOptions = {}) {
     const s = new Session(source);
-    if (opts.cursorUs !== undefined && opts.cursorUs > s.now) s.seek(opts.cursorUs);
     this.session = s;
     const machine = opts.ticks ? playbackMachine.provide({ actors: { 'animation frames': opts.ticks } }) : playbackMachine;
     this.playback = createActor(machine, { input: { session: s } });
@@ -123,6 +122,10 @@ export class EngineHost {
       error: (e) => this.onError?.(e),
     });
     this.playback.start();
+    // A link's (or a saved copy's) cursor: reached in slices over the following ticks, with
+    // the progress bar and Cancel, so the page paints first and stays usable; the run budget
+    // caps it as any run. The first slice is a few events only: nothing waits for it.
+    if (opts.cursorUs !== undefined && opts.cursorUs > s.now) this.playback.send({ type: 'SEEK', time: opts.cursorUs, shouldYield: () => true });
   }
 
   /** Told when the playback machine fails (the worker reports it to the page). */

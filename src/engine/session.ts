@@ -28,11 +28,11 @@ export interface SessionSource {
   script: readonly string[];
 }
 
-/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/ui/views/timeline/logMarkers.ts). */
+/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/engine/select/logMarkers.ts). */
 /** Events one `next` may run at most (a budget: the clock may hold timers forever). */
 const MAX_STOP_EVENTS = 5_000_000;
 
-/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/ui/views/timeline/logMarkers.ts). */
+/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/engine/select/logMarkers.ts). */
 export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'oops' | 'lockup' | 'rcu' | 'fork';
 
 export interface Marker {

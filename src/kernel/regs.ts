@@ -1,6 +1,6 @@
 // What x86-64 prints of a trapped context: show_ip()/show_opcodes() and __show_regs()
-// (arch/x86/kernel/dumpstack.c, process_64.c), the page-table walk of a page fault
-// (dump_pagetable(), arch/x86/mm/fault.c), and where in the source a WARN site is.
+// (arch/x86/kernel/dumpstack.c, process_64.c) and the page-table walk of a page fault
+// (dump_pagetable(), arch/x86/mm/fault.c). Where in the source a WARN site is: warnLines.ts.
 // Register contents are made up (deterministic from the context), their layout is the kernel's.
 
 /** A small deterministic generator for register contents (xorshift32). */
@@ -88,39 +88,4 @@ export function pageTableLine(seed: number): string {
   const pud = pgd + 0x2000n;
   const pmd = 0x100000067n + (BigInt(next() & 0xfffff) << 12n);
   return `PGD ${pgd.toString(16)} P4D ${pgd.toString(16)} PUD ${pud.toString(16)} PMD ${pmd.toString(16)} PTE 0`;
-}
-
-/**
- * Source lines of the WARN sites the model can reach, by version range, counted in that
- * version's file: kernel/livepatch/patch.c klp_ftrace_handler() has kept its shape from
- * v5.15 (the ftrace_test_recursion_trylock() comment) through v6.16: WARN_ON_ONCE(bit < 0)
- * at line 59, WARN_ON_ONCE(!func) at 70 and WARN_ON_ONCE(patch_state == KLP_UNDEFINED),
- * renamed KLP_TRANSITION_IDLE in v6.10, at 98. kernel/livepatch/state.c klp_get_prev_state():
- * WARN_ON_ONCE(!klp_transition_patch) at 69, and the transition.c sites below, counted in
- * v6.12 only so far. Sites missing
- * here fall back to a made-up stable line (splat.ts lineOf()): issue 12 point 3 is open.
- */
-const WARN_LINES: { file: string; func: string; why: string; from: number; to: number; line: number }[] = [
-  { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'empty func_stack', from: 601, to: 619, line: 70 },
-  { file: 'kernel/livepatch/patch.c', func: 'klp_ftrace_handler', why: 'patch_state == KLP_TRANSITION_IDLE', from: 601, to: 619, line: 98 },
-  { file: 'kernel/livepatch/state.c', func: 'klp_get_prev_state', why: '!klp_transition_patch', from: 612, to: 612, line: 69 },
-  // kernel/livepatch/patch.c of v6.12 (the count agrees with the handler's 59/70/98 above).
-  { file: 'kernel/livepatch/patch.c', func: 'klp_unpatch_func', why: '!func->patched', from: 612, to: 612, line: 131 },
-  { file: 'kernel/livepatch/patch.c', func: 'klp_unpatch_func', why: '!ops', from: 612, to: 612, line: 137 },
-  { file: 'kernel/livepatch/patch.c', func: 'klp_patch_func', why: '!func->old_func', from: 612, to: 612, line: 165 },
-  { file: 'kernel/livepatch/patch.c', func: 'klp_patch_func', why: 'func->patched', from: 612, to: 612, line: 168 },
-  // kernel/livepatch/transition.c of v6.12, counted line by line: the thread loops' sites
-  // (the idle-task loops repeat the check 7 and 10 lines further down; the model reports
-  // the first offender through the threads' site).
-  { file: 'kernel/livepatch/transition.c', func: 'klp_complete_transition', why: 'TIF_PATCH_PENDING still set', from: 612, to: 612, line: 132 },
-  { file: 'kernel/livepatch/transition.c', func: 'klp_cancel_transition', why: 'klp_target_state != KLP_TRANSITION_PATCHED', from: 612, to: 612, line: 167 },
-  { file: 'kernel/livepatch/transition.c', func: 'klp_try_complete_transition', why: 'klp_target_state == KLP_TRANSITION_IDLE', from: 612, to: 612, line: 458 },
-  { file: 'kernel/livepatch/transition.c', func: 'klp_start_transition', why: 'klp_target_state == KLP_TRANSITION_IDLE', from: 612, to: 612, line: 535 },
-  { file: 'kernel/livepatch/transition.c', func: 'klp_init_transition', why: 'klp_target_state != KLP_TRANSITION_IDLE', from: 612, to: 612, line: 581 },
-  { file: 'kernel/livepatch/transition.c', func: 'klp_init_transition', why: 'task->patch_state != KLP_TRANSITION_IDLE', from: 612, to: 612, line: 600 },
-];
-
-/** The line of a WARN site in version `n` (major*100+minor), if the table has it. */
-export function warnLine(n: number, file: string, func: string, why: string): number | undefined {
-  return WARN_LINES.find((w) => w.file === file && w.func === func && w.why === why && n >= w.from && n <= w.to)?.line;
 }

@@ -3,7 +3,8 @@
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
 import { KERN_ALERT, KERN_ERR, KERN_WARNING, type LogLevel } from './printk';
-import { codeLine, pageTableLine, regLines, seedOf, warnLine } from './regs';
+import { codeLine, pageTableLine, regLines, seedOf } from './regs';
+import { warnLine } from './warnLines';
 import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
 
@@ -67,10 +68,13 @@ export abstract class KernelSplats extends KernelState {
     const off = sym ? returnOffset(sym) : (func.length * 13 + 0x21) % 0x1a0;
     const at = `${func}+0x${off.toString(16)}/0x${size.toString(16)}`;
     const trap = { seed: seedOf(`${pid}:${func}:${why}`), pid, trapOpcode: '0f 0b', ip: (sym ? sym.addr : 0xffffffff81000000n) + BigInt(off) };
+    // __warn() prints "at file:line" from the bug table; the line comes from warnLines.ts, and a
+    // site whose line was not counted for this version gets __warn()'s form without a file.
+    const line = warnLine(this.features.number, { file, func, why });
     const lines = [
       '------------[ cut here ]------------',
       ...(message === undefined ? [] : [message]),
-      `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${warnLine(this.features.number, file, func, why) ?? this.lineOf(file, func)} ${at}`,
+      `WARNING: CPU: ${cpu} PID: ${pid} at ${line === undefined ? '' : `${file}:${line} `}${at}`,
       `Modules linked in: ${this.modulesLinkedIn()}`,
       info,
       HARDWARE_NAME,
@@ -87,13 +91,6 @@ export abstract class KernelSplats extends KernelState {
     for (const l of lines) this.printk(KERN_WARNING, l);
     this.incidents.push({ time: this.clock.now, kind: 'warn', text: `${func}: ${why}` });
     this.events.publish({ type: 'klp.warn', text: `${func}: ${why}` });
-  }
-
-  /** A site the table of regs.ts does not have: a stable line inside the file. */
-  private lineOf(file: string, func: string): number {
-    let h = 0;
-    for (const ch of file + func) h = (h * 31 + ch.charCodeAt(0)) % 700;
-    return 60 + h;
   }
 
   private moduleTag(code: number): string {

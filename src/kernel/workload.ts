@@ -11,7 +11,7 @@ import { KLP_TRANSITION_IDLE } from './constants';
 import { TaskKilled, type Kernel } from './kernel';
 import { EMPTY_STACK } from './stacks';
 import { Sched, TF } from './tasks';
-import { fail, NO_STATE, Place, type TaskClassSpec, type WorkloadClassInfo, type WorkloadSpec } from './workloadModel';
+import { modelBug, NO_STATE, Place, type TaskClassSpec, type WorkloadClassInfo, type WorkloadSpec } from './workloadModel';
 import { Kind, pickWeighted, placeOf, planWorkload, SCHED_OF, stationary, type ClassRt, type StateRt } from './workloadPlan';
 import { Ev, Sampler } from './workloadSampler';
 
@@ -47,7 +47,7 @@ export class Workload {
     private readonly k: Kernel,
     spec: WorkloadSpec,
   ) {
-    if (k.exitToUserModeHook) fail('installWorkload: a workload is already installed on this kernel');
+    if (k.exitToUserModeHook) modelBug('installWorkload: a workload is already installed on this kernel');
     ({ rt: this.rt, states: this.states, templates: this.templates, tickUs: this.tickUs, finalTemplate: this.finalTemplate, kthreadd: this.kthreadd } = planWorkload(k, spec));
     this.sampler = new Sampler(k.prng, this.states);
     this.installTasks(spec);

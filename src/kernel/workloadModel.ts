@@ -1,8 +1,9 @@
 // The workload model (issue 13 split of workload.ts): what a scenario's task classes and
-// fixed tasks are, the limits a machine keeps to, and the check the kernel asserts on a spec
-// before sampling it (the document layer, src/scenario/document.ts, validates user input
-// with its own messages first). The sampler is workloadSampler.ts, the layout of a spec
-// workloadPlan.ts, the task steps workload.ts; the default data workloadDefaults.ts.
+// fixed tasks are, the limits a machine keeps to, and the assertion the kernel makes on a spec
+// before sampling it (user input is validated once, in the document layer,
+// src/scenario/documentTasks.ts, with the document's paths in its messages). The sampler is
+// workloadSampler.ts, the layout of a spec workloadPlan.ts, the task steps workload.ts; the
+// default data workloadDefaults.ts.
 
 import { MAX_STACK_ENTRIES } from './constants';
 
@@ -65,78 +66,55 @@ export const NO_STATE = 255;
 export const DEFAULT_EXIT_LISTED_US = 2000;
 export const DEFAULT_EXIT_UNHASHED_US = 500;
 
-/** A workload the kernel cannot run: the message names the field. */
-export function fail(msg: string): never {
-  throw new Error(msg);
+/** A spec the kernel cannot run reached it: the document layer should have refused it first. */
+export function modelBug(msg: string): never {
+  throw new Error(`model bug: ${msg}`);
+}
+
+/** Task states a spec lays out (workloadPlan.ts): per class its phases, user space (user
+ *  tasks), the CPU-bound loop (if any) and the two exit steps; one per fixed task. */
+export function statesNeeded(spec: WorkloadSpec): number {
+  let n = spec.fixed.length;
+  for (const c of spec.classes) n += c.phases.length + (c.kind === 'user' ? 1 : 0) + (c.cpuBound ? 1 : 0) + 2;
+  return n;
 }
 
 const SCHEDS: readonly string[] = ['running', 'interruptible', 'uninterruptible', 'freezable', 'uninterruptible-freezable'];
 
-/** Types, ranges and limits; function names are checked against kallsyms afterwards. */
-export function validateShape(spec: WorkloadSpec): void {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObj(spec) || !Array.isArray(spec.classes) || !Array.isArray(spec.fixed)) fail('workload: expected an object { classes: TaskClassSpec[], fixed: FixedTaskSpec[] }');
-  const rate = (v: unknown, where: string) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${where}: expected a rate per second >= 0, got ${JSON.stringify(v)}`);
-  };
-  const positive = (v: unknown, where: string, what: string) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`${where}: expected ${what} > 0, got ${JSON.stringify(v)}`);
-  };
-  const frames = (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.length === 0 || v.some((f) => typeof f !== 'string' || f.length === 0)) fail(`${where}: expected a non-empty array of function names, outermost first`);
-    if (v.length > MAX_STACK_ENTRIES) fail(`${where}: ${v.length} frames; at most ${MAX_STACK_ENTRIES} (MAX_STACK_ENTRIES)`);
-  };
-  const sched = (v: unknown, where: string) => {
-    if (typeof v !== 'string' || !SCHEDS.includes(v)) fail(`${where}: expected one of ${SCHEDS.join(', ')}, got ${JSON.stringify(v)}`);
-  };
-  const kind = (v: unknown, where: string) => {
-    if (v !== 'user' && v !== 'kthread') fail(`${where}: expected 'user' or 'kthread', got ${JSON.stringify(v)}`);
-  };
+/**
+ * The kernel's assertion on a spec before it changes anything. User input is validated once,
+ * in the document layer (src/scenario/documentTasks.ts), with the document's paths and what
+ * was expected; a spec that gets here unvalidated and breaks a rule the sampler relies on
+ * is a model bug, named by its path and the rule.
+ */
+export function assertShape(spec: WorkloadSpec): void {
+  const bug = (where: string, rule: string): never => modelBug(`installWorkload got an unvalidated spec: workload${where} breaks "${rule}"`);
+  const num = (v: unknown, min: number, open: boolean) => typeof v === 'number' && Number.isFinite(v) && (open ? v > min : v >= min);
+  const frames = (v: unknown) => Array.isArray(v) && v.length > 0 && v.length <= MAX_STACK_ENTRIES && v.every((f) => typeof f === 'string' && f.length > 0);
+  const comm = (v: unknown, count: number) => typeof v === 'string' && v.length > 0 && v.split('%d').length <= 2 && v.replace('%d', String(count - 1)).length <= 15;
+  if (!Array.isArray(spec?.classes) || !Array.isArray(spec.fixed)) bug('', 'classes and fixed are arrays');
   let total = spec.fixed.length;
   spec.classes.forEach((c, i) => {
-    const w = `workload.classes[${i}]`;
-    if (!isObj(c)) fail(`${w}: expected a task class object`);
-    if (typeof c.name !== 'string' || c.name.length === 0) fail(`${w}.name: expected a non-empty string`);
-    kind(c.kind, `${w}.kind`);
-    if (!Number.isInteger(c.count) || c.count < 1 || c.count > LIMIT_TASKS) fail(`${w}.count: expected an integer from 1 to ${LIMIT_TASKS}, got ${JSON.stringify(c.count)}`);
+    const w = `.classes[${i}]`;
+    if (!Number.isInteger(c?.count) || c.count < 1 || c.count > LIMIT_TASKS) bug(`${w}.count`, `an integer from 1 to ${LIMIT_TASKS}`);
     total += c.count;
-    if (typeof c.comm !== 'string' || c.comm.length === 0) fail(`${w}.comm: expected a non-empty task name pattern such as 'nginx-%d'`);
-    if (c.comm.split('%d').length > 2) fail(`${w}.comm: '${c.comm}' has more than one '%d'`);
-    const widest = c.comm.replace('%d', String(c.count - 1));
-    if (widest.length > 15) fail(`${w}.comm: '${c.comm}' expands to '${widest}' (${widest.length} characters); a task name has at most 15`);
-    if (!Array.isArray(c.phases)) fail(`${w}.phases: expected an array of stack phases (empty: the task lives in user space)`);
+    if (typeof c.name !== 'string' || !comm(c.comm, c.count)) bug(w, 'a name, and a comm of at most 15 characters with at most one %d');
+    if (c.kind !== 'user' && c.kind !== 'kthread') bug(`${w}.kind`, 'user or kthread');
+    if (!Array.isArray(c.phases)) bug(`${w}.phases`, 'an array');
     c.phases.forEach((p, j) => {
-      const pw = `${w}.phases[${j}]`;
-      if (!isObj(p)) fail(`${pw}: expected { frames, weight, dwellUs, sched }`);
-      frames(p.frames, `${pw}.frames`);
-      positive(p.weight, `${pw}.weight`, 'a weight');
-      positive(p.dwellUs, `${pw}.dwellUs`, 'a mean dwell time in microseconds');
-      sched(p.sched, `${pw}.sched`);
+      if (!frames(p?.frames) || !num(p.weight, 0, true) || !num(p.dwellUs, 0, true) || !SCHEDS.includes(p.sched)) bug(`${w}.phases[${j}]`, 'frames, weight > 0, dwellUs > 0, a sched');
     });
-    rate(c.syscallRatePerS, `${w}.syscallRatePerS`);
-    rate(c.forkRatePerS, `${w}.forkRatePerS`);
-    rate(c.exitRatePerS, `${w}.exitRatePerS`);
-    if (typeof c.reliableStack !== 'boolean') fail(`${w}.reliableStack: expected true or false`);
-    if (c.exitListedUs !== undefined) positive(c.exitListedUs, `${w}.exitListedUs`, 'a mean time in microseconds');
-    if (c.exitUnhashedUs !== undefined) positive(c.exitUnhashedUs, `${w}.exitUnhashedUs`, 'a mean time in microseconds');
-    if (c.cpuBound !== undefined) {
-      if (!isObj(c.cpuBound) || typeof c.cpuBound.condResched !== 'boolean') fail(`${w}.cpuBound: expected { frames, condResched: boolean }`);
-      frames(c.cpuBound.frames, `${w}.cpuBound.frames`);
-      if (c.phases.length) fail(`${w}.cpuBound: a CPU-bound loop never sleeps, so the class has no phases; expected phases: []`);
-    }
-    if (c.kind === 'kthread') {
-      if (c.syscallRatePerS !== 0) fail(`${w}.syscallRatePerS: kthreads never enter from user space; expected 0`);
-      if (!c.phases.length && !c.cpuBound) fail(`${w}: a kthread class needs phases or a cpuBound loop`);
-    }
+    if (![c.syscallRatePerS, c.forkRatePerS, c.exitRatePerS].every((r) => num(r, 0, false))) bug(w, 'rates per second >= 0');
+    if (typeof c.reliableStack !== 'boolean') bug(`${w}.reliableStack`, 'a boolean');
+    if ((c.exitListedUs !== undefined && !num(c.exitListedUs, 0, true)) || (c.exitUnhashedUs !== undefined && !num(c.exitUnhashedUs, 0, true))) bug(w, 'exit times > 0');
+    if (c.cpuBound !== undefined && (!frames(c.cpuBound?.frames) || typeof c.cpuBound.condResched !== 'boolean' || c.phases.length > 0)) bug(`${w}.cpuBound`, 'frames and condResched, and no phases');
+    if (c.kind === 'kthread' && (c.syscallRatePerS !== 0 || (!c.phases.length && !c.cpuBound))) bug(w, 'a kthread has no syscalls, and phases or a cpuBound loop');
   });
   spec.fixed.forEach((f, i) => {
-    const w = `workload.fixed[${i}]`;
-    if (!isObj(f)) fail(`${w}: expected { comm, kind, frames, sched, reliableStack? }`);
-    if (typeof f.comm !== 'string' || f.comm.length === 0 || f.comm.length > 15) fail(`${w}.comm: expected a task name of 1 to 15 characters, got ${JSON.stringify(f.comm)}`);
-    kind(f.kind, `${w}.kind`);
-    frames(f.frames, `${w}.frames`);
-    sched(f.sched, `${w}.sched`);
-    if (f.reliableStack !== undefined && typeof f.reliableStack !== 'boolean') fail(`${w}.reliableStack: expected true or false`);
+    if (!comm(f?.comm, 1) || f.comm.includes('%') || (f.kind !== 'user' && f.kind !== 'kthread') || !frames(f.frames) || !SCHEDS.includes(f.sched)) bug(`.fixed[${i}]`, 'comm, kind, frames and sched');
+    if (f.reliableStack !== undefined && typeof f.reliableStack !== 'boolean') bug(`.fixed[${i}].reliableStack`, 'a boolean');
   });
-  if (total > LIMIT_TOTAL) fail(`workload: ${total} tasks in all; at most ${LIMIT_TOTAL}`);
+  if (total > LIMIT_TOTAL) bug('', `at most ${LIMIT_TOTAL} tasks`);
+  if (spec.classes.length + spec.fixed.length > LIMIT_CLASSES) bug('', `at most ${LIMIT_CLASSES} classes and fixed tasks`);
+  if (statesNeeded(spec) > NO_STATE) bug('', `at most ${NO_STATE} task states`);
 }

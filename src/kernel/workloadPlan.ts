@@ -8,11 +8,10 @@ import { WHEEL_MEAN_TICKS, type SampledState } from './workloadSampler';
 import {
   DEFAULT_EXIT_LISTED_US,
   DEFAULT_EXIT_UNHASHED_US,
-  fail,
-  LIMIT_CLASSES,
-  NO_STATE,
+  assertShape,
+  modelBug,
   Place,
-  validateShape,
+  statesNeeded,
   type PhaseSched,
   type TaskClassSpec,
   type WorkloadSpec,
@@ -96,7 +95,7 @@ export interface WorkloadPlan {
 
 /** Resolve the spec against the kernel's symbols and lay out its classes and states. */
 export function planWorkload(k: Kernel, spec: WorkloadSpec): WorkloadPlan {
-  validateShape(spec);
+  assertShape(spec);
   const rt: ClassRt[] = [];
   const states: StateRt[] = [];
   const templates: number[][] = [];
@@ -114,7 +113,7 @@ export function planWorkload(k: Kernel, spec: WorkloadSpec): WorkloadPlan {
     const where = `workload.classes[${ci}]`;
     const frames = s.phases.map((p, pi) => resolve(p.frames, `${where}.phases[${pi}].frames`));
     const cpuFrames = s.cpuBound ? resolve(s.cpuBound.frames, `${where}.cpuBound.frames`) : null;
-    if (s.kind === 'kthread' && s.forkRatePerS > 0 && kthreadd < 0) fail(`${where}.forkRatePerS: kthreads are created by kthreadd, which this machine does not have; expected 0`);
+    if (s.kind === 'kthread' && s.forkRatePerS > 0 && kthreadd < 0) modelBug(`${where}.forkRatePerS: kthreads are forked by kthreadd, which this machine does not have (src/scenario/machine.ts boots it)`);
     for (const p of s.phases) minSojournUs = Math.min(minSojournUs, p.dwellUs);
     if (s.kind === 'user' && s.phases.length && s.syscallRatePerS > 0) minSojournUs = Math.min(minSojournUs, 1e6 / s.syscallRatePerS);
     const c = newClass(rt, s.name, s.kind, s.count, s);
@@ -127,7 +126,6 @@ export function planWorkload(k: Kernel, spec: WorkloadSpec): WorkloadPlan {
     pending.push({ c, s });
   });
   const fixedFrames = spec.fixed.map((f, fi) => resolve(f.frames, `workload.fixed[${fi}].frames`));
-  if (rt.length + spec.fixed.length > LIMIT_CLASSES) fail(`workload: ${rt.length + spec.fixed.length} classes and fixed tasks; at most ${LIMIT_CLASSES}`);
   const tickUs = Math.min(MAX_TICK_US, Math.max(MIN_TICK_US, Math.floor(minSojournUs / 4)));
   const dt = tickUs / 1e6;
   for (const { c, s } of pending) {
@@ -148,7 +146,7 @@ export function planWorkload(k: Kernel, spec: WorkloadSpec): WorkloadPlan {
   });
   const innermostName = (tid: number) => k.syms.codes[templates[tid][templates[tid].length - 1]].name;
   for (const c of rt) c.info.phaseLabels = c.phaseTemplates.map(innermostName);
-  if (states.length > NO_STATE) fail(`workload: the classes need ${states.length} task states in all; at most ${NO_STATE} (fewer classes or phases)`);
+  if (states.length !== statesNeeded(spec)) modelBug(`workload: ${states.length} task states laid out, statesNeeded() counts ${statesNeeded(spec)}`);
   return { rt, states, templates, tickUs, finalTemplate, kthreadd };
 }
 
@@ -187,13 +185,8 @@ function codeOfFrame(k: Kernel, name: string, where: string): number {
   const colon = name.indexOf(':');
   const owner = colon < 0 ? 'vmlinux' : name.slice(0, colon);
   const sym = k.syms.find(owner, colon < 0 ? name : name.slice(colon + 1));
-  if (!sym) {
-    fail(
-      owner === 'vmlinux' || k.modules.has(owner)
-        ? `${where}: unknown function '${name}' (expected a function of ${owner === 'vmlinux' ? 'vmlinux' : `module ${owner}`}, or 'module:function' of a loaded module)`
-        : `${where}: module '${owner}' of '${name}' is not loaded (load it before installing the workload)`,
-    );
-  }
+  // The document layer names only vmlinux functions (the workload is installed at boot).
+  if (!sym) modelBug(`${where}: no function '${name}' among the kernel's symbols`);
   return sym.id;
 }
 

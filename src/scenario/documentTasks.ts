@@ -3,7 +3,8 @@
 
 import type { FixedTaskSpec, PhaseSched, StackPhase, TaskClassSpec, WorkloadSpec } from '../kernel/workload';
 import { VMLINUX_SYMBOLS } from '../kernel/vmlinux';
-import { LIMIT_CLASSES, validateShape } from '../kernel/workloadModel';
+import { MAX_STACK_ENTRIES } from '../kernel/constants';
+import { LIMIT_CLASSES, NO_STATE, statesNeeded } from '../kernel/workloadModel';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings } from './check';
 import { COMM_MAX, FUNC_NAME, MODULE_NAME } from './moduleSpec';
 
@@ -22,7 +23,7 @@ const KINDS = ['user', 'kthread'] as const;
  * refuse it: the validator says so first, with the document's path).
  */
 function frames(v: unknown, path: string, p: Problems, modules: ReadonlySet<string>): string[] {
-  const out = strings(v, path, p, 'frames', 100, { min: 1, max: MODULE_NAME.max + 1 + FUNC_NAME.max });
+  const out = strings(v, path, p, 'frames', MAX_STACK_ENTRIES, { min: 1, max: MODULE_NAME.max + 1 + FUNC_NAME.max });
   if (Array.isArray(v) && v.length === 0) p.add(path, 'expected at least one frame (outermost first)');
   out.forEach((f, i) => {
     if (!f) return;
@@ -97,6 +98,12 @@ function validateClass(v: unknown, path: string, p: Problems, modules: ReadonlyS
     const cp = field(path, 'cpuBound');
     const c = object(get(o, 'cpuBound'), cp, p, 'a CPU-bound loop ({ frames, condResched })', ['frames', 'condResched'], ['frames', 'condResched']);
     if (c) spec.cpuBound = { frames: frames(get(c, 'frames'), field(cp, 'frames'), p, modules), condResched: boolean(get(c, 'condResched'), field(cp, 'condResched'), p, false) };
+    if (phases.length) p.add(cp, 'a CPU-bound loop never sleeps, so the class has no phases; expected phases: []');
+  }
+  // A kthread runs in the kernel from its first instruction (kthread() -> threadfn).
+  if (spec.kind === 'kthread') {
+    if (spec.syscallRatePerS !== 0) p.add(field(path, 'syscallRatePerS'), 'kthreads never enter from user space; expected 0');
+    if (!phases.length && !present(o, 'cpuBound')) p.add(path, 'a kthread class needs phases (where it sleeps) or a cpuBound loop');
   }
   return spec;
 }
@@ -134,17 +141,8 @@ export function validateTasks(v: unknown, path: string, p: Problems, modules: Re
   }
   const total = w.classes.reduce((n, c) => n + c.count, 0) + w.fixed.length;
   if (total > MAX_TASKS) p.add(path, `expected at most ${MAX_TASKS.toLocaleString('en-US')} tasks in all, the classes and fixed tasks add up to ${total.toLocaleString('en-US')}`);
+  const states = statesNeeded(w);
   if (w.classes.length + w.fixed.length > LIMIT_CLASSES) p.add(path, `expected at most ${LIMIT_CLASSES} task classes and fixed tasks in all (each is a class of the workload), got ${w.classes.length + w.fixed.length}`);
-  // The workload's own shape rules (kthreads and syscalls, cpuBound and phases...), under
-  // this document's paths: what installWorkload would refuse, refused here first.
-  if (p.ok) {
-    try {
-      validateShape(w);
-    } catch (e) {
-      const m = /^workload(\.\S+|): (.*)$/s.exec((e as Error).message);
-      if (m) p.add(`${path}${m[1]}`, m[2]);
-      else p.add(path, (e as Error).message);
-    }
-  }
+  else if (states > NO_STATE) p.add(path, `expected at most ${NO_STATE} task states in all (one per phase, user space, CPU-bound loop and the two exit steps of each class, one per fixed task), these tasks need ${states}`);
   return w;
 }

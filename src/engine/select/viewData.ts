@@ -19,10 +19,10 @@ import { blockedTasks } from './tasksSummary';
 import type { TasksModel } from './tasksModel';
 import { timelineData, type Interval } from './timeline';
 // Not yet moved here (selectors added in src/ui/views by their owners; read from there until moved).
-import { statusOf } from '../../ui/views/statusModel';
-import { findTasks } from '../../ui/views/taskSearch';
-import { logMarkers } from '../../ui/views/timeline/logMarkers';
-import { consistencyModel, policyData } from '../../ui/views/consistency/model';
+import { statusOf } from './statusModel';
+import { findTasks } from './taskSearch';
+import { logMarkers } from './logMarkers';
+import { consistencyModel, policyData } from './consistencyModel';
 
 const KLP_CHART = chartModel(klpCoreMachine);
 

@@ -87,7 +87,12 @@ export function Controls() {
       <output className="clock" aria-label="Virtual time" title={`Kernel time (dmesg timestamp); +${fmtShort(now - start)} since the script began`}>
         [{fmtTime(now)}] <span className="clock-since">+{fmtShort(now - start)}</span>
       </output>
-      {seeking && <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={seekProgress} />}
+      {seeking && (
+        <span className="seek-status" role="status">
+          <progress className="seek-progress" aria-label="Replaying to the cursor" max={1} value={seekProgress} />
+          <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Cancel the replay" title="Stop here: the cursor stays where the replay got to">Cancel</button>
+        </span>
+      )}
       {fork && <span className="fork-notice" role="status">Forked at [{fmtTime(fork.time)}] (+{fmtShort(fork.time - start)}): {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>

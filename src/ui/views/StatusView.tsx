@@ -2,7 +2,7 @@ import { useData } from '../engine';
 import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
 import { PatchActions } from './PatchActions';
-import type { StatusView as Status } from './statusModel';
+import type { StatusView as Status } from '../../engine/select/statusModel';
 import './status.css';
 import { Term } from '../glossary/Term';
 

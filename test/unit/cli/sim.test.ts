@@ -2,7 +2,7 @@
 // time, --summary reports the transition, what blocks it and why, and a bad document exits 1
 // with the field named.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +127,19 @@ describe('sim on scenario documents', () => {
     expect(free.out.filter((l) => l.includes('LOCKUP') || l.includes('rcu_tasks_wait_gp'))).toEqual([]);
     expect(free.out[free.out.length - 1]).toBe('warnings: 0 WARN, 0 BUG, 0 Oops');
   });
+
+  it('`sim FILE | head -1`: the reader gone, sim stops silently with status 141, as `cat` does under SIGPIPE', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), join(ROOT, 'public', 'scenarios', 'long-walk-lockup.json')], { cwd: ROOT });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    // head -1 has read its line and exits: the pipe's read end is closed.
+    child.stdout.destroy();
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(first).toMatch(/^\[\s*\d+\.\d{6}\] /);
+    expect(err).toBe('');
+    expect(status).toBe(141);
+  }, 60_000);
 
   it('a bad document exits 1 and names the file and the field', () => {
     const r = sim({ ...HEAD, kernel: { hz: 200 } });

@@ -34,16 +34,19 @@ function frameOf(sim: Simulation, slot: number, name: string) {
   return code === undefined ? undefined : k.syms.codes[code];
 }
 
-describe('installWorkload: bad specs are refused with the field and what was expected, and change nothing', () => {
+describe('installWorkload asserts: a spec the document layer did not validate is a model bug, and changes nothing', () => {
+  // User input is validated in src/scenario/documentTasks.ts (test/unit/scenario/document.test.ts
+  // holds its messages); the kernel only names the broken rule.
   const cases: [string, WorkloadSpec, string][] = [
-    ['count over the limit', { classes: [userClass({ count: 1_000_001 })], fixed: [] }, 'workload.classes[0].count: expected an integer from 1 to 1000000, got 1000001'],
-    ['comm too long after expansion', { classes: [userClass({ comm: 'postgres-worker-%d', count: 10 })], fixed: [] }, "workload.classes[0].comm: 'postgres-worker-%d' expands to 'postgres-worker-9' (17 characters); a task name has at most 15"],
-    ['unknown function', { classes: [userClass({ phases: [{ frames: [...SYSCALL, 'no_such_fn'], weight: 1, dwellUs: 5, sched: 'interruptible' }] })], fixed: [] }, "workload.classes[0].phases[0].frames[2]: unknown function 'no_such_fn' (expected a function of vmlinux, or 'module:function' of a loaded module)"],
-    ['module not loaded', { classes: [], fixed: [{ comm: 'stuckd', kind: 'kthread', frames: [...KTHREAD, 'kthread_target:kthread_target_loop'], sched: 'uninterruptible' }] }, "workload.fixed[0].frames[3]: module 'kthread_target' of 'kthread_target:kthread_target_loop' is not loaded (load it before installing the workload)"],
-    ['bad sched', { classes: [userClass({ phases: [{ frames: FUTEX, weight: 1, dwellUs: 5, sched: 'sleeping' as never }] })], fixed: [] }, 'workload.classes[0].phases[0].sched: expected one of running, interruptible, uninterruptible, freezable, uninterruptible-freezable, got "sleeping"'],
-    ['kthread with a syscall rate', { classes: [userClass({ kind: 'kthread', syscallRatePerS: 3 })], fixed: [] }, 'workload.classes[0].syscallRatePerS: kthreads never enter from user space; expected 0'],
-    ['cpu-bound with phases', { classes: [userClass({ kind: 'kthread', syscallRatePerS: 0, cpuBound: { frames: KTHREAD, condResched: true } })], fixed: [] }, 'workload.classes[0].cpuBound: a CPU-bound loop never sleeps, so the class has no phases; expected phases: []'],
-    ['negative rate', { classes: [userClass({ exitRatePerS: -1 })], fixed: [] }, 'workload.classes[0].exitRatePerS: expected a rate per second >= 0, got -1'],
+    ['count over the limit', { classes: [userClass({ count: 1_000_001 })], fixed: [] }, 'model bug: installWorkload got an unvalidated spec: workload.classes[0].count breaks "an integer from 1 to 1000000"'],
+    ['comm too long after expansion', { classes: [userClass({ comm: 'postgres-worker-%d', count: 10 })], fixed: [] }, 'model bug: installWorkload got an unvalidated spec: workload.classes[0] breaks "a name, and a comm'],
+    ['unknown function', { classes: [userClass({ phases: [{ frames: [...SYSCALL, 'no_such_fn'], weight: 1, dwellUs: 5, sched: 'interruptible' }] })], fixed: [] }, "model bug: workload.classes[0].phases[0].frames[2]: no function 'no_such_fn' among the kernel's symbols"],
+    ['module not loaded', { classes: [], fixed: [{ comm: 'stuckd', kind: 'kthread', frames: [...KTHREAD, 'kthread_target:kthread_target_loop'], sched: 'uninterruptible' }] }, "model bug: workload.fixed[0].frames[3]: no function 'kthread_target:kthread_target_loop' among the kernel's symbols"],
+    ['bad sched', { classes: [userClass({ phases: [{ frames: FUTEX, weight: 1, dwellUs: 5, sched: 'sleeping' as never }] })], fixed: [] }, 'workload.classes[0].phases[0] breaks "frames, weight > 0, dwellUs > 0, a sched"'],
+    ['kthread with a syscall rate', { classes: [userClass({ kind: 'kthread', syscallRatePerS: 3 })], fixed: [] }, 'workload.classes[0] breaks "a kthread has no syscalls, and phases or a cpuBound loop"'],
+    ['cpu-bound with phases', { classes: [userClass({ kind: 'kthread', syscallRatePerS: 0, cpuBound: { frames: KTHREAD, condResched: true } })], fixed: [] }, 'workload.classes[0].cpuBound breaks "frames and condResched, and no phases"'],
+    ['negative rate', { classes: [userClass({ exitRatePerS: -1 })], fixed: [] }, 'workload.classes[0] breaks "rates per second >= 0"'],
+    ['more states than a byte holds', { classes: Array.from({ length: 70 }, () => userClass({})), fixed: [] }, 'workload breaks "at most 255 task states"'],
   ];
   for (const [what, spec, message] of cases) {
     it(`${what}`, () => {

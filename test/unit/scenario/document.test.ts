@@ -141,6 +141,12 @@ describe('validation errors name the field path and what was expected', () => {
     expect(t([cls({ syscallRatePerS: -1 })])).toEqual(['tasks.classes[0].syscallRatePerS: expected a non-negative number, got -1']);
     expect(t([cls({ cpuBound: { frames: ['kthread'] } })])).toEqual(['tasks.classes[0].cpuBound.condResched: missing (a CPU-bound loop ({ frames, condResched }) needs frames, condResched)']);
     expect(t([{ count: 1 }])).toEqual(['tasks.classes[0].comm: missing (a task class needs comm, count)']);
+    // The workload's own rules, validated here once (installWorkload only asserts them).
+    expect(t([cls({ kind: 'kthread', syscallRatePerS: 3, phases: [phase] })])).toEqual(['tasks.classes[0].syscallRatePerS: kthreads never enter from user space; expected 0']);
+    expect(t([cls({ kind: 'kthread' })])).toEqual(['tasks.classes[0]: a kthread class needs phases (where it sleeps) or a cpuBound loop']);
+    expect(t([cls({ kind: 'kthread', phases: [phase], cpuBound: { frames: ['kthread'], condResched: true } })])).toEqual(['tasks.classes[0].cpuBound: a CPU-bound loop never sleeps, so the class has no phases; expected phases: []']);
+    expect(t([cls({ phases: [{ ...phase, frames: Array.from({ length: 101 }, () => 'schedule') }] })])).toEqual(['tasks.classes[0].phases[0].frames: expected at most 100 frames, got 101']);
+    expect(t(Array.from({ length: 64 }, () => cls({ count: 1, phases: [phase] })))).toEqual(['tasks: expected at most 255 task states in all (one per phase, user space, CPU-bound loop and the two exit steps of each class, one per fixed task), these tasks need 256']);
     expect(errorsOf({ ...HEAD, tasks: { fixed: [{ comm: 'kworker/%d', frames: ['schedule'], sched: 'uninterruptible' }] } })).toEqual(['tasks.fixed[0].comm: expected a task name without %, got "kworker/%d"']);
   });
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { sendPlayback, useData } from '../../engine';
 import { fmtTime } from '../../format';
-import type { ConsistencyData, UniverseRow, ViolationRow } from './model';
+import type { ConsistencyData, UniverseRow, ViolationRow } from '../../../engine/select/consistencyModel';
 import './consistency.css';
 
 const KIND_LABEL: Record<string, string> = {

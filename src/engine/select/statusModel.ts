@@ -3,9 +3,9 @@
 // pending tasks grouped by what klp_try_switch_task() would say about them, the tasklist_lock
 // line and the warnings in the log. Plain data: it crosses to the page from the worker too.
 
-import { Reason, REASON_NAMES, type Classification } from '../../engine/blockers';
-import type { Session } from '../../engine/session';
-import { countWarnings, formatSeconds, tasklistLine, transitionsOf, type TransitionRecord, type WarningCounts } from '../../engine/summary';
+import { Reason, REASON_NAMES, type Classification } from '../blockers';
+import type { Session } from '../session';
+import { countWarnings, formatSeconds, tasklistLine, transitionsOf, type TransitionRecord, type WarningCounts } from '../summary';
 import { KLP_TRANSITION_PATCHED, SIGNALS_TIMEOUT } from '../../kernel/constants';
 import type { Kernel } from '../../kernel/kernel';
 import type { LogRecord } from '../../kernel/printk';

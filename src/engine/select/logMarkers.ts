@@ -4,9 +4,9 @@
 // names ("CPU: 9 PID: 222982 Comm: java-221981"). Read incrementally: only new records are
 // scanned, and at most SPLAT_LOOKAHEAD records after a header for its task.
 
-import type { Marker, MarkerKind } from '../../../engine/session';
-import { warningKind, type WarningCounts } from '../../../engine/summary';
-import type { LogRecord } from '../../../kernel/printk';
+import type { Marker, MarkerKind } from '../session';
+import { warningKind, type WarningCounts } from '../summary';
+import type { LogRecord } from '../../kernel/printk';
 
 /** Records after a splat's first line that may hold its "CPU: N PID: P Comm: C" line. */
 const SPLAT_LOOKAHEAD = 8;

@@ -2,14 +2,14 @@
 // matrix (rows universes, columns functions), the violations, and the per-function owner map
 // beside what stack_order and `kpatch list` would tell an operator.
 
-import { analysisOf } from '../../../analysis/registry';
-import { violationsOf } from '../../../analysis/report';
-import { implOf, ORIGINAL } from '../../../analysis/universe';
-import type { Session } from '../../../engine/session';
-import { stackOrder } from '../../../kernel/core';
-import type { Kernel } from '../../../kernel/kernel';
-import { policyOf } from '../../../kernel/policy';
-import type { PolicyChange, PolicyName } from '../../../kernel/policy/types';
+import { analysisOf } from '../../analysis/registry';
+import { violationsOf } from '../../analysis/report';
+import { implOf, ORIGINAL } from '../../analysis/universe';
+import type { Session } from '../session';
+import { stackOrder } from '../../kernel/core';
+import type { Kernel } from '../../kernel/kernel';
+import { policyOf } from '../../kernel/policy';
+import type { PolicyChange, PolicyName } from '../../kernel/policy/types';
 
 export interface UniverseRow {
   id: number;
