@@ -30,7 +30,7 @@ import { policyByName } from '../kernel/policy';
 import { POLICY_NAMES } from '../kernel/policy/types';
 import { isGoal, isPolicyChoice, runSearch, type PolicyChoice } from '../search/cli';
 import { GOALS, type Goal } from '../search/search';
-import { compareLines, compareRuns, type CompareSide } from '../compare/report';
+import { compareLines, compareRuns, comparedLogLines, type CompareSide } from '../compare/report';
 
 const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any] [--policy upstream|hybrid-rfc-2025|replace-set-2026|all]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
@@ -270,7 +270,7 @@ function compareSide(file: string, o: Options, io: SimIO): CompareSide | null {
   const { analysis } = attachConsistency(sim, loaded.dependencies);
   const out = sim.run(lines, undefined, o.until);
   const policy = sim.kernel.config.policy;
-  return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: sim.log.map((r) => formatDmesg(r, false)) };
+  return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: comparedLogLines(sim.log) };
 }
 
 /** `sim A --compare B`: both runs, then the diff of their analyses and logs. */

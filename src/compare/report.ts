@@ -4,7 +4,13 @@
 // same line; two designs rarely share instants).
 
 import type { AnalysisJson } from '../analysis/report';
+import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { diffLines, type LineDiff } from './lineDiff';
+
+/** A kernel log as Compare compares it: dmesg lines without their timestamps. */
+export function comparedLogLines(records: readonly LogRecord[]): string[] {
+  return records.map((r) => formatDmesg(r, false));
+}
 
 export interface CompareSide {
   name: string;
