@@ -24,14 +24,14 @@ export interface CompareSide {
 type UniverseJson = AnalysisJson['universes'][number];
 type ViolationJson = AnalysisJson['violations'][number];
 
-export interface CompareResult {
+interface CompareResult {
   universes: { onlyA: UniverseJson[]; onlyB: UniverseJson[]; both: number };
   violations: { onlyA: ViolationJson[]; onlyB: ViolationJson[]; both: number };
   log: LineDiff;
 }
 
 /** A universe by its non-original entries, so runs with different function lists compare. */
-export const universeKey = (u: UniverseJson): string =>
+const universeKey = (u: UniverseJson): string =>
   Object.keys(u.impl)
     .filter((f) => u.impl[f] !== 'original')
     .sort()

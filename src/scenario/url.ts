@@ -22,9 +22,9 @@ export interface LinkView {
 }
 
 /** Scenario B of a Compare link: decoded apart, so a bad B never stops scenario A from opening. */
-export type DecodedCompare = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
+type DecodedCompare = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-export type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number; compare?: DecodedCompare } & LinkView) | { ok: false; errors: string[] };
+type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number; compare?: DecodedCompare } & LinkView) | { ok: false; errors: string[] };
 
 /** A panel's name in a link (`view=timeline`). */
 const VIEW_NAME = /^[a-z]{1,16}$/;

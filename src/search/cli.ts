@@ -20,7 +20,7 @@ export function isPolicyChoice(p: string): p is PolicyName | 'all' {
   return p === 'all' || (POLICY_NAMES as readonly string[]).includes(p);
 }
 
-export interface PolicySearch {
+interface PolicySearch {
   policy: PolicyName;
   /** The scenario as searched: its kernel.policy is `policy` (a found run replays under it). */
   scenario: Scenario;
@@ -41,7 +41,7 @@ export function searchPolicies(scenario: Scenario, choice: PolicyChoice, o: Sear
 }
 
 /** The report of a search, as lines. */
-export function searchReport(r: SearchResult, policy: string): string[] {
+function searchReport(r: SearchResult, policy: string): string[] {
   if (!r.found) {
     const why =
       r.stopped === 'states' ? ` (stopped at the state budget: not every state within the depth was explored)`

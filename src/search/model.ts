@@ -32,7 +32,7 @@ export interface Listed {
   nops: number;
 }
 
-export interface TaskState {
+interface TaskState {
   alive: boolean;
   ps: number;
   /** code, step, code, step, ... from the outermost frame; the innermost frame's step is a sleep. */

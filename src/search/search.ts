@@ -23,7 +23,7 @@ const KINDS: Record<Goal, readonly GoalKind[]> = {
 };
 
 export const DEFAULT_DEPTH = 60;
-export const DEFAULT_MAX_STATES = 2_000_000;
+const DEFAULT_MAX_STATES = 2_000_000;
 
 export interface SearchOptions {
   goal?: Goal;
@@ -38,7 +38,7 @@ export interface SearchOptions {
   now?(): number;
 }
 
-export interface SearchProgress {
+interface SearchProgress {
   states: number;
   depth: number;
   statesPerS: number;
@@ -192,7 +192,7 @@ function stuckDetail(spec: SearchSpec, s: State): string {
 }
 
 /** The found run as a script: one line per move (replay.ts documents the helpers). */
-export function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
+function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
   return moves.map((m) => {
     if (m.kind === 'attempt') return 'wait_attempt';
     if (m.kind === 'step') return `step_task ${spec.tasks[m.task].comm}`;

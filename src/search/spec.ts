@@ -20,9 +20,9 @@ import { policyByName } from '../kernel/policy';
 export const SEARCH_LIMITS = { patches: 4, functions: 4, tasks: 4 } as const;
 
 /** One function body the search can run: steps it understands. */
-export type CodeStep = { call: number } | { sleep: number } | { nothing: true };
+type CodeStep = { call: number } | { sleep: number } | { nothing: true };
 
-export interface Code {
+interface Code {
   /** "module:function" */
   name: string;
   module: string;
@@ -45,7 +45,7 @@ export interface PatchSpec {
   newCode: number[];
 }
 
-export interface FunctionInfo {
+interface FunctionInfo {
   /** The function's name (universe keys use it, as the analysis does). */
   name: string;
   module: string;
@@ -53,7 +53,7 @@ export interface FunctionInfo {
   code: number;
 }
 
-export interface TaskSpec {
+interface TaskSpec {
   comm: string;
   module: string;
   /** Code index of the kthread's function. */
@@ -61,7 +61,7 @@ export interface TaskSpec {
 }
 
 /** One script line as a livepatch operation of the search. */
-export type Op =
+type Op =
   /** `expectFail`: load_failing_mod, whose script dies when the load succeeds and goes on when it fails. */
   | { kind: 'load'; module: string; wait: boolean; helper: boolean; expectFail?: boolean }
   | { kind: 'disable'; patch: string; wait: boolean; helper: boolean }
@@ -71,7 +71,7 @@ export type Op =
   | { kind: 'wait' }
   | { kind: 'nothing' };
 
-export interface ScriptOp {
+interface ScriptOp {
   op: Op;
   line: ScriptLine;
 }

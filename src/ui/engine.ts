@@ -21,8 +21,6 @@ import { RemoteSim, type RemoteOpen } from './remote';
 import { frameTicks } from './frameScheduler';
 import type { Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engine/select/viewData';
 
-export type { CommandOutcome } from '../engine/host';
-
 function benchTasks(search: string): number {
   return BENCH_SIZES.get(new URLSearchParams(search).get('bench') ?? '') ?? 0;
 }
@@ -40,7 +38,7 @@ function benchTasks(search: string): number {
  */
 export const WORKER_TASK_THRESHOLD = 150_000;
 
-export interface Engine {
+interface Engine {
   /** The scenario the session started from (its script grows with typed commands). */
   scenario: Scenario;
   /** Shown once at the top of the page: why a link or saved copy was not opened. */

@@ -16,7 +16,7 @@ import type { QueryName } from '../engine/select/viewData';
 import { sessionSourceOf } from '../scenario/build';
 import { benchSource } from './benchHook';
 
-export type { PlaybackView, Snapshot, TasksSnapshot, WirePlaybackEvent } from '../engine/host';
+export type { Snapshot } from '../engine/host';
 
 export type ToWorker =
   | { type: 'open'; scenario?: Scenario; bench?: string; cursorUs?: number }
@@ -37,7 +37,7 @@ export type FromWorker =
   | { type: 'command'; id: number; outcome: CommandOutcome }
   | { type: 'error'; message: string };
 
-export interface WorkerOptions {
+interface WorkerOptions {
   post(msg: FromWorker, transfer: Transferable[]): void;
   /** Wall milliseconds between playback ticks. */
   tickMs?: number;

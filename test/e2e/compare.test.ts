@@ -149,6 +149,10 @@ describe('Compare mode', () => {
     await dialog.waitFor();
     expect(await dialog.getByRole('group', { name: 'Same scenario, other policy' }).getByRole('button').allTextContents()).toEqual(['hybrid-rfc-2025', 'replace-set-2026']);
     expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}/compare-chooser-1280x720.png` });
+    }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
@@ -156,6 +160,27 @@ describe('Compare mode', () => {
     await page.locator('.controls .clock').waitFor();
     expect(await page.locator('.scenario-title').textContent()).toBe("Petr's lp1/lp2/lp3 under upstream: atomic replace drops both funcA patches");
     expect(await page.locator('.controls .clock').textContent()).toBe(before);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('with both hosts in simulation workers (?worker=on) the cursor stays linked and the diff is the same', async () => {
+    const { browser, server } = app.started();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = pageErrors(page);
+    await page.goto(`${server.url}?worker=on`, { waitUntil: 'load' });
+    await openPreset(page, 'petr-hybrid');
+    await compareWith(page, 'petr-replace-set');
+    await seekBoth(page, 7_710_000);
+    await waitClocksAt(page, /^\[\s*7\.710000\]$/);
+    await page.getByRole('button', { name: 'marker ▸' }).click();
+    await expect.poll(async () => (await clocks(page))[0]).not.toMatch(/7\.710000/);
+    await expect.poll(async () => new Set(await clocks(page)).size).toBe(1);
+    await seekBoth(page, 12_000_000);
+    await waitClocksAt(page, /^\[\s*12\.000000\]$/);
+    await expect.poll(() => page.getByTestId('log-diff-summary').textContent()).toMatch(/^5 lines only in A, 2 lines only in B, up to the cursor/);
+    expect(await page.getByTestId('universes-A').locator('tr.cs-never').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('universes-B').locator('tr.cs-never').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -181,6 +206,10 @@ describe('Compare mode', () => {
       expect(await alert.textContent()).toContain(why);
       expect(await page.locator('.scenario-title').textContent()).toBe("Petr's lp1/lp2/lp3 under upstream: atomic replace drops both funcA patches");
       expect(await page.getByTestId('compare-timelines').count()).toBe(0);
+      if (SHOTS && why === 'the scenario data is damaged') {
+        mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: `${SHOTS}/compare-bad-link-1280x720.png` });
+      }
       await page.getByRole('button', { name: 'Play' }).click();
       await page.getByRole('button', { name: 'Pause' }).click();
       await expect.poll(() => page.evaluate(() => location.hash)).not.toContain('&b=');

@@ -16,19 +16,11 @@ export interface PolicyChange {
 }
 
 /** A sysfs attribute of /sys/kernel/livepatch/<patch> that the policy decides on. */
-export interface PolicyAttr {
+interface PolicyAttr {
   name: string;
   show(): string;
   /** Absent: read-only (0444). */
   store?(buf: string): number;
-}
-
-/** The per-module fields a livepatch module may set under a policy. */
-export interface PatchPolicyFields {
-  /** hybrid-rfc-2025: klp_patch.replaceable (default true). */
-  replaceable: boolean;
-  /** replace-set-2026: klp_patch.replace_set (default 0). */
-  replaceSet: number;
 }
 
 export interface KernelPolicy {

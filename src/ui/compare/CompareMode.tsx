@@ -3,12 +3,13 @@
 // func_stack views, the two universe matrices, and the kernel-log diff up to the cursor.
 // Leaving returns to the page's own engine, untouched meanwhile.
 
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { EnginePort } from '../../engine/port';
 import { policyByName } from '../../kernel/policy';
 import type { Scenario } from '../../scenario/document';
 import { PortProvider } from '../engine';
 import { FuncStacksView } from '../views/FuncStacksView';
+import { GlossaryDialog } from '../glossary/GlossaryDialog';
 import { ProposalBadge, UniverseMatrix } from '../views/consistency/ConsistencyView';
 import { CompareChooser } from './CompareChooser';
 import { CompareControls } from './CompareControls';
@@ -21,6 +22,11 @@ import './compare.css';
 export function CompareMode({ session }: { session: CompareSession }) {
   const choosing = useCompare((s) => s.choosing);
   const setChoosing = useCompare((s) => s.setChoosing);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Keyboard users land on the playback row (the button that opened Compare is gone).
+    if (document.activeElement === document.body || document.activeElement === null) root.current?.querySelector<HTMLElement>('.cmp-controls button')?.focus();
+  }, [session]);
   useEffect(() => {
     // For the end-to-end tests and devtools: both ports and the linked cursor.
     const w = window as unknown as { livepatchCompare?: unknown };
@@ -30,7 +36,7 @@ export function CompareMode({ session }: { session: CompareSession }) {
     };
   }, [session]);
   return (
-    <div className="app cmp-app">
+    <div className="app cmp-app" ref={root}>
       <header className="app-head">
         <h1>Livepatch Explorer</h1>
         <p className="scenario-title">Compare</p>
@@ -48,6 +54,7 @@ export function CompareMode({ session }: { session: CompareSession }) {
       </div>
       <CompareLog session={session} />
       {choosing && <CompareChooser close={() => setChoosing(false)} />}
+      <GlossaryDialog />
     </div>
   );
 }

@@ -75,7 +75,9 @@ export function openCompare(b: Scenario, cursorUs?: number): string | undefined 
     return `Compare could not start: ${(e as Error).message}`;
   }
   closeCompare({ keepAddress: true });
-  engine().port.playback.send({ type: 'PAUSE' });
+  // The page's host stays where it is (a link's cursor still being reached goes on: PAUSE would cancel it).
+  const page = engine().port.playback;
+  if (page.getSnapshot().playing) page.send({ type: 'PAUSE' });
   const giveBack = holdAddress();
   const stopWriting = keepCompareAddress(a, bOnSeed, portA);
   const link = new LinkedCursor(portA, portB);

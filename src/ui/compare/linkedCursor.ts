@@ -36,12 +36,14 @@ export class LinkedCursor {
     this.a.playback.send(e);
   }
 
+  /** After a move of either host at rest: B to A's time, once per time asked. */
   private follow(): void {
-    if (!this.a.ready() || !this.b.ready() || this.a.playback.getSnapshot().seeking) return;
-    const t = this.a.piece('cursor').now;
-    if (t === this.sent) return;
+    const { a, b } = this;
+    if (!a.ready() || !b.ready() || a.playback.getSnapshot().seeking || b.playback.getSnapshot().seeking) return;
+    const t = a.piece('cursor').now;
+    if (b.piece('cursor').now === t || t === this.sent) return;
     this.sent = t;
-    if (this.b.piece('cursor').now !== t) this.b.playback.send({ type: 'SEEK', time: t });
+    b.playback.send({ type: 'SEEK', time: t });
   }
 
   close(): void {

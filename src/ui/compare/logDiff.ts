@@ -8,9 +8,9 @@ import { comparedLogLines } from '../../compare/report';
 import { diffLines } from '../../compare/lineDiff';
 
 /** Differing lines drawn at most (the summary still counts them all). */
-export const MAX_DIFF_ROWS = 500;
+const MAX_DIFF_ROWS = 500;
 
-export interface LogDiffRow {
+interface LogDiffRow {
   side: 'A' | 'B';
   /** 1-based line number in that side's log. */
   line: number;
@@ -19,7 +19,7 @@ export interface LogDiffRow {
   text: string;
 }
 
-export interface LogDiffView {
+interface LogDiffView {
   onlyA: number;
   onlyB: number;
   linesA: number;
