@@ -191,8 +191,11 @@ export function klpEnablePatch(k: Kernel, patch: KlpPatch): number {
     return -EINVAL;
   }
   // The load checks a proposal adds (replace-set-2026: conflicts with other sets).
-  const refused = policyOf(k).enableCheck(k, patch);
-  if (refused) return refused;
+  const refusal = policyOf(k).enableRefusal(patch, k.klpPatches);
+  if (refusal) {
+    k.klpPr(KERN_ERR, refusal);
+    return -EINVAL;
+  }
   // try_module_get(): this reference is what makes rmmod of an enabled patch "in use".
   if (patch.mod.state === 'GOING') return -ENODEV;
   patch.mod.refcnt++;

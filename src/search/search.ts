@@ -25,7 +25,7 @@ const KINDS: Record<Goal, readonly GoalKind[]> = {
 export const DEFAULT_DEPTH = 60;
 const DEFAULT_MAX_STATES = 2_000_000;
 
-interface SearchOptions {
+export interface SearchOptions {
   goal?: Goal;
   depth?: number;
   maxStates?: number;
@@ -201,6 +201,7 @@ function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
     switch (op.kind) {
       case 'load': {
         const lp = spec.patches.some((p) => p.name === op.module);
+        if (op.expectFail) return `load_failing_mod ${op.module}`;
         if (!op.helper) return `insmod ${op.module}.ko`;
         return lp ? `load_lp_nowait ${op.module}` : `load_mod ${op.module}`;
       }

@@ -149,6 +149,10 @@ describe('Compare mode', () => {
     await dialog.waitFor();
     expect(await dialog.getByRole('group', { name: 'Same scenario, other policy' }).getByRole('button').allTextContents()).toEqual(['hybrid-rfc-2025', 'replace-set-2026']);
     expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}/compare-chooser-1280x720.png` });
+    }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
@@ -202,6 +206,10 @@ describe('Compare mode', () => {
       expect(await alert.textContent()).toContain(why);
       expect(await page.locator('.scenario-title').textContent()).toBe("Petr's lp1/lp2/lp3 under upstream: atomic replace drops both funcA patches");
       expect(await page.getByTestId('compare-timelines').count()).toBe(0);
+      if (SHOTS && why === 'the scenario data is damaged') {
+        mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: `${SHOTS}/compare-bad-link-1280x720.png` });
+      }
       await page.getByRole('button', { name: 'Play' }).click();
       await page.getByRole('button', { name: 'Pause' }).click();
       await expect.poll(() => page.evaluate(() => location.hash)).not.toContain('&b=');
