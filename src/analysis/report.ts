@@ -15,7 +15,7 @@ export interface AnalysisJson {
 }
 
 /** The command line whose run a time falls in (null: none, e.g. boot). */
-export type CommandAt = (timeUs: number) => string | null;
+type CommandAt = (timeUs: number) => string | null;
 
 /** The line running at a time: the first that finished at or after it (lines run in turn). */
 export function commandAtOf(outcomes: readonly { line: { text: string }; time: number }[]): CommandAt {

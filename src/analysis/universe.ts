@@ -13,8 +13,6 @@ export const ORIGINAL = 'original';
 /** patch_state + 1: IDLE, UNPATCHED, PATCHED. */
 export const CLASSES = 3;
 export const classOf = (patchState: number): number => patchState + 1;
-export const CLASS_NAMES = ['IDLE (-1)', 'UNPATCHED (0)', 'PATCHED (1)'] as const;
-
 /** function name -> implementation; functions absent from the map run the original. */
 export type Impl = ReadonlyMap<string, string>;
 
@@ -41,7 +39,7 @@ export class FunctionSet {
 }
 
 /** klp_ftrace_handler()'s choice for a task of patch_state `ps` calling `code`, as a patch name. */
-export function implFor(k: Kernel, code: number, ps: number): string {
+function implFor(k: Kernel, code: number, ps: number): string {
   const ops = k.klpOps.get(code);
   const top = ops?.funcStack[0];
   if (!ops || !top) return ORIGINAL;

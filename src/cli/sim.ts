@@ -1,6 +1,6 @@
 // npm run --silent sim -- <scenario.json | case.json> [--until T] [--summary] [--analysis] [--no-timestamps] [--format json]
 // npm run --silent sim -- A.json --compare B.json [--until T] [--format json]: the analysis diff and log diff
-// npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]
+// npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any] [--policy NAME|all]
 // npm run --silent sim -- encode FILE | decode FRAGMENT
 // Runs a scenario document (its kernel, modules and timed script) or the script of a case file
 // (on the selftest configuration) and prints the kernel log as dmesg would; --summary adds
@@ -27,11 +27,12 @@ import { attachConsistency } from '../analysis/attach';
 import { analysisJson, analysisLines, commandAtOf } from '../analysis/report';
 import type { DependencySpec } from '../scenario/policySpec';
 import { policyByName } from '../kernel/policy';
-import { isGoal, runSearch } from '../search/cli';
+import { POLICY_NAMES } from '../kernel/policy/types';
+import { isGoal, isPolicyChoice, runSearch, type PolicyChoice } from '../search/cli';
 import { GOALS, type Goal } from '../search/search';
-import { compareLines, compareRuns, type CompareSide } from '../compare/report';
+import { compareLines, compareRuns, comparedLogLines, type CompareSide } from '../compare/report';
 
-const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
+const USAGE = 'usage: npm run --silent sim -- <scenario.json|case.json> [--until TIME] [--summary] [--analysis] [--no-timestamps] [--format text|json] [--export-case DIR]\n       npm run --silent sim -- A.json --compare B.json [--until TIME] [--format text|json]\n       npm run --silent sim -- <scenario.json> --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any] [--policy upstream|hybrid-rfc-2025|replace-set-2026|all]\n       npm run --silent sim -- encode SCENARIO.json | decode FRAGMENT\n  TIME is virtual time since boot, as dmesg shows it: 30s, 1500ms, 2.5s';
 
 interface Options {
   timestamps: boolean;
@@ -48,6 +49,8 @@ interface Options {
   search: boolean;
   goal: string;
   depth?: number;
+  /** --policy: search under this policy (or every one) instead of the scenario's. */
+  policy: PolicyChoice;
 }
 
 /** Where sim writes: the console, or (the golden-transcript test) two arrays of lines. */
@@ -60,7 +63,7 @@ export interface SimIO {
 const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) => console.error(terminalSafe(t)) };
 
 function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
-  const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '', search: false, goal: 'default' };
+  const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '', search: false, goal: 'default', policy: 'scenario' };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -84,6 +87,13 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
         io.err(`sim: --goal must be one of ${GOALS.join(', ')}, got '${o.goal}'`);
         return { exit: 2 };
       }
+    } else if (a === '--policy' || a.startsWith('--policy=')) {
+      const p = value('--policy');
+      if (!isPolicyChoice(p)) {
+        io.err(`sim: --policy must be one of ${POLICY_NAMES.join(', ')} or all, got '${p}'`);
+        return { exit: 2 };
+      }
+      o.policy = p;
     } else if (a === '--depth' || a.startsWith('--depth=')) {
       const d = value('--depth');
       if (!/^\d{1,4}$/.test(d) || Number(d) < 1) {
@@ -110,6 +120,10 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   }
   if (o.format !== 'text' && o.format !== 'json') {
     io.err(`sim: --format must be text or json, got '${o.format}'`);
+    return { exit: 2 };
+  }
+  if (o.policy !== 'scenario' && !o.search) {
+    io.err('sim: --policy goes with --search (a single run takes the scenario\'s kernel.policy)');
     return { exit: 2 };
   }
   if (files.length !== 1) {
@@ -256,7 +270,7 @@ function compareSide(file: string, o: Options, io: SimIO): CompareSide | null {
   const { analysis } = attachConsistency(sim, loaded.dependencies);
   const out = sim.run(lines, undefined, o.until);
   const policy = sim.kernel.config.policy;
-  return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: sim.log.map((r) => formatDmesg(r, false)) };
+  return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: comparedLogLines(sim.log) };
 }
 
 /** `sim A --compare B`: both runs, then the diff of their analyses and logs. */
@@ -281,7 +295,7 @@ function searchFile(o: Options, text: string, io: SimIO): number {
     io.err(r.errors.map((e) => `sim: ${o.file}: ${e}`).join('\n'));
     return 1;
   }
-  return runSearch(r.scenario, o.goal as Goal, o.depth, io.out, (t) => io.err(t.replace(/^sim: /, `sim: ${o.file}: `)));
+  return runSearch(r.scenario, o.goal as Goal, o.depth, o.policy, io.out, (t) => io.err(t.replace(/^sim: /, `sim: ${o.file}: `)));
 }
 
 /** The whole command: arguments in, output to `io`, exit status back. */

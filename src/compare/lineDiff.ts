@@ -4,7 +4,7 @@
 // script is searched with a budget of `maxEdits` edits: past it, the remaining middle is
 // reported as a block removed from A and added in B, and the result says it was cut short.
 
-export type DiffOp = { op: '=' | '-' | '+'; text: string; a: number | null; b: number | null };
+type DiffOp = { op: '=' | '-' | '+'; text: string; a: number | null; b: number | null };
 
 export interface LineDiff {
   ops: DiffOp[];
@@ -15,7 +15,7 @@ export interface LineDiff {
 }
 
 /** The default budget: enough for runs that differ in a few thousand lines. */
-export const MAX_EDITS = 4000;
+const MAX_EDITS = 4000;
 
 export function diffLines(a: readonly string[], b: readonly string[], maxEdits = MAX_EDITS): LineDiff {
   let head = 0;

@@ -4,7 +4,13 @@
 // same line; two designs rarely share instants).
 
 import type { AnalysisJson } from '../analysis/report';
+import { formatDmesg, type LogRecord } from '../kernel/printk';
 import { diffLines, type LineDiff } from './lineDiff';
+
+/** A kernel log as Compare compares it: dmesg lines without their timestamps. */
+export function comparedLogLines(records: readonly LogRecord[]): string[] {
+  return records.map((r) => formatDmesg(r, false));
+}
 
 export interface CompareSide {
   name: string;
@@ -18,14 +24,14 @@ export interface CompareSide {
 type UniverseJson = AnalysisJson['universes'][number];
 type ViolationJson = AnalysisJson['violations'][number];
 
-export interface CompareResult {
+interface CompareResult {
   universes: { onlyA: UniverseJson[]; onlyB: UniverseJson[]; both: number };
   violations: { onlyA: ViolationJson[]; onlyB: ViolationJson[]; both: number };
   log: LineDiff;
 }
 
 /** A universe by its non-original entries, so runs with different function lists compare. */
-export const universeKey = (u: UniverseJson): string =>
+const universeKey = (u: UniverseJson): string =>
   Object.keys(u.impl)
     .filter((f) => u.impl[f] !== 'original')
     .sort()

@@ -26,7 +26,7 @@ import {
 
 export type { KlpCoreEvent } from '../kernel/events';
 
-export interface KlpCoreContext {
+interface KlpCoreContext {
   kernel: Kernel;
   /** Delay of the armed klp_transition_work, in ms (round_jiffies_relative(HZ)); read by the delay. */
   workDelayMs: number;

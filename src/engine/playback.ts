@@ -16,7 +16,7 @@ export function speedLabel(exp: number): string {
   return `${s >= 10 ? Math.round(s) : s >= 1 ? s.toFixed(1).replace(/\.0$/, '') : s.toPrecision(2)}×`;
 }
 
-export interface PlaybackContext {
+interface PlaybackContext {
   session: Session;
   speedExp: number;
   /** Cursor times before each step forward, so Step back retraces them. */

@@ -14,7 +14,7 @@ import type { TasksModel } from './select/tasksModel';
  * The playback machine as the page sees it: an actor-shaped reference that @xstate/react's
  * useSelector reads (getSnapshot, subscribe) and components drive with send.
  */
-export type PlaybackObserver = ((s: PlaybackView) => void) | { next?(s: PlaybackView): void };
+type PlaybackObserver = ((s: PlaybackView) => void) | { next?(s: PlaybackView): void };
 
 export interface PlaybackRef {
   getSnapshot(): PlaybackView;

@@ -61,7 +61,7 @@ export class RunStopped extends Error {
 }
 
 /** What the budget reads of the machine (structural, so that the kernel need not import it). */
-export interface BudgetedMachine {
+interface BudgetedMachine {
   readonly clock: { readonly now: number };
   readonly tasks: { readonly n: number; commOf(slot: number): string };
 }

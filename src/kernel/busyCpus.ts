@@ -21,7 +21,7 @@ import { Sched, type TaskTable } from './tasks';
 export const SLICE_US = 3000;
 
 /** What the run queues need of the kernel. */
-export interface BusyCpuHost {
+interface BusyCpuHost {
   readonly tasks: TaskTable;
   readonly cpus: Cpu[];
   readonly clock: { now: number; after(delay: number, fn: () => void, label?: string): unknown };

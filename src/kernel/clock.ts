@@ -4,7 +4,7 @@
 
 import { RunStopped, type RunBudget } from './budget';
 
-export type EventFn = () => void;
+type EventFn = () => void;
 
 interface Entry {
   time: number;

@@ -20,4 +20,3 @@ export const KSYM_NAME_LEN = 512;
 
 /** Virtual time is kept in microseconds. */
 export const USEC_PER_SEC = 1_000_000;
-export const USEC_PER_MSEC = 1_000;

@@ -21,7 +21,7 @@ import { kstrtobool } from './module';
 // ------------------------------------------------------------------ callbacks (core.h)
 
 /** klp_pre_patch_callback(): remembers whether post_unpatch may run. */
-export function klpPrePatchCallback(obj: KlpObject): number {
+function klpPrePatchCallback(obj: KlpObject): number {
   const ret = obj.callbacks.prePatch ? obj.callbacks.prePatch(obj) : 0;
   obj.postUnpatchEnabled = ret === 0;
   return ret;
@@ -31,7 +31,7 @@ export function klpPostPatchCallback(obj: KlpObject): void {
   obj.callbacks.postPatch?.(obj);
 }
 
-export function klpPreUnpatchCallback(obj: KlpObject): void {
+function klpPreUnpatchCallback(obj: KlpObject): void {
   obj.callbacks.preUnpatch?.(obj);
 }
 
@@ -61,7 +61,7 @@ function klpFindObjectModule(k: Kernel, obj: KlpObject): void {
 }
 
 /** klp_init_object_loaded(): resolve each func's old and new addresses and sizes. */
-export function klpInitObjectLoaded(k: Kernel, obj: KlpObject): number {
+function klpInitObjectLoaded(k: Kernel, obj: KlpObject): number {
   for (const func of obj.funcs) {
     const r = k.syms.findObjectSymbol(obj.name, func.oldName, func.oldSympos);
     if (!r.ok) {
@@ -191,8 +191,11 @@ export function klpEnablePatch(k: Kernel, patch: KlpPatch): number {
     return -EINVAL;
   }
   // The load checks a proposal adds (replace-set-2026: conflicts with other sets).
-  const refused = policyOf(k).enableCheck(k, patch);
-  if (refused) return refused;
+  const refusal = policyOf(k).enableRefusal(patch, k.klpPatches);
+  if (refusal) {
+    k.klpPr(KERN_ERR, refusal);
+    return -EINVAL;
+  }
   // try_module_get(): this reference is what makes rmmod of an enabled patch "in use".
   if (patch.mod.state === 'GOING') return -ENODEV;
   patch.mod.refcnt++;
@@ -296,7 +299,7 @@ export function stackOrder(k: Kernel, patch: KlpPatch): number {
 // ------------------------------------------------------------------ freeing
 
 /** klp_free_patch_start(): off klp_patches; object and func kobjects go (sysfs subdirs). */
-export function klpFreePatchStart(k: Kernel, patch: KlpPatch): void {
+function klpFreePatchStart(k: Kernel, patch: KlpPatch): void {
   if (patch.listed) {
     k.klpPatches = k.klpPatches.filter((p) => p !== patch);
     patch.listed = false;
@@ -305,7 +308,7 @@ export function klpFreePatchStart(k: Kernel, patch: KlpPatch): void {
 }
 
 /** klp_free_patch_finish(): the patch kobject goes; module_put() unless forced. */
-export function klpFreePatchFinish(_k: Kernel, patch: KlpPatch): void {
+function klpFreePatchFinish(_k: Kernel, patch: KlpPatch): void {
   patch.sysfs = false;
   if (!patch.forced) patch.mod.refcnt--;
 }

@@ -1,28 +1,28 @@
 // errno values (include/uapi/asm-generic/errno-base.h, errno.h) and the user-space texts
 // that the shell, kmod's insmod/rmmod and procps' sysctl print for them.
 
-export const EPERM = 1;
+const EPERM = 1;
 export const ENOENT = 2;
-export const ESRCH = 3;
-export const EIO = 5;
-export const E2BIG = 7;
-export const ENOEXEC = 8;
+const ESRCH = 3;
+const EIO = 5;
+const E2BIG = 7;
+const ENOEXEC = 8;
 export const EAGAIN = 11;
-export const ENOMEM = 12;
+const ENOMEM = 12;
 export const EACCES = 13;
-export const EFAULT = 14;
+const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const ENODEV = 19;
 export const ENOTDIR = 20;
 export const EISDIR = 21;
 export const EINVAL = 22;
-export const ENOSPC = 28;
-export const EROFS = 30;
-export const ERANGE = 34;
-export const ENAMETOOLONG = 36;
-export const ENOSYS = 38;
-export const ENOTEMPTY = 39;
+const ENOSPC = 28;
+const EROFS = 30;
+const ERANGE = 34;
+const ENAMETOOLONG = 36;
+const ENOSYS = 38;
+const ENOTEMPTY = 39;
 export const EADDRINUSE = 98;
 
 const TEXT: Record<number, string> = {

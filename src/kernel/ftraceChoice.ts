@@ -7,7 +7,7 @@ import { KLP_TRANSITION_IDLE, KLP_TRANSITION_UNPATCHED } from './constants';
 import type { KlpFunc } from './klp';
 import type { Kernel } from './kernel';
 
-export interface CallChoice {
+interface CallChoice {
   /** Code id of the body that runs. */
   code: number;
   /** Index in func_stack of the entry that answered (-1: no klp_ops, or an empty stack). */

@@ -13,20 +13,20 @@ import { KERN_ERR, KERN_INFO, KERN_NOTICE, KERN_WARNING, type LogLevel } from '.
 import type { SymbolSpec } from './symbols';
 import type { Kprobe } from './ftrace';
 
-export type ModuleState = 'UNFORMED' | 'COMING' | 'LIVE' | 'GOING';
+type ModuleState = 'UNFORMED' | 'COMING' | 'LIVE' | 'GOING';
 
 /** The strings the selftest modules print for a module state (module_state[] of the helpers). */
-export const MODULE_STATE_STRING: Record<ModuleState, string> = {
+const MODULE_STATE_STRING: Record<ModuleState, string> = {
   LIVE: '[MODULE_STATE_LIVE] Normal state',
   COMING: '[MODULE_STATE_COMING] Full formed, running module_init',
   GOING: '[MODULE_STATE_GOING] Going away',
   UNFORMED: '[MODULE_STATE_UNFORMED] Still setting it up',
 };
 
-export type ParamType = 'int' | 'bool' | 'intarray' | 'charp';
-export type ParamValue = number | boolean | number[] | string;
+type ParamType = 'int' | 'bool' | 'intarray' | 'charp';
+type ParamValue = number | boolean | number[] | string;
 
-export interface ParamSpec {
+interface ParamSpec {
   name: string;
   type: ParamType;
   default: ParamValue;
@@ -37,7 +37,7 @@ export interface ParamSpec {
   description?: string;
 }
 
-export interface PatchFuncDef {
+interface PatchFuncDef {
   oldName: string;
   /** Name of the replacement symbol in this module. */
   newFunc: string;
@@ -51,7 +51,7 @@ export interface PatchCallbacksDef {
   postUnpatch?: (m: ModuleCtx, obj: KlpObject) => void;
 }
 
-export interface PatchObjDef {
+interface PatchObjDef {
   /** null = vmlinux */
   name: string | null;
   funcs: PatchFuncDef[];
@@ -327,7 +327,7 @@ export function formatParam(v: ParamValue): string {
 
 // ------------------------------------------------------------------ loader
 
-export interface LoadResult {
+interface LoadResult {
   /** 0 or -errno, as finit_module() returns it. */
   err: number;
   /** The file could not be opened (insmod's "could not load module"). */

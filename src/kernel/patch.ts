@@ -10,12 +10,12 @@ import type { FtraceOps } from './ftrace';
 const fopsOf = new WeakMap<KlpOps, FtraceOps>();
 
 /** klp_find_ops(): the ops whose func_stack holds funcs of this original function. */
-export function klpFindOps(k: Kernel, oldFunc: number): KlpOps | undefined {
+function klpFindOps(k: Kernel, oldFunc: number): KlpOps | undefined {
   return k.klpOps.get(oldFunc);
 }
 
 /** klp_patch_func(): push on the func_stack; the first func of an address registers ftrace. */
-export function klpPatchFunc(k: Kernel, func: KlpFunc): number {
+function klpPatchFunc(k: Kernel, func: KlpFunc): number {
   if (!func.oldFunc) {
     k.warn('kernel/livepatch/patch.c', 'klp_patch_func', false, '!func->old_func');
     return -EINVAL;
@@ -53,7 +53,7 @@ export function klpPatchFunc(k: Kernel, func: KlpFunc): number {
 }
 
 /** klp_unpatch_func(): the last func of an address unregisters ftrace and frees the ops. */
-export function klpUnpatchFunc(k: Kernel, func: KlpFunc): void {
+function klpUnpatchFunc(k: Kernel, func: KlpFunc): void {
   if (!func.patched || !func.oldFunc) {
     k.warn('kernel/livepatch/patch.c', 'klp_unpatch_func', false, '!func->patched');
     return;

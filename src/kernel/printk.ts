@@ -6,12 +6,11 @@ import { EINVAL } from './errno';
 
 export const KERN_EMERG = 0;
 export const KERN_ALERT = 1;
-export const KERN_CRIT = 2;
 export const KERN_ERR = 3;
 export const KERN_WARNING = 4;
 export const KERN_NOTICE = 5;
 export const KERN_INFO = 6;
-export const KERN_DEBUG = 7;
+const KERN_DEBUG = 7;
 
 export type LogLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
@@ -29,7 +28,7 @@ export interface LogRecord {
 }
 
 /** Where a pr_debug() is in the kernel source: what dynamic debug rules match on. */
-export interface DebugSite {
+interface DebugSite {
   file: string;
   func: string;
   module?: string;
@@ -93,7 +92,7 @@ function basename(p: string): string {
   return i < 0 ? p : p.slice(i + 1);
 }
 
-export function globMatch(pattern: string, s: string): boolean {
+function globMatch(pattern: string, s: string): boolean {
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
   return re.test(s);
 }

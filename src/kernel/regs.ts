@@ -24,7 +24,7 @@ export function seedOf(text: string): number {
 
 const hex = (n: bigint, w = 16): string => n.toString(16).padStart(w, '0');
 
-export interface TrapContext {
+interface TrapContext {
   /** Seed for the made-up contents (e.g. pid, function, time). */
   seed: number;
   /** Kernel stack of the task: its RSP lies in it. */

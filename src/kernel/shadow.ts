@@ -15,7 +15,7 @@ export type ShadowCtor = (obj: number, shadowData: number, ctorData: number) => 
 /** klp_shadow_dtor_t: runs on the data just before it is freed. */
 export type ShadowDtor = (obj: number, shadowData: number) => void;
 
-export interface ShadowHooks {
+interface ShadowHooks {
   /** WARN() text, without the trailing newline. */
   warn(text: string): void;
   /** pr_err() text, without pr_fmt prefix or trailing newline. */

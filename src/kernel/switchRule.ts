@@ -8,9 +8,9 @@
 import { EADDRINUSE, EBUSY, EINVAL } from './errno';
 import { Sched, TF } from './tasks';
 
-export type SwitchFailure = 'running' | 'unreliable' | 'sleeping';
+type SwitchFailure = 'running' | 'unreliable' | 'sleeping';
 
-export interface SwitchCheck {
+interface SwitchCheck {
   /** What the kernel's debug line says when this check fails. */
   reason: SwitchFailure;
   /** klp_check_and_switch_task()'s return value. */

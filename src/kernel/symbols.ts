@@ -29,7 +29,7 @@ export interface SymbolSpec {
   unreliable?: boolean;
 }
 
-export type LookupResult =
+type LookupResult =
   | { ok: true; sym: CodeSym }
   | { ok: false; errno: number; message: string };
 

@@ -21,7 +21,7 @@ export interface TasklistHold {
 export type TasklistWriter = 'fork' | 'exit';
 
 /** Innermost first, below the spinning queued_write_lock_slowpath(). */
-export const WRITER_FRAMES: Record<TasklistWriter, readonly string[]> = {
+const WRITER_FRAMES: Record<TasklistWriter, readonly string[]> = {
   fork: ['copy_process', 'kernel_clone', '__x64_sys_clone', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe'],
   exit: ['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe'],
 };

@@ -72,7 +72,7 @@ export const TF = {
   EXITING: 128,
 } as const;
 
-export interface NewTask {
+interface NewTask {
   pid: number;
   comm: string;
   flags: number;

@@ -30,7 +30,7 @@ const TRANSITION_C = 'transition.c';
 const SWITCH_SITE = { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' };
 
 /** Why a task could not switch (the -errno of klp_check_and_switch_task()). */
-export type SwitchVerdict =
+type SwitchVerdict =
   | { ok: true }
   | { ok: false; errno: -16; reason: 'running' }
   | { ok: false; errno: -22; reason: 'unreliable' }
@@ -128,7 +128,7 @@ export function switchExplainer(k: Kernel): (slot: number) => SwitchVerdict {
 }
 
 /** klp_try_switch_task(): one task, with its debug message on failure. */
-export function klpTrySwitchTask(k: Kernel, slot: number): boolean {
+function klpTrySwitchTask(k: Kernel, slot: number): boolean {
   if (k.tasks.patchState[slot] === k.klpTargetState) return true;
   if (!k.config.reliableStacktrace) return false;
   const { ranges, funcs } = forbiddenRanges(k);
@@ -298,7 +298,7 @@ function wakeUpIfIdle(k: Kernel, cpu: number): void {
 }
 
 /** klp_complete_transition() */
-export function klpCompleteTransition(k: Kernel): void {
+function klpCompleteTransition(k: Kernel): void {
   const patch = k.klpTransitionPatch;
   if (!patch) return;
   const target = k.klpTargetState;
@@ -441,9 +441,4 @@ export function klpSchedTrySwitch(k: Kernel, slot: number, freezable: boolean): 
   k.current = slot;
   klpTrySwitchTask(k, slot);
   k.current = saved;
-}
-
-/** Install the scheduler hook into the kernel object. */
-export function installTransitionHooks(k: Kernel): void {
-  k.klpSchedHook = (slot, freezable) => klpSchedTrySwitch(k, slot, freezable);
 }

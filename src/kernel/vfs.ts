@@ -18,7 +18,7 @@ export type Node =
   | { kind: 'dir'; mode: number; list: () => string[] }
   | { kind: 'file'; mode: number; read?: () => string | number; write?: (data: string) => number };
 
-export type ReadResult = { ok: true; data: string } | { ok: false; errno: number };
+type ReadResult = { ok: true; data: string } | { ok: false; errno: number };
 
 /** ls -l style mode string. */
 export function modeString(n: Node): string {
@@ -36,11 +36,6 @@ const dir = (list: () => string[], mode = 0o755): Node => ({ kind: 'dir', mode, 
 const ro = (read: () => string | number, mode = 0o444): Node => ({ kind: 'file', mode, read });
 const rw = (read: () => string | number, write: (d: string) => number, mode = 0o644): Node => ({ kind: 'file', mode, read, write });
 const wo = (write: (d: string) => number, mode = 0o200): Node => ({ kind: 'file', mode, write });
-
-/** The task whose context performs file operations (set by the shell). */
-export interface FileCaller {
-  slot: number;
-}
 
 export class Vfs {
   constructor(private readonly k: Kernel) {}
@@ -410,7 +405,7 @@ export class Vfs {
 }
 
 /** The pr_debug sites of kernel/livepatch (what `cat control` lists). */
-export const DEBUG_SITES = [
+const DEBUG_SITES = [
   { file: 'kernel/livepatch/transition.c', func: 'klp_init_transition', module: 'livepatch' },
   { file: 'kernel/livepatch/transition.c', func: 'klp_complete_transition', module: 'livepatch' },
   { file: 'kernel/livepatch/transition.c', func: 'klp_cancel_transition', module: 'livepatch' },

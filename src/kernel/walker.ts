@@ -9,7 +9,7 @@
 // V8's cache of compiled sources); the arrays are bound once, when the table is created or
 // grows. A page whose Content-Security-Policy forbids `new Function` gets the fallback: the
 // same loops as closures, written out below and held to the generated ones by
-// test/unit/walker.test.ts. The choice is automatic.
+// test/unit/kernel/switchRule.test.ts. The choice is automatic.
 
 import type { Kernel } from './kernel';
 import { SWITCH_PASSES_JS } from './switchRule';
@@ -18,7 +18,7 @@ import { Sched, TF, type TaskTable } from './tasks';
 const F_LISTED = TF.LISTED;
 const F_NOT_PENDING = ~TF.PATCH_PENDING & 0xff;
 
-export interface Walker {
+interface Walker {
   ps: Int8Array;
   flags: Uint8Array;
   sched: Uint8Array;
@@ -170,7 +170,7 @@ export function walkerLoopsKind(): 'compiled' | 'fallback' {
 
 const walkers = new WeakMap<TaskTable, Walker>();
 
-export function walkerFor(t: TaskTable, verdict: Int32Array): Walker {
+function walkerFor(t: TaskTable, verdict: Int32Array): Walker {
   const w = walkers.get(t);
   if (w && w.ps === t.patchState && w.flags === t.flags && w.sched === t.sched && w.stack === t.stack && w.verdict === verdict) return w;
   makeLoops ??= walkerLoopsKind() === 'compiled' ? compiledLoops : fallbackLoops;

@@ -18,6 +18,9 @@
 //   with three include paths renamed (same length to the character, 20871); its core.c is
 //   7.2.13's core.c without the sympos hunk (v6.19), the kzalloc_obj()/KLP_SYM_PREFIX/pr_err
 //   rewordings and klp_find_section_by_name() (after every site), also equal in length (33558).
+// - v6.4: the 6.4.0 tree stored by the search index (kali-linex/linex 555e8b16, "linux" renamed
+//   "linex", same length): its transition.c is 6.12.117's with the v6.10 KLP_TRANSITION_*
+//   names put back, to the character (21245), so transition.c has 6.12's lines from 6.4 on.
 // - patch.c, state.c and shadow.c have the same lines at every WARN site in 6.1.192, 6.12.117
 //   and 7.2.13 (only same-line edits between them: the KLP_TRANSITION_* rename of v6.10,
 //   ftrace_regs_set_instruction_pointer(), kzalloc_obj()), so they hold for every profile.
@@ -26,9 +29,11 @@
 //   cond_resched() and live-patching" change only (the profile's schedHook switch), for core.c
 //   the v6.14 stack_order attribute, the guard(rcu) conversion, the klp_add_nops() comment
 //   (all three in 6.16-rc6, the last two of unpinned versions) and the v6.19 sympos hunk. So
-//   transition.c 6.12-6.15 and 6.16-7.2 are pinned; core.c only 6.12, 6.16-6.18 and 6.19-7.2.
-// A multi-line WARN_ON() reports the line of its macro name (GCC resolves __LINE__ inside a
-// macro expansion to the expansion point).
+//   transition.c 6.4-6.15 and 6.16-7.2 are pinned; core.c only 6.12, 6.16-6.18 and 6.19-7.2
+//   (its 6.4.0 copy, 32556 characters, matches no reconstruction from the counted trees).
+// A multi-line WARN_ON() reports the line of its macro name: GCC resolves __LINE__ inside a
+// macro expansion to the expansion point (checked with GCC 12.2 -E on a two-line WARN_ON()
+// shaped like klp_module_going()'s).
 
 /** One WARN site: the file and function __warn() names, and the condition (the model's key). */
 export interface WarnSite {
@@ -46,10 +51,10 @@ const PATCH = 'kernel/livepatch/patch.c';
 const TRANSITION = 'kernel/livepatch/transition.c';
 const CORE = 'kernel/livepatch/core.c';
 
-/** transition.c: v6.1 / v6.12-v6.15 / v6.16-v7.2 (the untangle moved everything up 9 lines). */
+/** transition.c: v6.1 / v6.4-v6.15 / v6.16-v7.2 (the untangle moved everything up 9 lines). */
 const transition = (l601: number, l612: number, l616: number): Lines => [
   [601, 601, l601],
-  [612, 615, l612],
+  [604, 615, l612],
   [616, LATEST, l616],
 ];
 

@@ -15,7 +15,7 @@ import { modelBug, NO_STATE, Place, type TaskClassSpec, type WorkloadClassInfo, 
 import { Kind, pickWeighted, placeOf, planWorkload, SCHED_OF, stationary, type ClassRt, type StateRt } from './workloadPlan';
 import { Ev, Sampler } from './workloadSampler';
 
-export { Place, type FixedTaskSpec, type PhaseSched, type StackPhase, type TaskClassSpec, type WorkloadClassInfo, type WorkloadSpec } from './workloadModel';
+export { Place, type FixedTaskSpec, type PhaseSched, type StackPhase, type TaskClassSpec, type WorkloadSpec } from './workloadModel';
 
 // Module-local copies: reading them is cheaper than going through the imported objects.
 const F_USER_MODE = TF.USER_MODE;

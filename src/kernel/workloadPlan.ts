@@ -43,7 +43,7 @@ export interface StateRt extends SampledState {
 }
 
 /** WorkloadClassInfo while the workload fills it in. */
-export interface ClassInfo {
+interface ClassInfo {
   name: string;
   kind: 'user' | 'kthread';
   cls: number;
@@ -84,7 +84,7 @@ export interface ClassRt {
 
 
 /** What the workload runs on: classes (spec classes, then fixed tasks), states, stack templates. */
-export interface WorkloadPlan {
+interface WorkloadPlan {
   readonly rt: ClassRt[];
   readonly states: StateRt[];
   readonly templates: number[][];

@@ -11,18 +11,18 @@
 // `[:class:]`, and backslash as a literal character.
 
 /** Longest program compiled (instructions); `x\{1000\}\{1000\}` is refused, not expanded. */
-export const MAX_PROGRAM = 20_000;
+const MAX_PROGRAM = 20_000;
 /** RE_DUP_MAX as glibc defines it: the largest count in \{m,n\}. */
-export const RE_DUP_MAX = 32767;
+const RE_DUP_MAX = 32767;
 /** Deepest nesting of \( \) accepted (the parser recurses once per level). */
 const MAX_GROUP_DEPTH = 256;
 
-export interface LineMatcher {
+interface LineMatcher {
   /** Whether some substring of `line` matches (grep's selection of a line). */
   test(line: string): boolean;
 }
 
-export type CompiledPattern = { ok: true; matcher: LineMatcher } | { ok: false; error: string };
+type CompiledPattern = { ok: true; matcher: LineMatcher } | { ok: false; error: string };
 
 // ------------------------------------------------------------------ syntax tree
 

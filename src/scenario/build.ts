@@ -40,7 +40,7 @@ export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
  * The module definitions a scenario lists: its own, and the catalog modules it names (those
  * are always under test_modules/; listed, `insmod NAME.ko` finds them as well).
  */
-export function moduleDefsOf(s: Scenario): ModuleDef[] {
+function moduleDefsOf(s: Scenario): ModuleDef[] {
   return s.modules.map((m) => {
     if (typeof m !== 'string') return toModuleDef(m);
     const def = SELFTEST_MODULES.find((c) => c.name === m);

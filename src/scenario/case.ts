@@ -23,9 +23,9 @@ const CASE_FIELDS = ['id', 'title', 'source', 'machine', 'script', 'expectedLog'
 /** Largest case file read (bytes of JSON), as for a scenario document. */
 export const MAX_CASE_BYTES = MAX_DOCUMENT_BYTES;
 /** Longest line of a case's script or expected log (a script line as a document allows). */
-export const MAX_CASE_LINE = MAX_SCRIPT_LINE_CHARS;
+const MAX_CASE_LINE = MAX_SCRIPT_LINE_CHARS;
 /** Most lines of an expected log (a script has at most MAX_SCRIPT_LINES). */
-export const MAX_EXPECTED_LINES = 100_000;
+const MAX_EXPECTED_LINES = 100_000;
 
 /** Validate a parsed JSON value as a case file; errors name the field. */
 export function validateCase(v: unknown, where = 'case'): { ok: true; c: CaseFile } | { ok: false; errors: string[] } {
@@ -68,7 +68,7 @@ export function selftestFilter(text: string): boolean {
   return (text.includes('livepatch:') || text.includes('test_klp')) && !/(tainting|taints) kernel/.test(text);
 }
 
-export interface CaseResult {
+interface CaseResult {
   id: string;
   pass: boolean;
   /** Why it failed: first difference, or the reason the script stopped. */
@@ -83,7 +83,7 @@ export function caseSource(c: CaseFile): { title: string; build(): Simulation; s
 }
 
 /** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
-export interface TranscriptDifference {
+interface TranscriptDifference {
   line: number;
   expected: string | undefined;
   actual: string | undefined;
@@ -133,7 +133,7 @@ export function caseIdOfTitle(title: string): string | undefined {
 }
 
 /** A validated case's machine, booted: its `machine` document's, or the selftest configuration. */
-export function caseSimulation(c: Pick<CaseFile, 'machine'>): Simulation {
+function caseSimulation(c: Pick<CaseFile, 'machine'>): Simulation {
   if (c.machine === undefined) return new Simulation(SELFTEST_CONFIG);
   const r = validateScenario(c.machine);
   if (!r.ok) throw new Error(`case machine does not validate (validate the case first): ${r.errors[0]}`);

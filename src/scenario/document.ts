@@ -11,9 +11,8 @@ import { array, boolean, field, get, got, integer, item, number, object, oneOf, 
 import { compactModule, validateModule, type ModuleSpec } from './moduleSpec';
 import { formatScriptTime, parseScript } from './script';
 import { checkCallCycles } from './callGraph';
-import { MAX_TASKS, validateTasks } from './documentTasks';
+import { validateTasks } from './documentTasks';
 
-export { MAX_TASKS };
 import { MAX_VIRTUAL_US } from '../kernel/budget';
 import { checkPolicyFields, validateDependencies, validatePolicy, type DependencySpec } from './policySpec';
 import type { PolicyName } from '../kernel/policy/types';
@@ -23,9 +22,9 @@ export const FORMAT_VERSION = 1;
 /** Largest document accepted, in bytes of UTF-8 JSON. */
 export const MAX_DOCUMENT_BYTES = 1_000_000;
 export const MAX_SCRIPT_LINES = 10_000;
-export const MAX_CPUS = 1024;
+const MAX_CPUS = 1024;
 
-export interface KernelSpec {
+interface KernelSpec {
   /** Version profile: "6.1", "6.4" to "6.15", "6.16" and later. */
   version: string;
   cpus: { count: number; offline: number[] };

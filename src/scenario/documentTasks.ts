@@ -8,7 +8,7 @@ import { LIMIT_CLASSES, NO_STATE, statesNeeded } from '../kernel/workloadModel';
 import { array, boolean, field, get, got, integer, item, number, object, oneOf, present, Problems, string, strings } from './check';
 import { COMM_MAX, FUNC_NAME, MODULE_NAME } from './moduleSpec';
 
-export const MAX_TASKS = 1_000_000;
+const MAX_TASKS = 1_000_000;
 const MAX_RATE_PER_S = 1_000_000;
 const MAX_DWELL_US = 86_400_000_000;
 const CLASS_FIELDS = ['name', 'comm', 'count', 'kind', 'phases', 'syscallRatePerS', 'cpuBound', 'forkRatePerS', 'exitRatePerS', 'exitListedUs', 'exitUnhashedUs', 'reliableStack'] as const;

@@ -12,12 +12,12 @@ export const ARG_MAX = 2_097_152;
 /** Directory entries one expansion may look at. */
 const MAX_ENTRIES = 4_000_000;
 
-export interface GlobFs {
+interface GlobFs {
   /** The node at a path relative to the shell's working directory. */
   lookup(path: string): Node | null;
 }
 
-export type Expansion = { ok: true; words: string[] } | { ok: false; tooLong: true };
+type Expansion = { ok: true; words: string[] } | { ok: false; tooLong: true };
 
 /** A glob segment (one path component) as an anchored RegExp; null if it has no glob character. */
 export function segmentRegex(seg: string): RegExp | null {

@@ -25,7 +25,7 @@ export interface Job {
 }
 
 /** Signal numbers of x86-64 Linux (signal(7)) the `kill` builtin accepts by name. */
-export const SIGNALS = new Map<string, number>([
+const SIGNALS = new Map<string, number>([
   ['HUP', 1], ['INT', 2], ['QUIT', 3], ['ILL', 4], ['TRAP', 5], ['ABRT', 6], ['BUS', 7], ['FPE', 8],
   ['KILL', 9], ['USR1', 10], ['SEGV', 11], ['USR2', 12], ['PIPE', 13], ['ALRM', 14], ['TERM', 15],
 ]);

@@ -9,9 +9,9 @@ const KTHREAD = ['ret_from_fork_asm', 'ret_from_fork', 'kthread'];
 const SYSCALL = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64'];
 
 /** Virtual time at which the booted machine hands over to the script. */
-export const BOOT_DONE_US = 4_213_570;
+const BOOT_DONE_US = 4_213_570;
 
-export interface BootedMachine {
+interface BootedMachine {
   /** The root shell that runs the script. */
   shell: number;
 }

@@ -10,7 +10,7 @@ import { array, boolean, field, get, integer, item, object, oneOf, present, Prob
 export type SleepSched = 'interruptible' | 'uninterruptible' | 'freezable' | 'uninterruptible-freezable';
 
 /** One thing a function body does, in order. */
-export type StepSpec =
+type StepSpec =
   /** pr_info("<module>: <text>") */
   | { print: string }
   /** seq_printf() of a line, when the function is a /proc show routine */
@@ -42,14 +42,14 @@ export interface CallbacksSpec {
   postUnpatch?: CallbackSpec;
 }
 
-export interface KlpFuncSpec {
+interface KlpFuncSpec {
   oldName: string;
   /** A function of this module (its `functions`). */
   newFunc: string;
   oldSympos: number;
 }
 
-export interface ObjectSpec {
+interface ObjectSpec {
   /** "vmlinux" or a module name. */
   name: string;
   funcs: KlpFuncSpec[];
@@ -77,14 +77,14 @@ export interface CustomModuleSpec {
 /** A catalog module by name, or a module the scenario defines. */
 export type ModuleSpec = string | CustomModuleSpec;
 
-export const MODULE_FIELDS = ['name', 'description', 'livepatch', 'replace', 'replaceable', 'replaceSet', 'states', 'objects', 'functions', 'init', 'exit', 'kthreads', 'work'] as const;
+const MODULE_FIELDS = ['name', 'description', 'livepatch', 'replace', 'replaceable', 'replaceSet', 'states', 'objects', 'functions', 'init', 'exit', 'kthreads', 'work'] as const;
 const LIVEPATCH_ONLY = ['replace', 'replaceable', 'replaceSet', 'states', 'objects'] as const;
 const TARGET_ONLY = ['kthreads', 'work'] as const;
 const CALLBACKS = ['prePatch', 'postPatch', 'preUnpatch', 'postUnpatch'] as const;
 const STEP_KINDS = ['print', 'show', 'call', 'sleep', 'run'] as const;
 const SLEEP_SCHED: readonly SleepSched[] = ['interruptible', 'uninterruptible', 'freezable', 'uninterruptible-freezable'];
 /** The longest sleep or run step: one day of virtual time. */
-export const MAX_STEP_US = 86_400_000_000;
+const MAX_STEP_US = 86_400_000_000;
 const MAX_ERRNO = 4095;
 /** vmlinux functions that take an argument a scenario cannot supply: use a step instead. */
 const NOT_CALLABLE = new Map<string, string>([

@@ -5,7 +5,7 @@
 import { caseDocument, validateCase, type CaseFile } from './case';
 import { MAX_DOCUMENT_BYTES, parseScenarioText, validateScenario, type Scenario } from './document';
 
-export type OpenedFile = { ok: true; scenario: Scenario; kind: 'scenario' | 'case' } | { ok: false; message: string };
+type OpenedFile = { ok: true; scenario: Scenario; kind: 'scenario' | 'case' } | { ok: false; message: string };
 
 /** The most problems a message lists. */
 const SHOWN = 3;
@@ -18,7 +18,7 @@ function listed(name: string, what: string, errors: readonly string[]): string {
  * The scenario a case describes: its machine (a scenario document without a script; absent,
  * the selftest configuration, which is a document's defaults) with the case's script.
  */
-export function scenarioOfCase(c: CaseFile): { ok: true; scenario: Scenario } | { ok: false; errors: string[] } {
+function scenarioOfCase(c: CaseFile): { ok: true; scenario: Scenario } | { ok: false; errors: string[] } {
   // A kernel selftest case opens as the case presets do (caseDocument: its badge compares logs).
   const r = validateScenario(c.machine ? { ...c.machine, title: c.title.slice(0, 200), description: c.source.slice(0, 10_000), script: c.script } : caseDocument(c));
   return r.ok ? r : { ok: false, errors: r.errors };

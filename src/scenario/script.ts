@@ -140,7 +140,7 @@ function checkSubstitutions(c: SimpleCommand, line: number): string | null {
   return null;
 }
 
-export type ParsedScript = { ok: true; lines: ScriptLine[]; entries: (ScriptLine | null)[] } | { ok: false; errors: string[] };
+type ParsedScript = { ok: true; lines: ScriptLine[]; entries: (ScriptLine | null)[] } | { ok: false; errors: string[] };
 
 /** The last scripts parsed, by array: a script that has not changed since is not parsed again. */
 const parsed = new WeakMap<readonly string[], { texts: readonly string[]; result: ParsedScript }>();

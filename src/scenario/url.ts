@@ -1,5 +1,6 @@
 // The scenario in a URL fragment: `#s=<version>.<payload>&t=<cursor µs>`, the payload being
-// the compact document, deflated and base64url-encoded. Decoding trusts nothing: every size
+// the compact document, deflated and base64url-encoded. A Compare link adds scenario B as
+// `&b=<version>.<payload>` (same encoding; `t` is then the linked cursor of both). Decoding trusts nothing: every size
 // is capped before work is done, the inflater is fed in small pieces so that a hostile
 // payload stops at the cap, and every failure is a message, never an exception.
 
@@ -20,7 +21,10 @@ export interface LinkView {
   view?: string;
 }
 
-export type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number } & LinkView) | { ok: false; errors: string[] };
+/** Scenario B of a Compare link: decoded apart, so a bad B never stops scenario A from opening. */
+type DecodedCompare = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
+
+type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number; compare?: DecodedCompare } & LinkView) | { ok: false; errors: string[] };
 
 /** A panel's name in a link (`view=timeline`). */
 const VIEW_NAME = /^[a-z]{1,16}$/;
@@ -64,13 +68,20 @@ export function base64urlDecode(s: string): Uint8Array | null {
   return out;
 }
 
-/** The fragment (with its leading #) that holds `scenario` and, optionally, the cursor time. */
-export function encodeScenarioUrl(scenario: Scenario, cursorUs?: number, look: LinkView = {}): string {
+/** `<version>.<payload>`: the compact document, deflated, base64url. */
+function payloadOf(scenario: Scenario): string {
   const json = JSON.stringify(toDocument(scenario, true));
-  const payload = base64urlEncode(deflateSync(new TextEncoder().encode(json), { level: 9 }));
+  return `${FORMAT_VERSION}.${base64urlEncode(deflateSync(new TextEncoder().encode(json), { level: 9 }))}`;
+}
+
+/**
+ * The fragment (with its leading #) that holds `scenario` and, optionally, the cursor time,
+ * what the reader looked at, and a Compare mode's scenario B.
+ */
+export function encodeScenarioUrl(scenario: Scenario, cursorUs?: number, look: LinkView = {}, compare?: Scenario): string {
   const task = look.task !== undefined && Number.isSafeInteger(look.task) && look.task >= 0 ? `&task=${look.task}` : '';
   const view = look.view && VIEW_NAME.test(look.view) ? `&view=${look.view}` : '';
-  return `#s=${FORMAT_VERSION}.${payload}${cursorUs !== undefined ? `&t=${Math.max(0, Math.round(cursorUs))}` : ''}${task}${view}`;
+  return `#s=${payloadOf(scenario)}${cursorUs !== undefined ? `&t=${Math.max(0, Math.round(cursorUs))}` : ''}${task}${view}${compare ? `&b=${payloadOf(compare)}` : ''}`;
 }
 
 /** Inflate at most `cap` bytes; null when the data is not a complete deflate stream, 'too-big' past the cap. */
@@ -117,17 +128,13 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
   for (const part of body.split('&')) {
     const eq = part.indexOf('=');
     const key = eq < 0 ? part : part.slice(0, eq);
-    if (key !== 's' && key !== 't' && key !== 'task' && key !== 'view') return fail(`link: unknown part '${key.slice(0, 20)}' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>, task=<slot>, view=<panel>)`);
+    if (key !== 's' && key !== 't' && key !== 'task' && key !== 'view' && key !== 'b') return fail(`link: unknown part '${key.slice(0, 20)}' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>, task=<slot>, view=<panel>, b=<version>.<data>)`);
     if (params.has(key)) return fail(`link: '${key}=' appears twice in the fragment`);
     params.set(key, eq < 0 ? '' : part.slice(eq + 1));
   }
   const s = params.get('s');
   if (s === undefined) return fail('link: no scenario in the fragment (expected #s=<version>.<data>)');
-  const m = /^(\d{1,6})\.([\s\S]*)$/.exec(s);
-  if (!m) return fail('link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)');
-  const version = Number(m[1]);
-  if (version < 1) return fail(`link: scenario version ${version} does not exist (versions start at 1)`);
-  if (version > FORMAT_VERSION) return fail(`link: the scenario is version ${version}, made by a newer Livepatch Explorer; this one reads versions up to ${FORMAT_VERSION}`);
+  if (!/^\d{1,6}\.[\s\S]*$/.test(s)) return fail('link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)');
   let cursorUs: number | undefined;
   const t = params.get('t');
   if (t !== undefined) {
@@ -145,18 +152,33 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
     if (!VIEW_NAME.test(view)) return fail(`link: the view part is malformed (expected view=<panel name>), got 'view=${view.slice(0, 20)}'`);
     look.view = view;
   }
+  const a = decodePayload(s, 'link: ');
+  if (!a.ok) return a;
+  const b = params.get('b');
+  const compare = b === undefined ? {} : { compare: decodePayload(b, 'link, scenario B: ') };
+  return { ok: true, scenario: a.scenario, ...(cursorUs === undefined ? {} : { cursorUs }), ...look, ...compare };
+}
+
+/** `<version>.<payload>` to a validated scenario, or messages starting with `prefix`. Never throws. */
+function decodePayload(part: string, prefix: string): DecodedCompare {
+  const fail = (...errors: string[]): DecodedCompare => ({ ok: false, errors: errors.map((e) => prefix + e) });
+  const m = /^(\d{1,6})\.([\s\S]*)$/.exec(part);
+  if (!m) return fail('the scenario part is malformed (expected <version>.<data>, e.g. 1.eJw...)');
+  const version = Number(m[1]);
+  if (version < 1) return fail(`scenario version ${version} does not exist (versions start at 1)`);
+  if (version > FORMAT_VERSION) return fail(`the scenario is version ${version}, made by a newer Livepatch Explorer; this one reads versions up to ${FORMAT_VERSION}`);
   const bytes = base64urlDecode(m[2]);
-  if (!bytes) return fail('link: the scenario data is damaged (characters outside base64url, or cut short)');
+  if (!bytes) return fail('the scenario data is damaged (characters outside base64url, or cut short)');
   const inflated = inflateCapped(bytes, MAX_DOCUMENT_BYTES);
-  if (inflated === 'too-big') return fail(`link: the scenario data expands to more than ${MAX_DOCUMENT_BYTES.toLocaleString('en-US')} bytes, the largest document allowed`);
-  if (!inflated) return fail('link: the scenario data is damaged (not complete compressed data: was the link cut short?)');
+  if (inflated === 'too-big') return fail(`the scenario data expands to more than ${MAX_DOCUMENT_BYTES.toLocaleString('en-US')} bytes, the largest document allowed`);
+  if (!inflated) return fail('the scenario data is damaged (not complete compressed data: was the link cut short?)');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
   } catch {
-    return fail('link: the scenario data is not UTF-8 text');
+    return fail('the scenario data is not UTF-8 text');
   }
   const r = parseScenarioText(text);
-  if (!r.ok) return fail(...r.errors.map((e) => `link: ${e}`));
-  return { ok: true, scenario: r.scenario, ...(cursorUs === undefined ? {} : { cursorUs }), ...look };
+  if (!r.ok) return fail(...r.errors);
+  return { ok: true, scenario: r.scenario };
 }

@@ -28,7 +28,7 @@ export interface SimpleCommand {
 /** A piece of a word: literal text, a parameter (`$NAME`, `$!`) or a command substitution. */
 export type WordPart = string | { param: string } | { command: string; quoted: boolean };
 
-export interface Pipeline {
+interface Pipeline {
   /** The commands joined by `|`; empty for a blank or comment line. */
   commands: SimpleCommand[];
   /** The line ended in `&`: the shell does not wait for it (a background job). */

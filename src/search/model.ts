@@ -32,7 +32,7 @@ export interface Listed {
   nops: number;
 }
 
-export interface TaskState {
+interface TaskState {
   alive: boolean;
   ps: number;
   /** code, step, code, step, ... from the outermost frame; the innermost frame's step is a sleep. */
@@ -110,7 +110,15 @@ export class SearchModel {
     for (const p of spec.patches) this.patchByName.set(p.name, p);
     this.opMoves = spec.script.map((_, index) => ({ kind: 'op', index }));
     this.stepMoves = spec.tasks.map((_, task) => ({ kind: 'step', task }));
-    this.policyView = spec.patches.map((p) => ({ name: p.name, replace: p.replace, replaceable: p.replaceable, replaceSet: p.replaceSet }) as unknown as KlpPatch);
+    this.policyView = spec.patches.map((p) => {
+      // The fields the policy's questions read: its real funcs per object (nops are never compared), its states.
+      const objs = [...new Set(spec.functions.map((f) => f.module))].map((module) => ({
+        name: module,
+        displayName: module,
+        funcs: spec.functions.flatMap((f, i) => (f.module === module && p.newCode[i] >= 0 ? [{ oldName: f.name, oldSympos: 0, nop: false }] : [])),
+      }));
+      return { name: p.name, replace: p.replace, replaceable: p.replaceable, replaceSet: p.replaceSet, states: p.states, objs } as unknown as KlpPatch;
+    });
   }
 
   initial(): State {
@@ -328,9 +336,10 @@ export class SearchModel {
     if (!s.waiting && s.pc >= script.length) s.ended = true;
   }
 
-  /** A script line fails: a helper dies (the script ends), a bare command goes on. */
-  failed(s: State, helper: boolean): void {
+  /** A script line fails: a helper dies (the script ends), a bare command goes on. Always false (nothing done). */
+  failed(s: State, helper: boolean): false {
     if (helper) s.ended = true;
+    return false;
   }
 
   /** The script line `index` runs (scriptOps.ts). */

@@ -9,7 +9,7 @@ import type { CustomModuleSpec } from '../scenario/moduleSpec';
 import type { Found } from './search';
 
 /** How long a held sleep lasts: longer than any found run, so only step_task ends it. */
-export const HELD_SLEEP_US = 3_600_000_000;
+const HELD_SLEEP_US = 3_600_000_000;
 const MAX_TITLE = 200;
 
 /** The scenario that replays `found` on `scenario`'s machine. */

@@ -12,18 +12,19 @@ export function applyOp(m: SearchModel, s: State, index: number): void {
   s.pc = index + 1;
   if (op.kind === 'load') {
     const patch = m.patchByName.get(op.module);
-    if (patch) loadPatch(m, s, patch, op.helper, op.wait);
-    else loadTarget(m, s, op.module, op.helper);
+    const loaded = patch ? loadPatch(m, s, patch, op.helper, op.wait) : loadTarget(m, s, op.module, op.helper);
+    // load_failing_mod: "unexpectedly loaded" ends the script.
+    if (loaded && op.expectFail) s.ended = true;
   } else if (op.kind === 'disable') {
     const p = m.patchByName.get(op.patch);
     const l = p && s.list.find((x) => x.p === p.index);
-    if (!p || !l) return m.failed(s, op.helper);
+    if (!p || !l) return void m.failed(s, op.helper);
     if (s.trans === p.index) {
       // enabled_store() on the transition patch: klp_reverse_transition(), patching only.
-      if (!l.enabled) return m.failed(s, op.helper);
+      if (!l.enabled) return void m.failed(s, op.helper);
       m.reverse(s, l);
     } else {
-      if (!l.enabled || s.trans >= 0) return m.failed(s, op.helper);
+      if (!l.enabled || s.trans >= 0) return void m.failed(s, op.helper);
       disable(m, s, l);
     }
     if (op.wait) s.waiting = true;
@@ -37,7 +38,8 @@ export function applyOp(m: SearchModel, s: State, index: number): void {
   }
 }
 
-function loadTarget(m: SearchModel, s: State, module: string, helper: boolean): void {
+/** The module loads (true), or the load fails (false). */
+function loadTarget(m: SearchModel, s: State, module: string, helper: boolean): boolean {
   const bit = m.targetBit.get(module) ?? 0;
   if (s.targets & bit) return m.failed(s, helper);
   const before = m.universesNow(s);
@@ -49,9 +51,11 @@ function loadTarget(m: SearchModel, s: State, module: string, helper: boolean): 
     s.tasks[t] = { alive: true, ps: s.bgPs, stack: [m.spec.tasks[t].fn, 0] };
     m.runTask(s, t, true);
   }
+  return true;
 }
 
-function loadPatch(m: SearchModel, s: State, patch: PatchSpec, helper: boolean, wait: boolean): void {
+/** klp_enable_patch() from the module's init: the module loads (true), or the load fails (false). */
+function loadPatch(m: SearchModel, s: State, patch: PatchSpec, helper: boolean, wait: boolean): boolean {
   const bit = 1 << patch.index;
   if (s.lpLoaded & bit) return m.failed(s, helper);
   // klp_is_patch_compatible(): the states of the patches it is compared with.
@@ -63,6 +67,8 @@ function loadPatch(m: SearchModel, s: State, patch: PatchSpec, helper: boolean, 
       if (!mine || mine.version < st.version) return m.failed(s, helper);
     }
   }
+  // The check a policy adds after klp_is_patch_compatible() (replace-set-2026: another set's function or state id).
+  if (m.policy.enableRefusal(m.policyView[patch.index], s.list.map((l) => m.policyView[l.p]))) return m.failed(s, helper);
   // __klp_enable_patch(): -EBUSY while a transition is in progress.
   if (s.trans >= 0) return m.failed(s, helper);
   s.lpLoaded |= bit;
@@ -86,6 +92,7 @@ function loadPatch(m: SearchModel, s: State, patch: PatchSpec, helper: boolean, 
   entry.enabled = true;
   if (wait) s.waiting = true;
   m.attempt(s);
+  return true;
 }
 
 function disable(m: SearchModel, s: State, l: Listed): void {
@@ -101,15 +108,15 @@ function unload(m: SearchModel, s: State, module: string, helper: boolean): void
   const patch = m.patchByName.get(module);
   if (patch) {
     const bit = 1 << patch.index;
-    if (!(s.lpLoaded & bit)) return m.failed(s, helper);
+    if (!(s.lpLoaded & bit)) return void m.failed(s, helper);
     // The reference klp_enable_patch() took is dropped when the patch is freed, never when forced.
     if (s.forced & bit) m.hit('rmmod-refused', `rmmod ${module}: refused, the module is in use: a forced transition left its reference held (klp_free_patch_finish() skips module_put())`);
-    if (s.forced & bit || s.list.some((l) => l.p === patch.index)) return m.failed(s, helper);
+    if (s.forced & bit || s.list.some((l) => l.p === patch.index)) return void m.failed(s, helper);
     s.lpLoaded &= ~bit;
     return;
   }
   const bit = m.targetBit.get(module) ?? 0;
-  if (!(s.targets & bit)) return m.failed(s, helper);
+  if (!(s.targets & bit)) return void m.failed(s, helper);
   for (const l of s.list) {
     if (m.spec.functions.some((fn, f) => fn.module === module && (m.spec.patches[l.p].newCode[f] >= 0 || l.nops & (1 << f)))) {
       throw new SearchRefused(`search: unloading '${module}' while '${m.spec.patches[l.p].name}' patches it (klp_module_going()) is not modelled`);

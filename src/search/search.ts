@@ -23,7 +23,7 @@ const KINDS: Record<Goal, readonly GoalKind[]> = {
 };
 
 export const DEFAULT_DEPTH = 60;
-export const DEFAULT_MAX_STATES = 2_000_000;
+const DEFAULT_MAX_STATES = 2_000_000;
 
 export interface SearchOptions {
   goal?: Goal;
@@ -38,7 +38,7 @@ export interface SearchOptions {
   now?(): number;
 }
 
-export interface SearchProgress {
+interface SearchProgress {
   states: number;
   depth: number;
   statesPerS: number;
@@ -192,7 +192,7 @@ function stuckDetail(spec: SearchSpec, s: State): string {
 }
 
 /** The found run as a script: one line per move (replay.ts documents the helpers). */
-export function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
+function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
   return moves.map((m) => {
     if (m.kind === 'attempt') return 'wait_attempt';
     if (m.kind === 'step') return `step_task ${spec.tasks[m.task].comm}`;
@@ -201,6 +201,7 @@ export function linesOf(spec: SearchSpec, moves: readonly Move[]): string[] {
     switch (op.kind) {
       case 'load': {
         const lp = spec.patches.some((p) => p.name === op.module);
+        if (op.expectFail) return `load_failing_mod ${op.module}`;
         if (!op.helper) return `insmod ${op.module}.ko`;
         return lp ? `load_lp_nowait ${op.module}` : `load_mod ${op.module}`;
       }

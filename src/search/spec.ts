@@ -14,14 +14,15 @@ import type { CustomModuleSpec, FunctionSpec } from '../scenario/moduleSpec';
 import { parseScript, type ScriptLine } from '../scenario/script';
 import type { DependencySpec } from '../scenario/policySpec';
 import type { PolicyName } from '../kernel/policy/types';
+import { policyByName } from '../kernel/policy';
 
 /** The largest configuration the search takes (issue 9 §2: about 4 patches, 4 functions, 4 tasks). */
 export const SEARCH_LIMITS = { patches: 4, functions: 4, tasks: 4 } as const;
 
 /** One function body the search can run: steps it understands. */
-export type CodeStep = { call: number } | { sleep: number } | { nothing: true };
+type CodeStep = { call: number } | { sleep: number } | { nothing: true };
 
-export interface Code {
+interface Code {
   /** "module:function" */
   name: string;
   module: string;
@@ -44,7 +45,7 @@ export interface PatchSpec {
   newCode: number[];
 }
 
-export interface FunctionInfo {
+interface FunctionInfo {
   /** The function's name (universe keys use it, as the analysis does). */
   name: string;
   module: string;
@@ -52,7 +53,7 @@ export interface FunctionInfo {
   code: number;
 }
 
-export interface TaskSpec {
+interface TaskSpec {
   comm: string;
   module: string;
   /** Code index of the kthread's function. */
@@ -60,8 +61,9 @@ export interface TaskSpec {
 }
 
 /** One script line as a livepatch operation of the search. */
-export type Op =
-  | { kind: 'load'; module: string; wait: boolean; helper: boolean }
+type Op =
+  /** `expectFail`: load_failing_mod, whose script dies when the load succeeds and goes on when it fails. */
+  | { kind: 'load'; module: string; wait: boolean; helper: boolean; expectFail?: boolean }
   | { kind: 'disable'; patch: string; wait: boolean; helper: boolean }
   | { kind: 'force'; patch: string }
   | { kind: 'unload'; module: string; helper: boolean }
@@ -69,7 +71,7 @@ export type Op =
   | { kind: 'wait' }
   | { kind: 'nothing' };
 
-export interface ScriptOp {
+interface ScriptOp {
   op: Op;
   line: ScriptLine;
 }
@@ -103,7 +105,6 @@ const READ_ONLY = new Set(['cat', 'ls', 'dmesg', 'ps', 'grep', 'head', 'tail', '
 /** The search's reading of a scenario, or SearchRefused naming what it does not model. */
 export function searchSpecOf(s: Scenario): SearchSpec {
   if (!s.kernel.reliableStacktrace) throw new SearchRefused('search: the machine has no reliable stack traces (kernel.reliableStacktrace false): attempts never switch a task there, which the search does not model');
-  if (s.kernel.policy === 'replace-set-2026') throw new SearchRefused("search: policy replace-set-2026's load refusals are not modelled by the search yet; search this scenario under upstream or hybrid-rfc-2025");
   const custom = new Map<string, CustomModuleSpec>();
   for (const m of s.modules) {
     if (typeof m === 'string') continue;
@@ -150,10 +151,11 @@ export function searchSpecOf(s: Scenario): SearchSpec {
   }
   if (functions.length > SEARCH_LIMITS.functions) throw new SearchRefused(`search: too big to search: the livepatches change ${functions.length} functions, the search takes at most ${SEARCH_LIMITS.functions}`);
 
+  const policy = policyByName(s.kernel.policy);
   const patches: PatchSpec[] = livepatches.map((lp, index) => {
     const newCode = functions.map(() => -1);
     for (const obj of lp.objects) for (const f of obj.funcs) newCode[fnIndex.get(`${obj.name}:${f.oldName}`) as number] = codeIndex.get(`${lp.name}:${f.newFunc}`) as number;
-    return { name: lp.name, index, replace: lp.replace, replaceable: lp.replaceable ?? true, replaceSet: lp.replaceSet ?? 0, states: lp.states, newCode };
+    return { name: lp.name, index, replace: policy.replaceFlag(lp.replace), replaceable: lp.replaceable ?? true, replaceSet: lp.replaceSet ?? 0, states: lp.states, newCode };
   });
 
   // Bodies, now that every code has its index.
@@ -218,6 +220,9 @@ function opOf(line: ScriptLine, custom: ReadonlyMap<string, CustomModuleSpec>): 
     case 'load_lp_nowait':
       if (args.length !== 1) throw new SearchRefused(`search: ${where}: module parameters are not modelled`);
       return { kind: 'load', module: module(args[0]), wait: cmd === 'load_lp', helper: true };
+    case 'load_failing_mod':
+      if (args.length !== 1) throw new SearchRefused(`search: ${where}: module parameters are not modelled`);
+      return { kind: 'load', module: module(args[0]), wait: false, helper: false, expectFail: true };
     case 'insmod':
       if (args.length !== 1) throw new SearchRefused(`search: ${where}: module parameters are not modelled`);
       return { kind: 'load', module: ko(args[0]), wait: false, helper: false };
@@ -242,5 +247,5 @@ function opOf(line: ScriptLine, custom: ReadonlyMap<string, CustomModuleSpec>): 
     }
   }
   if (READ_ONLY.has(cmd) && (!c.redirect || HARMLESS.has(c.redirect.path))) return { kind: 'nothing' };
-  throw new SearchRefused(`search: ${where}: '${cmd}' is not a command the search models (it models load_mod, load_lp, load_lp_nowait, insmod, disable_lp, echo to enabled/force, unload_mod, unload_lp, rmmod, and commands that only read)`);
+  throw new SearchRefused(`search: ${where}: '${cmd}' is not a command the search models (it models load_mod, load_lp, load_lp_nowait, load_failing_mod, insmod, disable_lp, echo to enabled/force, unload_mod, unload_lp, rmmod, and commands that only read)`);
 }

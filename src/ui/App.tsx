@@ -27,14 +27,22 @@ import { SelftestBadge } from './views/about/SelftestBadge';
 import { ChaptersButton, ChaptersHost } from './chapters/Chapters';
 import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
 import { SearchButton } from './views/search/SearchDialog';
+import { CompareButton } from './compare/CompareChooser';
+import { CompareMode } from './compare/CompareMode';
+import { openCompareFromLink, useCompare } from './compare/compareStore';
 
 export default function App() {
+  const id = useEngineId();
+  // A Compare link opens Compare mode at once (a bad one only adds a notice to the page).
+  const [linkError] = useState(openCompareFromLink);
+  const comparing = useCompare((s) => s.session);
+  if (comparing) return <CompareMode session={comparing} />;
   // A new scenario is a new engine: every view remounts on it.
-  return <Starting key={useEngineId()} />;
+  return <Starting key={id} linkError={linkError} />;
 }
 
 /** In worker mode the views mount once the worker has built the machine and sent what they draw. */
-function Starting() {
+function Starting({ linkError }: { linkError?: string }) {
   const ready = useWorkerReady();
   const error = useWorkerError();
   const theme = useView((v) => v.theme);
@@ -42,7 +50,7 @@ function Starting() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   const e = engine();
-  if (ready) return <Workspace />;
+  if (ready) return <Workspace linkError={linkError} />;
   return (
     <div className="app">
       <header className="app-head">
@@ -86,9 +94,9 @@ const panels: Record<string, ReactNode> = {
   consistency: <Panel id="consistency" title="Consistency" actions={<ExportButtons view="consistency" title="Consistency" />}><ConsistencyView /></Panel>,
 };
 
-function Workspace() {
+function Workspace({ linkError }: { linkError?: string }) {
   const title = useData('title');
-  const [notice, setNotice] = useState(engine().notice);
+  const [notice, setNotice] = useState(linkError ?? engine().notice);
   const rescued = engine().rescued;
   useShortcuts();
   useEffect(() => {
@@ -111,6 +119,7 @@ function Workspace() {
         <ChaptersButton />
         <GlossaryButton />
         <SearchButton />
+        <CompareButton />
       </div>
       <ChaptersHost />
       {notice && (

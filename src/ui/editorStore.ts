@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { Draft } from './scenarioEditorModel';
 
-export interface EditorState {
+interface EditorState {
   open: boolean;
   /** null: no draft yet; opening the editor starts one from the page's scenario. */
   draft: Draft | null;

@@ -5,7 +5,7 @@
 // cannot tell which.
 
 import { useSelector } from '@xstate/react';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import { EngineHost, type CommandOptions, type CommandOutcome, type PlaybackView, type WirePlaybackEvent } from '../engine/host';
 import { inProcessPort, type EnginePort, type PlaybackRef } from '../engine/port';
 import type { SessionSource } from '../engine/session';
@@ -20,8 +20,6 @@ import { BENCH_SIZES, benchSource } from './benchHook';
 import { RemoteSim, type RemoteOpen } from './remote';
 import { frameTicks } from './frameScheduler';
 import type { Piece, PieceName, QueryArg, QueryName, QueryResult } from '../engine/select/viewData';
-
-export type { CommandOutcome } from '../engine/host';
 
 function benchTasks(search: string): number {
   return BENCH_SIZES.get(new URLSearchParams(search).get('bench') ?? '') ?? 0;
@@ -40,13 +38,15 @@ function benchTasks(search: string): number {
  */
 export const WORKER_TASK_THRESHOLD = 150_000;
 
-export interface Engine {
+interface Engine {
   /** The scenario the session started from (its script grows with typed commands). */
   scenario: Scenario;
   /** Shown once at the top of the page: why a link or saved copy was not opened. */
   notice?: string;
   /** A saved copy that could not be opened (kept under its own key), offered for download. */
   rescued?: string;
+  /** A Compare link's scenario B: the page starts in Compare mode with it (src/ui/compare/). */
+  compare?: { scenario: Scenario; cursorUs?: number };
   port: EnginePort;
 }
 
@@ -78,6 +78,14 @@ function openPort(tasks: number, local: () => SessionSource, remote: RemoteOpen,
   return inProcessPort(new EngineHost(local(), { cursorUs, ticks: frameTicks() }));
 }
 
+/**
+ * A port to a new host for `scenario` (the page's, or one side of Compare mode), in the worker
+ * when the scenario is big; throws if it cannot start.
+ */
+export function portFor(scenario: Scenario, cursorUs?: number): EnginePort {
+  return openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario, cursorUs }, cursorUs);
+}
+
 /** The selected task and expanded panel a link carried become the view's. */
 function applyLook(look: LinkView | undefined): void {
   const v = useView.getState();
@@ -100,13 +108,15 @@ function open(): Engine {
   let notice = init.notice;
   let port: EnginePort;
   try {
-    port = openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario, cursorUs: init.cursorUs }, init.cursorUs);
+    port = portFor(scenario, init.cursorUs);
   } catch (e) {
     notice = `This scenario could not be started (${(e as Error).message}); showing the default scenario instead.`;
     scenario = initialScenario('', null).scenario;
     port = inProcessPort(new EngineHost(sessionSourceOf(scenario), { ticks: frameTicks() }));
   }
-  return { scenario, notice, port, rescued: init.rescued };
+  // Compare mode writes the address while it is open, both scenarios in it.
+  if (init.compare) addressHeld = true;
+  return { scenario, notice, port, rescued: init.rescued, compare: init.compare && { scenario: init.compare, cursorUs: init.cursorUs } };
 }
 
 /** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */
@@ -140,7 +150,7 @@ let engineId = 0;
 export function openScenario(scenario: Scenario, cursorUs?: number): string | undefined {
   let next: Engine;
   try {
-    next = { scenario, port: openPort(taskCountOf(scenario), () => sessionSourceOf(scenario), { scenario, cursorUs }, cursorUs) };
+    next = { scenario, port: portFor(scenario, cursorUs) };
   } catch (e) {
     return `This scenario could not be started: ${(e as Error).message}`;
   }
@@ -187,6 +197,22 @@ export function cursorNow(e: Engine = engine()): number {
   return e.port.ready() ? e.port.piece('cursor').now : 0;
 }
 
+/** Set while Compare mode owns the address bar (it writes both scenarios and the linked cursor). */
+let addressHeld = false;
+let rewriteAddress: (() => void) | undefined;
+
+/**
+ * Compare mode takes the address bar: the page's own writer stops until the returned
+ * function gives it back (and rewrites the address for the page's scenario at once).
+ */
+export function holdAddress(): () => void {
+  addressHeld = true;
+  return () => {
+    addressHeld = false;
+    rewriteAddress?.();
+  };
+}
+
 /**
  * Rewrite the fragment and the saved copy when the script changes or the cursor comes to
  * rest; at most a few times a second while playing.
@@ -197,7 +223,7 @@ function keepAddressCurrent(e: Engine): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const write = () => {
     timer = undefined;
-    if (current !== e) return;
+    if (current !== e || addressHeld) return;
     const entries = entriesOf(e);
     if (!entries) return;
     lastWrite = performance.now();
@@ -216,6 +242,7 @@ function keepAddressCurrent(e: Engine): void {
     if (current !== e) return unsubscribeView();
     if ((v.selection !== p.selection || v.expandedPanel !== p.expandedPanel) && !timer) timer = setTimeout(write, 0);
   });
+  rewriteAddress = write;
   e.port.subscribe(() => {
     if (timer) return;
     const scriptChanged = (entriesOf(e)?.length ?? lastScript) !== lastScript;
@@ -225,9 +252,20 @@ function keepAddressCurrent(e: Engine): void {
   write();
 }
 
+/**
+ * The port the views below read (Compare mode shows each side's views over its own port);
+ * without a provider, the page's.
+ */
+const PortContext = createContext<EnginePort | null>(null);
+export const PortProvider = PortContext.Provider;
+
+function usePort(): EnginePort {
+  return useContext(PortContext) ?? port();
+}
+
 /** Subscribe the component to the simulation's changes. */
 export function useSimVersion(): number {
-  const p = port();
+  const p = usePort();
   return useSyncExternalStore(p.subscribe, p.version);
 }
 
@@ -246,7 +284,7 @@ export function useWorkerError(): string | undefined {
 /** A piece of the views' data (src/engine/select/viewData.ts). */
 export function useData<K extends PieceName>(name: K): Piece<K> {
   useSimVersion();
-  return port().piece(name);
+  return usePort().piece(name);
 }
 
 /**

@@ -10,7 +10,7 @@ const SCALE = 2;
 const PAD = 12;
 const LINE = 16;
 /** Computed style properties that an exported SVG needs to look as it does on the page. */
-export const SVG_STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility'] as const;
+const SVG_STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline', 'visibility'] as const;
 
 /** A file name for an export of `view` taken at virtual time `us`. */
 export function exportFileName(view: string, us: number, ext: string): string {
@@ -18,7 +18,7 @@ export function exportFileName(view: string, us: number, ext: string): string {
 }
 
 /** The policy a run was taken under, as the exports name it. */
-export interface PolicyMark {
+interface PolicyMark {
   name: string;
   proposal: boolean;
 }
@@ -51,7 +51,7 @@ export function download(blob: Blob, name: string): void {
 }
 
 /** The body of the panel showing `view` (Panel's data-view). */
-export function viewBody(view: string): HTMLElement | null {
+function viewBody(view: string): HTMLElement | null {
   return document.querySelector<HTMLElement>(`section[data-view="${view}"] .panel-body`);
 }
 
@@ -74,7 +74,7 @@ function largest<T extends Element>(body: HTMLElement, list: NodeListOf<T>): T |
 const CAPTION = 20;
 
 /** The view's main SVG, with computed styles inlined, as standalone markup, under a caption naming the policy. */
-export function serializeSvg(svg: SVGSVGElement, policy: PolicyMark): string {
+function serializeSvg(svg: SVGSVGElement, policy: PolicyMark): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const src = [svg, ...svg.querySelectorAll('*')];
   const dst = [clone, ...clone.querySelectorAll('*')];

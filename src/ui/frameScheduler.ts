@@ -7,7 +7,7 @@
 import { fromCallback } from 'xstate';
 import { FRAME_BUDGET_MS, MAX_FRAME_MS, type PlaybackEvent } from '../engine/playback';
 
-export type FramePhase = 'advance' | 'draw' | 'after';
+type FramePhase = 'advance' | 'draw' | 'after';
 const PHASES: readonly FramePhase[] = ['advance', 'draw', 'after'];
 
 export class FrameScheduler {

@@ -6,7 +6,7 @@ import { parseScenarioText, type ScenarioResult } from '../scenario/document';
 const titles = import.meta.glob<string>('/public/scenarios/*.json', { eager: true, import: 'title' });
 const texts = import.meta.glob<string>('/public/scenarios/*.json', { query: '?raw', import: 'default' });
 
-export interface Preset {
+interface Preset {
   id: string;
   title: string;
 }

@@ -23,7 +23,7 @@ export interface Draft {
   result: ScenarioResult;
 }
 
-export function docText(doc: Doc): string {
+function docText(doc: Doc): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
@@ -85,14 +85,14 @@ export function numberOrText(raw: string): number | string {
   return t !== '' && Number.isFinite(Number(t)) ? Number(t) : raw;
 }
 
-export interface ClassRow {
+interface ClassRow {
   name: string;
   comm: string;
   count: string;
   kind: string;
 }
 
-export interface FormView {
+interface FormView {
   title: string;
   description: string;
   seed: string;
@@ -114,7 +114,7 @@ export interface FormView {
 
 /** The dynamic debug site of the per-task `klp_try_switch_task: ...` lines. */
 const SWITCH_SITE = { file: 'kernel/livepatch/transition.c', func: 'klp_try_switch_task', module: 'livepatch' };
-export const PER_TASK_DEBUG_ON = 'func klp_try_switch_task +p';
+const PER_TASK_DEBUG_ON = 'func klp_try_switch_task +p';
 const PER_TASK_DEBUG_OFF = 'func klp_try_switch_task -p';
 
 /** Whether these control lines print the per-task debug lines (the last matching rule wins). */
@@ -162,7 +162,7 @@ export function formView(doc: Doc): FormView {
 
 // ------------------------------------------------------------------ form edits (each mutates its copy)
 
-export type TopField = 'title' | 'description' | 'seed';
+type TopField = 'title' | 'description' | 'seed';
 
 export const setTop = (key: TopField, value: string | number) => (doc: Doc) => {
   doc[key] = value;
@@ -207,7 +207,7 @@ export const setCatalogModule = (name: string, on: boolean) => (doc: Doc) => {
 
 export const CATALOG_MODULES: readonly string[] = CATALOG_NAMES;
 
-export type ClassField = 'name' | 'comm' | 'count' | 'kind';
+type ClassField = 'name' | 'comm' | 'count' | 'kind';
 
 export const setClassField = (i: number, key: ClassField, raw: string) => (doc: Doc) => {
   const classes = arr(objAt(doc, ['tasks']).classes);
@@ -236,7 +236,7 @@ export const setScript = (text: string) => (doc: Doc) => {
 const SYSCALL = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64'];
 const KTHREAD = ['ret_from_fork_asm', 'ret_from_fork', 'kthread'];
 
-export interface ClassTemplate {
+interface ClassTemplate {
   id: string;
   label: string;
   /** A class as validateScenario returns it (every field written out). */

@@ -20,6 +20,8 @@ export interface InitialScenario {
   notice?: string;
   /** The saved copy that could not be opened, as it was: kept, never overwritten. */
   rescued?: string;
+  /** A Compare link's scenario B: the page opens in Compare mode (src/ui/compare/). */
+  compare?: Scenario;
 }
 
 /** Where a saved copy that failed to open is kept (one key per failure; nothing is overwritten). */
@@ -44,7 +46,13 @@ export function initialScenario(hash: string, saved: string | null): InitialScen
   const h = hash.replace(/^#/, '');
   if (h) {
     const r = decodeScenarioUrl(h);
-    if (r.ok) return { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link', look: { task: r.task, view: r.view } };
+    if (r.ok) {
+      const opened: InitialScenario = { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link', look: { task: r.task, view: r.view } };
+      // A bad scenario B changes nothing: scenario A opens alone, and the notice says why.
+      if (r.compare?.ok === false) opened.notice = `The Compare part of this link could not be opened (${r.compare.errors[0]}); showing scenario A alone.`;
+      else if (r.compare) opened.compare = r.compare.scenario;
+      return opened;
+    }
     return { scenario: defaultScenario(), from: 'default', notice: `This link could not be opened (${r.errors[0]}); showing the default scenario instead.` };
   }
   if (saved) {
@@ -65,9 +73,9 @@ export function savedCopy(s: Scenario, cursorUs: number): string {
   return JSON.stringify({ document: toDocument(s, true), cursorUs });
 }
 
-/** The fragment for the address bar. */
-export function fragmentOf(s: Scenario, cursorUs: number, look?: LinkView): string {
-  return encodeScenarioUrl(s, cursorUs, look);
+/** The fragment for the address bar (with scenario B while Compare mode is open). */
+export function fragmentOf(s: Scenario, cursorUs: number, look?: LinkView, compare?: Scenario): string {
+  return encodeScenarioUrl(s, cursorUs, look, compare);
 }
 
 /**

@@ -12,7 +12,7 @@ const GLOBS = {
   texts: import.meta.glob<string>(['/test/fixtures/conformance/*.json', '/test/fixtures/extra-cases/*.json'], { query: '?raw', import: 'default' }),
 };
 
-export interface SelftestPreset {
+interface SelftestPreset {
   /** The preset id: 'selftest:' and the case id. */
   id: string;
   caseId: string;

@@ -7,7 +7,7 @@ import type { ViewState } from './store';
 /** The console's input: `/` focuses it. */
 export const CONSOLE_INPUT_ID = 'console-input';
 
-export interface KeyLike {
+interface KeyLike {
   key: string;
   ctrlKey?: boolean;
   metaKey?: boolean;
@@ -21,7 +21,7 @@ export interface ShortcutContext {
   focusConsole(): void;
 }
 
-export interface ShortcutAction {
+interface ShortcutAction {
   name: string;
   label: string;
   /** The keys as the overlay shows them. */
@@ -32,7 +32,7 @@ export interface ShortcutAction {
 
 const actions: ShortcutAction[] = [];
 
-export function register(action: ShortcutAction): ShortcutAction {
+function register(action: ShortcutAction): ShortcutAction {
   actions.push(action);
   return action;
 }

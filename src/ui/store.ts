@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 
 export type Theme = 'dark' | 'light';
-export type Selection =
+type Selection =
   | { kind: 'task'; slot: number }
   | { kind: 'patch'; name: string }
   | { kind: 'func'; name: string }

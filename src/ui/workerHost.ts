@@ -16,7 +16,7 @@ import type { QueryName } from '../engine/select/viewData';
 import { sessionSourceOf } from '../scenario/build';
 import { benchSource } from './benchHook';
 
-export type { PlaybackView, Snapshot, TasksSnapshot, WirePlaybackEvent } from '../engine/host';
+export type { Snapshot } from '../engine/host';
 
 export type ToWorker =
   | { type: 'open'; scenario?: Scenario; bench?: string; cursorUs?: number }
@@ -39,7 +39,7 @@ export type FromWorker =
   /** Sent once by simWorker.ts when it holds its lock (`lock`: its name): the page's watchdog starts. */
   | { type: 'alive'; lock: string };
 
-export interface WorkerOptions {
+interface WorkerOptions {
   post(msg: FromWorker, transfer: Transferable[]): void;
   /** Wall milliseconds between playback ticks. */
   tickMs?: number;

@@ -5,7 +5,7 @@
 
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition, StateValue } from 'xstate';
 
-export type ChartNodeType = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+type ChartNodeType = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
 
 export interface ChartNode {
   /** The state node's id (e.g. `klp.core.patching`). */

@@ -32,7 +32,7 @@ export interface ViolationRow {
   detail: string;
 }
 
-export interface OwnerRow {
+interface OwnerRow {
   function: string;
   /** What tasks run now: one entry when all agree, else per patch_state. */
   truth: string;

@@ -68,7 +68,7 @@ export function taskStates(target: PatchState): { unswitched: PatchState; switch
   return { unswitched: KLP_TRANSITION_IDLE, switched: KLP_TRANSITION_IDLE };
 }
 
-export function entryOf(k: Kernel, f: KlpFunc): StackEntry {
+function entryOf(k: Kernel, f: KlpFunc): StackEntry {
   const patch = f.patch;
   return {
     key: `${patch.name}/${f.obj.displayName}/${f.sysfsName}`,

@@ -5,7 +5,7 @@ import { stackOrder } from '../../kernel/core';
 import type { KlpFunc, KlpOps, KlpPatch } from '../../kernel/klp';
 import type { Kernel } from '../../kernel/kernel';
 
-export interface FuncRow {
+interface FuncRow {
   /** The original function's name. */
   name: string;
   /** Replacement symbol, or "nop" / "(not loaded)". */
@@ -15,7 +15,7 @@ export interface FuncRow {
   transition: boolean;
 }
 
-export interface PatchInfo {
+interface PatchInfo {
   name: string;
   enabled: boolean;
   transition: boolean;
@@ -26,7 +26,7 @@ export interface PatchInfo {
   objects: { name: string; loaded: boolean; patched: boolean; funcs: FuncRow[] }[];
 }
 
-export function funcRow(f: KlpFunc): FuncRow {
+function funcRow(f: KlpFunc): FuncRow {
   return {
     name: f.oldName,
     target: f.nop ? 'nop (runs the original)' : (f.newName ?? f.newFunc?.name ?? '(not loaded)'),

@@ -10,7 +10,7 @@ import { KLP_TRANSITION_PATCHED, SIGNALS_TIMEOUT } from '../../kernel/constants'
 import type { Kernel } from '../../kernel/kernel';
 import type { LogRecord } from '../../kernel/printk';
 
-export interface StatusTransition {
+interface StatusTransition {
   patch: string;
   /** 'patching' or 'unpatching' (after a reversal, the direction it now goes). */
   direction: string;
@@ -30,7 +30,7 @@ export interface StatusTransition {
   attemptsToSignals?: number;
 }
 
-export interface PendingGroup {
+interface PendingGroup {
   /** The reason as the summary words it. */
   reason: string;
   /** Blocks the next attempt (everything but "will switch"). */
@@ -80,7 +80,7 @@ function reasonText(reason: number, func: string | undefined): string {
 const groupCache = new WeakMap<Classification, PendingGroup[]>();
 
 /** Pending tasks by reason (sleeping ones also by function), biggest group first. */
-export function pendingGroups(k: Kernel, c: Classification): PendingGroup[] {
+function pendingGroups(k: Kernel, c: Classification): PendingGroup[] {
   const cached = groupCache.get(c);
   if (cached) return cached;
   const groups = new Map<string, PendingGroup>();

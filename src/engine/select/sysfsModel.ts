@@ -14,7 +14,7 @@ import type { KlpObject, KlpPatch } from '../../kernel/klp';
 import { Sched, TF } from '../../kernel/tasks';
 import { modeString, Vfs } from '../../kernel/vfs';
 
-export const LIVEPATCH_DIR = '/sys/kernel/livepatch';
+const LIVEPATCH_DIR = '/sys/kernel/livepatch';
 
 export interface SysfsNode {
   path: string;
@@ -33,7 +33,7 @@ export interface SysfsNode {
   children?: SysfsNode[];
 }
 
-export interface TaskTruth {
+interface TaskTruth {
   pid: number;
   comm: string;
   node: SysfsNode;

@@ -9,12 +9,12 @@ import type { TaskGroup } from './taskGroups';
 
 /** Fill: the patch state of /proc/<pid>/patch_state, or the pending flag. */
 export const Fill = { IDLE: 0, PATCHED: 1, UNPATCHED: 2, PENDING: 3 } as const;
-export type FillCode = (typeof Fill)[keyof typeof Fill];
+type FillCode = (typeof Fill)[keyof typeof Fill];
 export const FILL_NAMES = ['idle (no transition)', 'patched', 'unpatched', 'pending'] as const;
 
 /** Mark: the blocker reason drawn over the fill, in increasing urgency. */
 export const Mark = { NONE: 0, RUNNING: 1, UNRELIABLE: 2, SLEEPING: 3, UNINTERRUPTIBLE: 4, EXITING: 5 } as const;
-export type MarkCode = (typeof Mark)[keyof typeof Mark];
+type MarkCode = (typeof Mark)[keyof typeof Mark];
 export const MARK_NAMES = ['', 'running', 'unreliable stack', 'sleeping on a patched function', 'uninterruptible (D)', 'exiting, unhashed'] as const;
 
 /** Mark by Reason code (a table: the cell loop runs a million times). */
@@ -64,7 +64,7 @@ export const CODE_COUNT = 1 + 6 * 8;
 /** Entries per group in cellCodes()'s histogram (a power of two above CODE_COUNT). */
 export const HISTOGRAM_STRIDE = 64;
 
-export interface CellInput {
+interface CellInput {
   patchState: Int8Array;
   flags: Uint8Array;
   reason: Uint8Array;

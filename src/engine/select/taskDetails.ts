@@ -9,7 +9,7 @@ import type { Kernel } from '../../kernel/kernel';
 import { SCHED_NAMES, TF } from '../../kernel/tasks';
 import { forbiddenRanges } from '../../kernel/transition';
 
-export interface FrameInfo {
+interface FrameInfo {
   code: number;
   name: string;
   /** Which body this frame executes: the original or a patch module's replacement. */
@@ -35,7 +35,7 @@ export interface TaskDetails {
   why: string;
 }
 
-export function taskKind(k: Kernel, slot: number): string {
+function taskKind(k: Kernel, slot: number): string {
   const f = k.tasks.flags[slot];
   if (f & TF.IDLE) return `per-CPU idle task (CPU ${slot})`;
   const parts = [f & TF.KTHREAD ? 'kernel thread' : 'user task'];

@@ -12,7 +12,7 @@ export interface TaskGroup {
   slots: Int32Array;
 }
 
-export interface GroupInput {
+interface GroupInput {
   n: number;
   sched: Uint8Array;
   flags: Uint8Array;
@@ -39,7 +39,7 @@ function assign(inp: GroupInput): { of: Int16Array; names: string[] } {
   return { of, names: [...KIND_GROUPS, ...classes] };
 }
 
-export interface Grouping {
+interface Grouping {
   /** Non-empty groups in order; each group's slots are a view of `order`. */
   groups: TaskGroup[];
   /** Every cell's slot, groups one after another, slot (task-list) order within a group. */

@@ -9,7 +9,7 @@ export const MAX_MATCHES = 100;
 /** Longer text cannot be a comm (TASK_COMM_LEN is 16) or a pid. */
 const MAX_QUERY = 64;
 
-export interface TaskMatches {
+interface TaskMatches {
   slots: number[];
   total: number;
 }

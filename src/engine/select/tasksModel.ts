@@ -26,7 +26,7 @@ export interface TasksModel {
 }
 
 /** Names of the scenario workload's classes, by TaskTable.cls value - 1. */
-export function classNames(session: Session): string[] {
+function classNames(session: Session): string[] {
   const names: string[] = [];
   for (const c of session.sim.workload?.classes ?? []) names[c.cls - 1] = c.name;
   return Array.from(names, (n, i) => n ?? `class ${i + 1}`);
@@ -37,7 +37,7 @@ export function classNames(session: Session): string[] {
  * analysis keeps the universe of each patch_state as of the last livepatch event; between
  * events a task changes universe only by changing patch_state, which its cell reads.
  */
-export function strayOfState(session: Session): Uint8Array {
+function strayOfState(session: Session): Uint8Array {
   const out = new Uint8Array(3);
   const a = analysisOf(session.sim);
   if (!a) return out;

@@ -36,7 +36,7 @@ export function groupCounts(groups: readonly TaskGroup[], histogram: Int32Array)
   });
 }
 
-export interface BlockedRow {
+interface BlockedRow {
   slot: number;
   mark: number;
 }

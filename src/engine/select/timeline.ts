@@ -15,7 +15,7 @@ export interface Window {
 /** Narrowest window the zoom allows (µs of virtual time). */
 export const MIN_SPAN = 2_000;
 
-export interface TimelineSource {
+interface TimelineSource {
   /** Markers read from the kernel log (logMarkers()): they replace the session's 'warn' markers. */
   logMarkers?: readonly Marker[];
   start: number;
@@ -56,7 +56,7 @@ export function timelineData(s: TimelineSource): TimelineData {
   };
 }
 
-export interface StackPoint {
+interface StackPoint {
   time: number;
   /** Lower and upper edge of the band. */
   y0: number;

@@ -40,7 +40,7 @@ const MAX_PICKS = 6;
 /** Pending tasks offered for a quick look, the ones that hold the transition up first. */
 const PICK_ORDER = [Reason.UNINTERRUPTIBLE, Reason.SLEEPING, Reason.UNRELIABLE, Reason.RUNNING, Reason.EXITING, Reason.WILL_SWITCH];
 
-export interface PendingPick {
+interface PendingPick {
   slot: number;
   label: string;
   why: string;
@@ -86,7 +86,7 @@ export function allPieces(s: Session): Pieces {
   return out as Pieces;
 }
 
-export interface CallAnswer {
+interface CallAnswer {
   /** The function asked about (the chosen one if still patched, else the first). */
   name: string;
   code: string;
@@ -101,7 +101,7 @@ export interface CallAnswer {
  * The views' data about one task, patch or function the user points at: asked for on hover
  * or selection (in worker mode as a request with an id, answered by the worker).
  */
-export const QUERIES = {
+const QUERIES = {
   task: (s: Session, slot: number) => (slot < s.sim.kernel.tasks.n ? describeTask(s.sim.kernel, s.classify(), slot) : null),
   patch: (s: Session, name: string) => {
     const p = findPatch(s.sim.kernel, name);
@@ -146,7 +146,7 @@ export function runQuery<K extends QueryName>(s: Session, name: K, arg: QueryArg
   return (QUERIES[name] as (s: Session, a: QueryArg<K>) => QueryResult<K>)(s, arg);
 }
 
-export const BLOCKED_ROWS = 50;
+const BLOCKED_ROWS = 50;
 
 export interface BlockedRowView {
   slot: number;

@@ -40,7 +40,7 @@ export const HYBRID_RFC_2025: KernelPolicy = {
   replaceFlag: (defReplace) => defReplace,
   replaces: (_patch, old) => old.replaceable,
   comparesStates: () => true,
-  enableCheck: () => 0,
+  enableRefusal: () => null,
   patchAttrs: (k, patch) => [
     ...UPSTREAM.patchAttrs(k, patch),
     {

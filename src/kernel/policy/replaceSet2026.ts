@@ -14,19 +14,16 @@
 // - sysfs shows `replace_set` instead of `replace`.
 // The series' own refusal text and errno were not in any copy we could read: the messages
 // below are STAND-INS, marked as such in the log line itself, naming both patches and the
-// function (or state id); -EINVAL is what klp_is_patch_compatible()'s refusal returns.
+// function (or state id); the core returns -EINVAL, what klp_is_patch_compatible()'s refusal returns.
 
-import { EINVAL } from '../errno';
-import type { Kernel } from '../kernel';
 import type { KlpPatch } from '../klp';
-import { KERN_ERR } from '../printk';
 import type { KernelPolicy } from './types';
 
 const STAND_IN = '[stand-in text: replace_set series v3]';
 
 /** The first function of `patch` that a listed patch of another set already patches. */
-function functionConflict(k: Kernel, patch: KlpPatch): { old: KlpPatch; object: string; func: string } | null {
-  for (const old of k.klpPatches) {
+function functionConflict(patch: KlpPatch, listed: readonly KlpPatch[]): { old: KlpPatch; object: string; func: string } | null {
+  for (const old of listed) {
     if (old.replaceSet === patch.replaceSet) continue;
     for (const obj of patch.objs) {
       const oldObj = old.objs.find((o) => o.name === obj.name);
@@ -41,8 +38,8 @@ function functionConflict(k: Kernel, patch: KlpPatch): { old: KlpPatch; object: 
   return null;
 }
 
-function stateConflict(k: Kernel, patch: KlpPatch): { old: KlpPatch; id: number } | null {
-  for (const old of k.klpPatches) {
+function stateConflict(patch: KlpPatch, listed: readonly KlpPatch[]): { old: KlpPatch; id: number } | null {
+  for (const old of listed) {
     if (old.replaceSet === patch.replaceSet) continue;
     for (const s of patch.states) if (old.states.some((o) => o.id === s.id)) return { old, id: s.id };
   }
@@ -69,18 +66,12 @@ export const REPLACE_SET_2026: KernelPolicy = {
   replaceFlag: () => true,
   replaces: (patch, old) => old.replaceSet === patch.replaceSet,
   comparesStates: (patch, old) => old.replaceSet === patch.replaceSet,
-  enableCheck(k, patch) {
-    const f = functionConflict(k, patch);
-    if (f) {
-      k.klpPr(KERN_ERR, `${STAND_IN} patch '${patch.name}' (replace_set ${patch.replaceSet}) patches function '${f.func}' of '${f.object}', already patched by '${f.old.name}' (replace_set ${f.old.replaceSet})`);
-      return -EINVAL;
-    }
-    const s = stateConflict(k, patch);
-    if (s) {
-      k.klpPr(KERN_ERR, `${STAND_IN} patch '${patch.name}' (replace_set ${patch.replaceSet}) uses state id ${s.id}, already used by '${s.old.name}' (replace_set ${s.old.replaceSet})`);
-      return -EINVAL;
-    }
-    return 0;
+  enableRefusal(patch, listed) {
+    const f = functionConflict(patch, listed);
+    if (f) return `${STAND_IN} patch '${patch.name}' (replace_set ${patch.replaceSet}) patches function '${f.func}' of '${f.object}', already patched by '${f.old.name}' (replace_set ${f.old.replaceSet})`;
+    const s = stateConflict(patch, listed);
+    if (s) return `${STAND_IN} patch '${patch.name}' (replace_set ${patch.replaceSet}) uses state id ${s.id}, already used by '${s.old.name}' (replace_set ${s.old.replaceSet})`;
+    return null;
   },
   patchAttrs: (_k, patch) => [{ name: 'replace_set', show: () => `${patch.replaceSet}\n` }],
 };

@@ -16,19 +16,11 @@ export interface PolicyChange {
 }
 
 /** A sysfs attribute of /sys/kernel/livepatch/<patch> that the policy decides on. */
-export interface PolicyAttr {
+interface PolicyAttr {
   name: string;
   show(): string;
   /** Absent: read-only (0444). */
   store?(buf: string): number;
-}
-
-/** The per-module fields a livepatch module may set under a policy. */
-export interface PatchPolicyFields {
-  /** hybrid-rfc-2025: klp_patch.replaceable (default true). */
-  replaceable: boolean;
-  /** replace-set-2026: klp_patch.replace_set (default 0). */
-  replaceSet: number;
 }
 
 export interface KernelPolicy {
@@ -51,10 +43,11 @@ export interface KernelPolicy {
   /** Whether klp_is_patch_compatible() compares `patch`'s states with those of `old`. */
   comparesStates(patch: KlpPatch, old: KlpPatch): boolean;
   /**
-   * Checks klp_enable_patch() makes after klp_is_patch_compatible(): 0, or a -errno after
-   * printing the refusal.
+   * The check klp_enable_patch() makes after klp_is_patch_compatible(), against the patches
+   * on klp_patches (`listed`): null, or the refusal's log text (the core prints it and
+   * returns -EINVAL). Pure: the state-space search (src/search/) asks it too.
    */
-  enableCheck(k: Kernel, patch: KlpPatch): number;
+  enableRefusal(patch: KlpPatch, listed: readonly KlpPatch[]): string | null;
   /** The attributes of the patch's sysfs directory besides enabled, force, stack_order, transition. */
   patchAttrs(k: Kernel, patch: KlpPatch): PolicyAttr[];
 }

@@ -13,7 +13,7 @@ export const UPSTREAM: KernelPolicy = {
   // every older patch on klp_patches.
   replaces: () => true,
   comparesStates: () => true,
-  enableCheck: () => 0,
+  enableRefusal: () => null,
   // /sys/kernel/livepatch/<patch>/replace (v6.11+).
   patchAttrs: (k, patch) => (k.features.replaceAttr ? [{ name: 'replace', show: () => `${patch.replace ? 1 : 0}\n` }] : []),
 };

@@ -36,13 +36,13 @@ export interface CommandIO {
 }
 
 /** How many arguments a command takes (`max` may be Infinity). */
-export interface ArgCount {
+interface ArgCount {
   min: number;
   max: number;
 }
 
 /** What a command's check may ask while a line is parsed. */
-export interface CheckContext {
+interface CheckContext {
   /** Parse a command given as an argument (`wait_count 'CMD' N`): an error message or null. */
   checkInner(text: string): string | null;
 }
@@ -60,7 +60,7 @@ interface CommandBase {
  * output the shell redirects; a builtin runs inside the shell process itself and handles
  * its own redirection, as bash's builtins do.
  */
-export interface ShellCommand extends CommandBase {
+interface ShellCommand extends CommandBase {
   builtin?: boolean;
   /** Where the tool lives (execve's path, in bash's messages); default /usr/bin/NAME. */
   bin?: string;
@@ -68,7 +68,7 @@ export interface ShellCommand extends CommandBase {
 }
 
 /** A function of functions.sh (`helper`), or one of the script language's waits and checks. */
-export interface SelftestHelper extends CommandBase {
+interface SelftestHelper extends CommandBase {
   group: 'helper' | 'check';
   run(sh: Shell, args: string[]): Step<CmdResult>;
 }

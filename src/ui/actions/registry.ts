@@ -5,7 +5,7 @@
 // arguments, `run` types it; the Status panel and the Inspector draw their buttons from here.
 
 /** What an action may touch: the console, through the same path as the Enter key. */
-export interface UiActionContext {
+interface UiActionContext {
   type(line: string): void;
 }
 
@@ -28,7 +28,7 @@ export interface UiAction {
 
 const actions = new Map<string, UiAction>();
 
-export function registerAction(a: Omit<UiAction, 'run'>): UiAction {
+function registerAction(a: Omit<UiAction, 'run'>): UiAction {
   if (actions.has(a.name)) throw new Error(`UI action '${a.name}' is registered twice`);
   const action: UiAction = {
     ...a,

@@ -3,7 +3,7 @@
 
 import { assign, createActor, setup } from 'xstate';
 
-export interface StepperContext {
+interface StepperContext {
   chapter: string | null;
   /** 0-based step index. */
   step: number;
@@ -11,7 +11,7 @@ export interface StepperContext {
   count: number;
 }
 
-export type StepperEvent =
+type StepperEvent =
   | { type: 'OPEN_LIST' }
   | { type: 'CLOSE' }
   | { type: 'START'; chapter: string; step: number; count: number }

@@ -2,7 +2,7 @@
 // docs/glossary.md is rendered from it (glossaryMarkdown(); test/unit/ui/glossary.test.ts checks
 // that the two agree). Text may hold `code` spans; nothing else is markup.
 
-export interface GlossaryEntry {
+interface GlossaryEntry {
   /** The anchor (docs/glossary.md#id, the dialog's entry). */
   id: string;
   /** The term as it is written. */
@@ -181,7 +181,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TERM_RULE = new RegExp(`(?<![\\w/])(${TERM_FORMS.map((f) => escape(f.form)).join('|')})(?![\\w/])`, 'g');
 
 /** A piece of prose: plain text, or a `code` span; `term` names the glossary entry it links to. */
-export interface TextPiece {
+interface TextPiece {
   text: string;
   code?: boolean;
   term?: string;

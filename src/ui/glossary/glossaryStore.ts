@@ -1,7 +1,7 @@
 // Whether the glossary dialog is open, and at which entry (view state, like the `?` overlay).
 import { create } from 'zustand';
 
-export interface GlossaryState {
+interface GlossaryState {
   /** The entry shown first and highlighted, '' for the whole list, null when closed. */
   open: string | null;
   show(id: string): void;

@@ -19,7 +19,7 @@ export interface Layout {
   collapsed: Record<string, boolean>;
 }
 
-export const LAYOUT_KEY = 'livepatch-explorer:layout';
+const LAYOUT_KEY = 'livepatch-explorer:layout';
 /** The narrowest a column may get (share of the width). */
 export const MIN_COL = 0.12;
 /** The lightest a panel may get (weight; the defaults are around 1). */

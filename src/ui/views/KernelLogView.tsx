@@ -13,7 +13,7 @@ const LINE_PAD = 8;
  * font: one row per `perRow` characters), and the total height; without wrapping every line
  * is one row.
  */
-export function lineOffsets(lengths: readonly number[], perRow: number, wrap: boolean): Float64Array {
+function lineOffsets(lengths: readonly number[], perRow: number, wrap: boolean): Float64Array {
   const tops = new Float64Array(lengths.length + 1);
   for (let i = 0; i < lengths.length; i++) tops[i + 1] = tops[i] + ROW * (wrap ? Math.max(1, Math.ceil(lengths[i] / Math.max(1, perRow))) : 1);
   return tops;

@@ -6,7 +6,7 @@ import { fmtShort } from '../format';
 /** Virtual time between two attempts when estimating (round_jiffies_relative(HZ) is 0.75-1.75 s). */
 const ATTEMPT_US = 1_250_000;
 
-export interface ActionTarget {
+interface ActionTarget {
   patch: string;
   now: number;
   /** When the armed retry fires, if armed. */

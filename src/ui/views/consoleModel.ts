@@ -5,7 +5,7 @@
 import type { EntryRun } from '../../engine/runner';
 import type { ConsoleNote } from '../store';
 
-export type ItemStatus = 'waiting' | 'running' | 'done' | 'rejected' | 'forked';
+type ItemStatus = 'waiting' | 'running' | 'done' | 'rejected' | 'forked';
 
 export interface ConsoleItem {
   key: string;

@@ -8,7 +8,7 @@ const paths = {
   next: 'M1 2 L8 8 L1 14 Z M8 2 L15 8 L8 14 Z',
 } as const;
 
-export type IconName = keyof typeof paths;
+type IconName = keyof typeof paths;
 
 export function Icon({ name }: { name: IconName }) {
   return (

@@ -5,7 +5,7 @@
 import type { ZoomTransform } from './tasksRaster';
 import type { TasksRenderer } from './tasksRenderer';
 
-export interface TasksHook {
+interface TasksHook {
   /** Viewport (client) coordinates of the centre of the slot's cell, or null. */
   centreOf(slot: number): { x: number; y: number } | null;
   /** Milliseconds of each of `n` forced cell redraws at the current zoom. */

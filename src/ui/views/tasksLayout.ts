@@ -38,11 +38,11 @@ export interface TasksLayout {
   total: number;
 }
 
-export const LABEL_PX = 16;
-export const GROUP_GAP_PX = 6;
+const LABEL_PX = 16;
+const GROUP_GAP_PX = 6;
 export const MAX_CELL_PX = 22;
 /** The least height (base px) of a group that holds blockers. */
-export const MIN_BLOCKER_PX = 24;
+const MIN_BLOCKER_PX = 24;
 const PAD_PX = 4;
 
 const colsFor = (width: number, cell: number) => Math.max(1, Math.floor((width - 2 * PAD_PX) / cell));

@@ -30,7 +30,7 @@ export function newFrame(width: number, height: number): Frame {
 }
 
 /** Below this many device pixels per cell, cells are aggregated per pixel. */
-export const DETAIL_PX = 4;
+const DETAIL_PX = 4;
 
 interface Span {
   first: number;

@@ -76,7 +76,9 @@ describe('WARN line table (warnLines.ts)', () => {
 
   it('answers nothing for a version whose source was not counted, or a site it does not have', () => {
     const start: WarnSite = { file: 'kernel/livepatch/transition.c', func: 'klp_start_transition', why: 'klp_target_state == KLP_TRANSITION_IDLE' };
-    expect(warnLine(608, start)).toBeUndefined();
+    expect(warnLine(602, start)).toBeUndefined();
+    expect(warnLine(608, start)).toBe(535);
+    expect(warnLine(608, { file: 'kernel/livepatch/core.c', func: '__klp_enable_patch', why: 'patch->enabled' })).toBeUndefined();
     expect(warnLine(612, { ...start, why: 'something else' })).toBeUndefined();
   });
 });
@@ -91,6 +93,7 @@ describe('the WARNING line of a splat', () => {
 
   it.each([
     ['6.1', 467, 391],
+    ['6.8', 535, 458],
     ['6.12', 535, 458],
     ['6.16', 514, 437],
     ['6.19', 514, 437],
@@ -102,8 +105,8 @@ describe('the WARNING line of a splat', () => {
     expect(warningsOf(sim, before).map((w) => / at (\S+) /.exec(w)?.[1])).toEqual([`kernel/livepatch/transition.c:${start}`, `kernel/livepatch/transition.c:${tryComplete}`]);
   });
 
-  it('v6.8 (transition.c not counted): __warn()\'s form without a file, never a made-up line', () => {
-    const sim = new Simulation({ version: '6.8' });
+  it('v6.2 (transition.c not counted): __warn()\'s form without a file, never a made-up line', () => {
+    const sim = new Simulation({ version: '6.2' });
     const before = sim.log.length;
     klpStartTransition(sim.kernel);
     const [w] = warningsOf(sim, before);

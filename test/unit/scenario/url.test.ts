@@ -78,7 +78,7 @@ describe('bad fragments give a clear error', () => {
   });
 
   it('unknown or repeated parts, malformed version and time', () => {
-    expect(errorOf(`${good}&x=1`)).toEqual(["link: unknown part 'x' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>, task=<slot>, view=<panel>)"]);
+    expect(errorOf(`${good}&x=1`)).toEqual(["link: unknown part 'x' in the fragment (expected s=<version>.<data> and optionally t=<microseconds>, task=<slot>, view=<panel>, b=<version>.<data>)"]);
     expect(errorOf(`${good}&s=1.AA`)).toEqual(["link: 's=' appears twice in the fragment"]);
     expect(errorOf('#s=abc')).toEqual(['link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)']);
     expect(errorOf('#s=0.AA')).toEqual(['link: scenario version 0 does not exist (versions start at 1)']);

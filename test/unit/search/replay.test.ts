@@ -8,7 +8,8 @@ import { parseScript } from '../../../src/scenario/script';
 import type { Scenario } from '../../../src/scenario/document';
 import { replayScenario } from '../../../src/search/replay';
 import { searchScenario, type Goal } from '../../../src/search/search';
-import { DEPENDENCY_SPLIT, HELD_FORCED, PETR_HYBRID, scenarioOf } from './fixtures';
+import { DEPENDENCY_SPLIT, HELD_FORCED, PETR_HYBRID, ROOT, scenarioOf } from './fixtures';
+import { join } from 'node:path';
 
 function replay(scenario: Scenario, goal: Goal) {
   const r = searchScenario(scenario, { goal });
@@ -55,6 +56,19 @@ describe('a found run replays on the real kernel with the same outcome', () => {
     const { out } = replay(scenarioOf(HELD_FORCED), 'rmmod-refused');
     expect(out.died?.line.text).toBe('unload_mod lp_work');
     // functions.sh's unload_mod dies with the refcount the forced transition left held.
+    expect(out.died?.reason).toMatch(/failed to unload module lp_work \(refcnt\)/);
+  });
+
+  it('mass-switch: a target module loaded after its livepatch (klp_module_coming()) switches every task at once; the replay\'s analysis says so', () => {
+    const { found, analysis } = replay(scenarioOf(join(ROOT, 'public/scenarios/stuck-kthread-force.json')), 'default');
+    expect(found.kind).toBe('mass-switch');
+    expect(found.lines.at(-1)).toBe('insmod stuckmod.ko');
+    expect(analysis.violations.map((v) => v.kind)).toContain('mass-switch');
+  });
+
+  it('under replace-set-2026 too: the rmmod refused after a forced unpatching replays as refused', () => {
+    const { out, found } = replay(scenarioOf(HELD_FORCED, (s) => (s.kernel.policy = 'replace-set-2026')), 'rmmod-refused');
+    expect(found.kind).toBe('rmmod-refused');
     expect(out.died?.reason).toMatch(/failed to unload module lp_work \(refcnt\)/);
   });
 });

@@ -56,6 +56,14 @@ describe('the search', () => {
     expect(r.found?.lines).toContain('echo 1 > /sys/kernel/livepatch/lp_work/force');
   });
 
+  it("--goal warn: klp_ftrace_handler()'s WARN needs a task of patch_state -1 during a transition, which klp_init_transition() rules out: never found, even with kthreads started, reversals and forces during transitions", () => {
+    for (const file of [HELD_FORCED, join(ROOT, 'public/scenarios/stuck-kthread-force.json'), join(ROOT, 'public/scenarios/stuck-kthread-reverse.json'), PETR_HYBRID]) {
+      const r = searchScenario(scenarioOf(file), { goal: 'warn' });
+      expect(r.found, file).toBeNull();
+      expect(r.truncated, file).toBe(false);
+    }
+  });
+
   it('--goal any takes the shortest of all kinds, stuck included', () => {
     expect(searchScenario(scenarioOf(HELD_FORCED), { goal: 'any' }).found?.kind).toBe('stuck');
   });
@@ -78,11 +86,58 @@ describe('the search', () => {
     };
     expect(refusal(join(ROOT, 'public/scenarios/petr-variant-b.json'))).toMatch(/too big to search: the modules start 6 kthreads, the search takes at most 4/);
     expect(refusal(PETR_HYBRID, (s) => s.script.push('cat /proc/cmdline > /tmp/x'))).toMatch(/script line 6 .*'cat' is not a command the search models/);
-    expect(refusal(join(ROOT, 'public/scenarios/petr-replace-set.json'))).toMatch(/replace-set-2026/);
+    expect(refusal(join(ROOT, 'public/scenarios/replace-sets-offband.json'))).toMatch(/too big to search: the script loads 5 livepatch modules/);
+  });
+});
+
+describe('the search under each policy', () => {
+  it("replace-set-2026: the policy's load refusal is the search's too: lp2 (set 0) on lp1's funcA (set 1) is refused, so load_failing_mod goes on", () => {
+    const petr = join(ROOT, 'public/scenarios/petr-replace-set.json');
+    const r = searchScenario(scenarioOf(petr), { goal: 'any' });
+    expect(r.found).toBeNull();
+    expect(r.truncated).toBe(false);
+    // The same load as load_lp_nowait: refused, the helper dies and the script ends (lp3 never loads).
+    const dies = searchScenario(scenarioOf(petr, (s) => (s.script = s.script.map((l) => l.replace('load_failing_mod lp2', 'load_lp_nowait lp2')))), { goal: 'any' });
+    expect(dies.found).toBeNull();
+    expect(dies.states).toBeLessThan(r.states);
+    // With lp2 in lp1's set it loads (and replaces lp1): load_failing_mod dies, "unexpectedly loaded".
+    const sameSet = searchScenario(
+      scenarioOf(petr, (s) => {
+        for (const m of s.modules) if (typeof m !== 'string' && m.name === 'lp2') m.replaceSet = 1;
+      }),
+      { goal: 'any' },
+    );
+    expect(sameSet.found).toBeNull();
+    expect(sameSet.truncated).toBe(false);
+  });
+
+  it('replace-set-2026 makes every patch a replace patch of its set: Petr\'s three patches in set 0 are upstream\'s cumulative chain, nothing found', () => {
+    const r = searchScenario(scenarioOf(PETR_HYBRID, (s) => (s.kernel.policy = 'replace-set-2026')), { goal: 'any' });
+    expect(r.found).toBeNull();
+    expect(r.spec.patches.every((p) => p.replace)).toBe(true);
   });
 });
 
 describe('sim --search', () => {
+  it('--policy all prints one block per policy, upstream first, each starting with found: or none found:', () => {
+    const r = sim([PETR_HYBRID, '--search', '--policy', 'all']);
+    expect(r.status).toBe(0);
+    const blocks = r.out.join('\n').split('\n\n').map((b) => b.split('\n'));
+    expect(blocks.map((b) => b.at(-1)?.match(/policy ([a-z0-9-]+)/)?.[1])).toEqual(['upstream', 'hybrid-rfc-2025', 'replace-set-2026']);
+    expect(blocks[0][0]).toMatch(/^none found: \d+ states explored \(every reachable state\)$/);
+    expect(blocks[1][0]).toMatch(/^found: never-shipped after \d+ states, 8 steps$/);
+    expect(blocks[2][0]).toMatch(/^none found: \d+ states explored/);
+  });
+
+  it('--policy NAME searches under that policy instead of the scenario\'s; a bad name, or --policy without --search, is refused', () => {
+    expect(sim([PETR_HYBRID, '--search', '--policy', 'upstream']).out[0]).toMatch(/^none found/);
+    expect(sim([PETR_UPSTREAM, '--search', '--policy=hybrid-rfc-2025']).out[0]).toMatch(/^none found/);
+    const bad = sim([PETR_HYBRID, '--search', '--policy', 'nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.err.join('\n')).toMatch(/--policy must be one of upstream, hybrid-rfc-2025, replace-set-2026 or all/);
+    expect(sim([PETR_HYBRID, '--policy', 'all']).status).toBe(2);
+  });
+
   it('prints `found: <kind> after N states, M steps`, then the run as a script', () => {
     const r = sim([PETR_HYBRID, '--search']);
     expect(r.status).toBe(0);

@@ -23,7 +23,7 @@ export function ConsistencyView() {
     // Focusable, so the panel scrolls from the keyboard even when it holds no button.
     <div className="cs-view" tabIndex={0} role="group" aria-label="Consistency analysis">
       <PolicyLine policy={data.policy} />
-      <Matrix data={data} />
+      <UniverseMatrix data={data} />
       <Violations rows={data.violations} />
       <Owners data={data} />
     </div>
@@ -70,7 +70,8 @@ function universeTitle(u: UniverseRow): string {
   return `U${u.id}: ${u.shipped ? 'shipped' : 'never shipped together'}. First task: ${u.first.pid}${u.first.comm ? ` (${u.first.comm})` : ''} at ${fmtTime(u.first.time)}${u.command ? `, from '${u.command}'` : ''}. ${u.now} tasks in it now, ${u.tasks} seen in it.`;
 }
 
-function Matrix({ data }: { data: ConsistencyData }) {
+/** The universes the tasks ran (never-shipped rows outlined); Compare mode draws one per side. */
+export function UniverseMatrix({ data }: { data: ConsistencyData }) {
   if (!data.functions.length) return <p className="cs-empty">No function has been patched yet: every task runs the original code.</p>;
   return (
     <table className="cs-matrix" aria-label="Universes">

@@ -8,7 +8,7 @@ import { ArrowDefs, EdgeShape, StateShape } from './ChartShapes';
 import type { ChartLayout } from './elkGraph';
 import type { Lit } from '../../../engine/select/chartLit';
 
-export interface ChartZoom {
+interface ChartZoom {
   k: number;
   x: number;
   y: number;
@@ -18,7 +18,7 @@ export interface ChartZoom {
  * The transform that fits the chart in a `width` × `height` box, never above 1:1; in a small
  * box it fits the width only, at no less than 60%, so labels stay legible (drag to pan).
  */
-export function fitTransform(layout: ChartLayout, width: number, height: number): ChartZoom {
+function fitTransform(layout: ChartLayout, width: number, height: number): ChartZoom {
   const byWidth = (width - 8) / layout.width;
   const k = Math.min(1, byWidth, Math.max(0.6, (height - 8) / layout.height));
   return { k, x: (width - layout.width * k) / 2, y: 4 };

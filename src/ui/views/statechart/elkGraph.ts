@@ -7,7 +7,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import { edgeLabel, type ChartEdge, type ChartModel, type ChartNode } from '../../../engine/select/chartModel';
 
-export const CHAR_W = 6.6;
+const CHAR_W = 6.6;
 export const LINE_H = 14;
 const PAD = 8;
 const HEADER_H = 24;

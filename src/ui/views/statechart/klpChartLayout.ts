@@ -6,7 +6,7 @@ import { klpCoreMachine } from '../../../engine/klpCoreMachine';
 import { chartModel, type ChartModel } from '../../../engine/select/chartModel';
 import { fromElk, type ChartLayout } from './elkGraph';
 
-export const KLP_CHART: ChartModel = chartModel(klpCoreMachine);
+const KLP_CHART: ChartModel = chartModel(klpCoreMachine);
 
 const layouts = new Map<boolean, ChartLayout>();
 

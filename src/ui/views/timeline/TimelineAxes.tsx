@@ -6,7 +6,7 @@ import { MARGIN, type Lanes } from './geometry';
 export type CountScale = (ScalePower<number, number> | ScaleSymLog<number, number>) & { log?: boolean };
 
 /** Ticks of a count axis: powers of ten on a log scale (at most four), whole numbers otherwise. */
-export function countTicks(y: CountScale): number[] {
+function countTicks(y: CountScale): number[] {
   if (!y.log) return y.ticks(3).filter((v) => Number.isInteger(v));
   const max = y.domain()[1];
   const out = [0];

@@ -5,7 +5,7 @@ import { symbol, symbolAsterisk, symbolCircle, symbolCross, symbolDiamond, symbo
 import { Reason, REASON_NAMES, type ReasonCode } from '../../../engine/blockers';
 import type { MarkerKind } from '../../../engine/session';
 
-export interface MarkerStyle {
+interface MarkerStyle {
   kind: MarkerKind;
   name: string;
   /** What the marker means, for the legend's tooltip. */

@@ -9,7 +9,7 @@ import { useView } from '../../store';
 import { pageFrames } from '../../frameScheduler';
 import { neighbourTime, panBy, zoomAround, type TimelineData, type Window } from '../../../engine/select/timeline';
 
-export interface TimelineInput {
+interface TimelineInput {
   onPointerDown(e: PointerEvent<SVGSVGElement>): void;
   onPointerMove(e: PointerEvent<SVGSVGElement>): void;
   onPointerUp(e: PointerEvent<SVGSVGElement>): void;
