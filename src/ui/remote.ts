@@ -24,9 +24,35 @@ interface Port {
   terminate(): void;
 }
 
+/** Workers started by this page: each one's name is also the name of the lock it holds. */
+let started = 0;
+
 function startWorker(): Port {
-  return new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module', name: 'livepatch-sim' }) as unknown as Port;
+  // The name is the worker's lock (simWorker.ts): one per worker, so two hosts (Compare) are told apart.
+  const name = `livepatch-sim-${++started}-${Math.random().toString(36).slice(2, 10)}`;
+  return new Worker(new URL('./simWorker.ts', import.meta.url), { type: 'module', name }) as unknown as Port;
 }
+
+/**
+ * The watchdog: told `dead` once the worker holding `lock` is gone; returns a cancel. A
+ * worker that is terminated or killed (out of memory) raises no error event on the page;
+ * what does happen is that its Web Locks are released, so the page's request for the same
+ * lock is granted then, and only then. No timer, no wall-clock guess: a worker busy for a
+ * long time (building a million tasks) is never taken for dead. Without the Web Locks API
+ * (an insecure origin) there is no watchdog, only the error event.
+ */
+export type WorkerWatch = (lock: string, dead: () => void) => () => void;
+
+const lockWatch: WorkerWatch = (lock, dead) => {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return () => {};
+  const stop = new AbortController();
+  locks.request(lock, { signal: stop.signal }, () => dead()).catch(() => {});
+  return () => stop.abort();
+};
+
+/** What the page says when the watchdog finds the worker gone. */
+export const DIED = 'The simulation worker died (it stopped without an error: terminated, or out of memory)';
 
 const NO_ROWS = { rows: [] as BlockedRowView[], more: 0 };
 
@@ -50,8 +76,15 @@ export class RemoteSim implements EnginePort {
   private closed = false;
   /** The worker crashed or died: it was terminated, and nothing more is sent to it. */
   private lost = false;
+  /** Stops the watchdog (see WorkerWatch); set once the worker said it holds its lock. */
+  private unwatch?: () => void;
 
-  constructor(open: RemoteOpen, port: Port = startWorker(), private readonly frame: (cb: () => void) => void = (cb) => pageFrames.request(cb, 'after')) {
+  constructor(
+    open: RemoteOpen,
+    port: Port = startWorker(),
+    private readonly frame: (cb: () => void) => void = (cb) => pageFrames.request(cb, 'after'),
+    private readonly watch: WorkerWatch = lockWatch,
+  ) {
     this.port = port;
     this.playback = new PushedPlayback((event) => this.port.postMessage({ type: 'playback', event }));
     port.onmessage = (e) => this.receive(e.data);
@@ -108,6 +141,10 @@ export class RemoteSim implements EnginePort {
       case 'error':
         this.crash(m.message);
         return;
+      case 'alive':
+        // The worker holds its lock now: asking for it from here is safe (granted only when it dies).
+        this.unwatch ??= this.watch(m.lock, () => this.crash(DIED));
+        return;
       default: {
         const done = this.waiting.get(m.id);
         this.waiting.delete(m.id);
@@ -151,6 +188,7 @@ export class RemoteSim implements EnginePort {
     if (this.closed || this.lost) return;
     this.lost = true;
     this.failure = message;
+    this.unwatch?.();
     this.port.terminate();
     const waiting = [...this.waiting.values()];
     this.waiting.clear();
@@ -161,11 +199,11 @@ export class RemoteSim implements EnginePort {
   /**
    * Devtools and the end-to-end tests only (never a control of the page): 'throw' makes the
    * worker throw an uncaught exception from a message handler; 'die' terminates it as if the
-   * browser had killed it (out of memory), which the page sees as the worker gone.
+   * browser had killed it (out of memory): no error event, only the watchdog notices.
    */
   debugCrash(how: 'throw' | 'die'): void {
     if (how === 'throw') this.port.postMessage({ type: 'crash' });
-    else this.crash('The simulation worker died (it was terminated)');
+    else this.port.terminate();
   }
 
   send(event: WirePlaybackEvent): void {
@@ -201,6 +239,7 @@ export class RemoteSim implements EnginePort {
 
   close(): void {
     this.closed = true;
+    this.unwatch?.();
     this.port.terminate();
     this.listeners.clear();
   }

@@ -35,7 +35,9 @@ export type FromWorker =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'answer'; id: number; value?: unknown; error?: string }
   | { type: 'command'; id: number; outcome: CommandOutcome }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Sent once by simWorker.ts when it holds its lock (`lock`: its name): the page's watchdog starts. */
+  | { type: 'alive'; lock: string };
 
 interface WorkerOptions {
   post(msg: FromWorker, transfer: Transferable[]): void;

@@ -117,7 +117,7 @@ describe('hostile links and saved copies', () => {
   // the page): 'throw' is an uncaught exception inside the worker, 'die' the worker terminated.
   it.each([
     ['throw', 'The simulation worker crashed: Uncaught Error: crash requested by RemoteSim.debugCrash'],
-    ['die', 'The simulation worker died (it was terminated)'],
+    ['die', 'The simulation worker died (it stopped without an error: terminated, or out of memory)'],
   ])('a crash of the simulation worker (%s) is reported; restarting resumes from the last good state, nothing typed lost', async (how, message) => {
     const { browser, server } = app.started();
     const page = await browser.newPage();

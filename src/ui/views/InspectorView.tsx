@@ -39,10 +39,10 @@ function PatchInspector({ name }: { name: string }) {
       <h3 className="mono">{info.name}</h3>
       <dl className="task-facts">
         <dt>enabled</dt><dd>{yesNo(info.enabled)}</dd>
-        <dt>transition</dt><dd>{yesNo(info.transition)}</dd>
-        <dt>replace</dt><dd>{yesNo(info.replace)}</dd>
-        <dt>forced</dt><dd>{yesNo(info.forced)}</dd>
-        <dt>stack_order</dt><dd>{info.stackOrder || '(not on klp_patches)'}</dd>
+        <dt><Term id="transition" /></dt><dd>{yesNo(info.transition)}</dd>
+        <dt><Term id="atomic-replace">replace</Term></dt><dd>{yesNo(info.replace)}</dd>
+        <dt><Term id="force">forced</Term></dt><dd>{yesNo(info.forced)}</dd>
+        <dt><Term id="stack-order" /></dt><dd>{info.stackOrder || '(not on klp_patches)'}</dd>
       </dl>
       {info.transition && <PatchInTransition name={info.name} />}
       {info.objects.map((o) => (
@@ -112,8 +112,8 @@ export function InspectorLegend() {
   return (
     <>
       {kind === 'task' && <span className="frame-flag" title="The frame whose function the transition forbids on the stack (klp_check_stack)">← blocks the switch</span>}
-      <span className="flag flag-transition" title="klp_func.transition: the patch that owns this entry is in transition">transition</span>
-      {kind !== 'patch' && <span className="flag" title="A no-op entry of an atomic-replace patch: the original function runs">nop</span>}
+      <span className="flag flag-transition" title="klp_func.transition: the patch that owns this entry is in transition"><Term id="transition" /></span>
+      {kind !== 'patch' && <span className="flag" title="A no-op entry of an atomic-replace patch: the original function runs"><Term id="nop" /></span>}
     </>
   );
 }

@@ -4,7 +4,7 @@ import { useView } from '../store';
 import { PatchActions } from './PatchActions';
 import type { StatusView as Status } from '../../engine/select/statusModel';
 import './status.css';
-import { Term } from '../glossary/Term';
+import { LinkedText, Term } from '../glossary/Term';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -40,11 +40,11 @@ function Transition({ st }: { st: Status }) {
         {t.reversedAt !== undefined && <> (reversed at <span className="mono">[{fmtTime(t.reversedAt)}]</span>)</>}
       </p>
       <dl className="status-facts">
-        <dt>attempts</dt>
+        <dt><Term id="attempt">attempts</Term></dt>
         <dd>{t.attempts}</dd>
         <dt>next retry</dt>
         <dd>{t.nextRetry !== undefined ? <>in {fmtShort(t.nextRetry - st.now)} <span className="mono muted">[{fmtTime(t.nextRetry)}]</span></> : <span className="muted">an attempt is running</span>}</dd>
-        <dt>signals</dt>
+        <dt><Term id="fake-signal">signals</Term></dt>
         <dd>
           {plural(t.signalRounds, 'round')}, {plural(t.signalledTasks, 'task')} signalled
           {t.attemptsToSignals !== undefined && <span className="muted"> · next round in {plural(t.attemptsToSignals, 'attempt')}</span>}
@@ -70,7 +70,7 @@ function Pending({ st }: { st: Status }) {
         {st.groups.map((g) => (
           <li key={g.reason} className={g.blocking ? 'is-blocking' : undefined}>
             <span className="group-count mono">{g.count.toLocaleString('en-US')}</span> {g.blocking ? 'blocked: ' : ''}
-            {g.reason}
+            <LinkedText text={g.reason} />
             <span className="group-examples">
               {g.examples.map((e) => (
                 <button key={e.slot} type="button" className="linkish mono" onClick={() => select({ kind: 'task', slot: e.slot })} aria-label={`Inspect ${e.label}`}>
@@ -100,7 +100,7 @@ function Warnings({ st }: { st: Status }) {
       <span className="status-label">warnings</span>
       {items.map(([name, n, help]) => (
         <span key={name} className={n ? 'warn-count has' : 'warn-count'} title={help}>
-          {n} {name}
+          {n} <LinkedText text={name} />
         </span>
       ))}
     </p>
@@ -114,7 +114,7 @@ export function StatusView() {
     <div className="status-view">
       <Transition st={st} />
       <Pending st={st} />
-      {st.lock && <p className="status-line status-lock"><span className="status-label">tasklist_lock</span> {st.lock.replace(/^tasklist_lock: /, '')}</p>}
+      {st.lock && <p className="status-line status-lock"><span className="status-label"><Term id="tasklist-lock" /></span> {st.lock.replace(/^tasklist_lock: /, '')}</p>}
       <Warnings st={st} />
       {st.history.length > 0 && (
         <details className="status-history">

@@ -2,6 +2,7 @@ import { useData, useQuery } from '../engine';
 import { useView } from '../store';
 import type { SysfsNode } from '../../engine/select/sysfsModel';
 import './sysfs.css';
+import { LinkedText, Term } from '../glossary/Term';
 
 /** /sys/kernel/livepatch and /proc/<pid>/patch_state as a user reads them, beside the truth. */
 export function SysfsView() {
@@ -35,7 +36,7 @@ function TreeNode({ node, full }: { node: SysfsNode; full?: boolean }) {
   const row = (
     <span className="sy-row">
       <code className="sy-mode" title={`mode ${node.mode}`}>{node.mode}</code>
-      <code className={node.kind === 'dir' ? 'sy-dir' : 'sy-name'}>{full ? node.path : node.name}</code>
+      <code className={node.kind === 'dir' ? 'sy-dir' : 'sy-name'}>{full ? node.path : node.kind === 'dir' ? node.name : <LinkedText text={node.name} />}</code>
       {node.value !== undefined && <code className="sy-value" title={`cat ${node.path}`}>{node.value}</code>}
       {node.error !== undefined && <code className="sy-error" title={`cat: ${node.path}: ${node.error}`}>{node.error}</code>}
       {node.truth && (
@@ -74,11 +75,11 @@ function PatchState() {
           <TreeNode node={{ ...truth.node, name: `/proc/${truth.pid}/patch_state (${truth.comm})` }} />
         </ul>
       ) : (
-        <p className="muted">Select a task to read its /proc/&lt;pid&gt;/patch_state.</p>
+        <p className="muted">Select a task to read its /proc/&lt;pid&gt;/<Term id="patch-state" />.</p>
       )}
       {picks.length > 0 && (
         <p className="sy-picks">
-          <span className="muted">Pending:</span>
+          <span className="muted"><Term id="pending">Pending</Term>:</span>
           {picks.map((p) => (
             <button key={p.slot} type="button" aria-pressed={p.slot === slot} onClick={() => select({ kind: 'task', slot: p.slot })} title={`Select task ${p.label}: ${p.why}`}>
               {p.label}

@@ -1,5 +1,5 @@
 import type { TaskDetails } from '../../engine/select/taskDetails';
-import { Term } from '../glossary/Term';
+import { LinkedText, Term } from '../glossary/Term';
 
 const FRAME_HELP = {
   original: 'runs the original code (vmlinux or its module)',
@@ -22,16 +22,16 @@ export function TaskFacts({ d, full = false }: { d: TaskDetails; full?: boolean 
         <dd>{d.sched}</dd>
         <dt title="/proc/<pid>/patch_state"><Term id="patch-state" /></dt>
         <dd className="mono" title="as cat /proc/<pid>/patch_state prints it">{d.patchState}</dd>
-        <dt title="TIF_PATCH_PENDING">pending</dt>
+        <dt title="TIF_PATCH_PENDING"><Term id="pending" /></dt>
         <dd>{d.pending ? <>yes (<Term id="tif-patch-pending" />)</> : 'no'}</dd>
         {full && (
           <>
             <dt>blocker</dt>
-            <dd>{d.reason}</dd>
+            <dd><LinkedText text={d.reason} /></dd>
           </>
         )}
       </dl>
-      <p className="task-why">{d.why}</p>
+      <p className="task-why"><LinkedText text={d.why} /></p>
       <div className="task-stack">
         <div className="task-stack-head muted">Stack, innermost frame first ({d.frames.length} frames)</div>
         <ol>

@@ -1,5 +1,6 @@
 import { Mark } from '../../engine/select/taskCells';
 import { FILL_HELP, FILL_NAMES, FILL_VARS, MARK_HELP, MARK_NAMES, MARK_SHAPES, MARK_VARS, STRAY_HELP, STRAY_NAME, STRAY_VAR } from './tasksPalette';
+import { LinkedText } from '../glossary/Term';
 
 /** A 12px picture of a cell with a blocker mark, drawn like the canvas draws it. */
 function MarkGlyph({ mark }: { mark: number }) {
@@ -23,14 +24,14 @@ export function TasksLegend() {
       {FILL_NAMES.map((name, i) => (
         <span key={name} className="legend-item" title={`${name}: ${FILL_HELP[i]}`}>
           <span className="swatch" style={{ background: `var(${FILL_VARS[i]})` }} />
-          {name}
+          <span><LinkedText text={name} /></span>
         </span>
       ))}
       {MARK_NAMES.map((name, i) =>
         i === 0 ? null : (
           <span key={name} className="legend-item" title={`${name} (${MARK_SHAPES[i]}): ${MARK_HELP[i]}`}>
             <MarkGlyph mark={i} />
-            {name}
+            <span><LinkedText text={name} /></span>
           </span>
         ),
       )}
@@ -39,7 +40,7 @@ export function TasksLegend() {
           <rect width="12" height="12" fill="var(--patched)" />
           <rect x="1" y="1" width="10" height="10" fill="none" stroke={`var(${STRAY_VAR})`} strokeWidth="2" />
         </svg>
-        {STRAY_NAME}
+        <span><LinkedText text={STRAY_NAME} /></span>
       </span>
     </>
   );

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultScenario } from '../../../src/scenario/defaultScenario';
-import { RemoteSim } from '../../../src/ui/remote';
+import { DIED, RemoteSim, type WorkerWatch } from '../../../src/ui/remote';
 import { createWorkerHost, type FromWorker, type ToWorker } from '../../../src/ui/workerHost';
 
 const open: RemoteSim[] = [];
@@ -52,11 +52,34 @@ function channel(opts: { swallow?: (m: ToWorker) => boolean } = {}) {
   return c;
 }
 
-function remote(c: ReturnType<typeof channel>): RemoteSim {
-  const r = new RemoteSim({ scenario: defaultScenario() }, c, (cb) => setTimeout(cb, 0));
+/**
+ * The page's watchdog as the Web Locks API behaves: the request for a worker's lock is granted
+ * once that worker is gone (terminated: `c.alive` false), never while it lives.
+ */
+function lockOf(c: ReturnType<typeof channel>) {
+  const w = { asked: [] as string[], cancelled: 0, grant: () => {} };
+  const watch: WorkerWatch = (lock, dead) => {
+    w.asked.push(lock);
+    let on = true;
+    w.grant = () => {
+      if (on && !c.alive) dead();
+    };
+    return () => {
+      on = false;
+      w.cancelled++;
+    };
+  };
+  return { w, watch };
+}
+
+function remote(c: ReturnType<typeof channel>, watch?: WorkerWatch): RemoteSim {
+  const r = new RemoteSim({ scenario: defaultScenario() }, c, (cb) => setTimeout(cb, 0), watch);
   open.push(r);
   return r;
 }
+
+/** What simWorker.ts posts once it holds its lock. */
+const alive = (c: ReturnType<typeof channel>, lock = 'livepatch-sim-1') => c.onmessage?.({ data: { type: 'alive', lock } } as MessageEvent<FromWorker>);
 
 describe('the simulation worker crashes', () => {
   it('an exception inside the worker: reported, the worker terminated, the last snapshot kept, later requests answered at once', async () => {
@@ -85,17 +108,54 @@ describe('the simulation worker crashes', () => {
   it('requests in flight when the worker dies are answered with the failure, never left hanging', async () => {
     // The worker never answers commands (as if it died while running one).
     const c = channel({ swallow: (m) => m.type === 'command' || m.type === 'query' });
-    const r = remote(c);
+    const { w, watch } = lockOf(c);
+    const r = remote(c, watch);
     await until(() => r.ready());
+    alive(c);
     const pending = r.command('sleep 1');
     const question = r.query('dmesg', null);
     r.debugCrash('die');
-    expect(await pending).toMatchObject({ ok: false, error: 'The simulation worker died (it was terminated)' });
+    w.grant();
+    expect(await pending).toMatchObject({ ok: false, error: DIED });
     await expect(question).rejects.toThrow('died');
-    expect(c.terminated).toBe(1);
+    // Terminated from outside, then again by the crash report (terminate() is idempotent).
+    expect(c.terminated).toBe(2);
     // A second failure report changes nothing: the first one is what happened.
     c.onerror?.({ message: 'later' } as ErrorEvent);
-    expect(r.error()).toBe('The simulation worker died (it was terminated)');
+    expect(r.error()).toBe(DIED);
+  });
+
+  it('the watchdog: a worker gone without an error event (terminated, out of memory) is reported; a live or busy one never', async () => {
+    const c = channel();
+    const { w, watch } = lockOf(c);
+    const r = remote(c, watch);
+    await until(() => r.ready());
+    // Not before the worker holds its lock (the page would be granted it at once).
+    expect(w.asked).toEqual([]);
+    alive(c, 'livepatch-sim-7-abc');
+    alive(c, 'livepatch-sim-7-abc');
+    expect(w.asked).toEqual(['livepatch-sim-7-abc']);
+    // Alive, however long it takes to answer: the lock is not granted, nothing is reported.
+    w.grant();
+    expect(r.error()).toBeUndefined();
+    // Killed from outside: no error event, no message; the lock is released.
+    c.alive = false;
+    w.grant();
+    expect(r.error()).toBe(DIED);
+    expect(c.terminated).toBe(1);
+    expect(w.cancelled).toBe(1);
+  });
+
+  it('closing the port stops its watchdog: a closed page reports nothing', async () => {
+    const c = channel();
+    const { w, watch } = lockOf(c);
+    const r = remote(c, watch);
+    await until(() => r.ready());
+    alive(c);
+    r.close();
+    expect(w.cancelled).toBe(1);
+    w.grant();
+    expect(r.error()).toBeUndefined();
   });
 
   it('the worker host throws on the crash message only', () => {

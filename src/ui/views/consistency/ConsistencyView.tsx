@@ -3,6 +3,7 @@ import { sendPlayback, useData } from '../../engine';
 import { fmtTime } from '../../format';
 import type { ConsistencyData, UniverseRow, ViolationRow } from '../../../engine/select/consistencyModel';
 import './consistency.css';
+import { Term } from '../../glossary/Term';
 
 const KIND_LABEL: Record<string, string> = {
   'never-shipped': 'never shipped',
@@ -35,7 +36,7 @@ function PolicyLine({ policy }: { policy: ConsistencyData['policy'] }) {
   return (
     <div className="cs-policy">
       <span>
-        policy <code>{policy.name}</code> {policy.proposal && <ProposalBadge />}
+        <Term id="policy" /> <code>{policy.name}</code> {policy.proposal && <ProposalBadge />}
       </span>
       {policy.proposal && (
         <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -77,7 +78,7 @@ export function UniverseMatrix({ data }: { data: ConsistencyData }) {
     <table className="cs-matrix" aria-label="Universes">
       <thead>
         <tr>
-          <th scope="col">universe</th>
+          <th scope="col"><Term id="universe" /></th>
           {data.functions.map((f) => (
             <th scope="col" key={f}>
               <code>{f}</code>
@@ -132,7 +133,7 @@ function Owners({ data }: { data: ConsistencyData }) {
           <tr>
             <th scope="col">function</th>
             <th scope="col" title="What the tasks run now (klp_ftrace_handler)">runs now</th>
-            <th scope="col" title="The highest stack_order among the patches that patch it: what an operator would infer">by stack_order</th>
+            <th scope="col" title="The highest stack_order among the patches that patch it: what an operator would infer">by <Term id="stack-order" /></th>
           </tr>
         </thead>
         <tbody>
