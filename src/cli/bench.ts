@@ -250,6 +250,11 @@ if (process.env.BENCH_ONLY === 'search') {
   for (const line of searchFigures()) console.log(line);
   process.exit(0);
 }
+// BENCH_ONLY=app: the page's load figures alone (bundle_gzip_kb, first_render_ms; benchApp.ts).
+if (process.env.BENCH_ONLY === 'app') {
+  for (const [name, value] of Object.entries(await appBench())) console.log(`${name}: ${value}`);
+  process.exit(0);
+}
 main();
 
 // ------------------------------------------------------------------ sim_speed_1m_tasks_x

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { download } from './export';
 import { pageFrames } from './frameScheduler';
 import { Controls } from './views/Controls';
@@ -26,17 +26,25 @@ import { AboutScenario } from './views/about/AboutScenario';
 import { SelftestBadge } from './views/about/SelftestBadge';
 import { ChaptersButton, ChaptersHost } from './chapters/Chapters';
 import { GlossaryButton, GlossaryDialog } from './glossary/GlossaryDialog';
-import { SearchButton } from './views/search/SearchDialog';
+import { SearchButton } from './views/search/SearchButton';
 import { CompareButton } from './compare/CompareChooser';
-import { CompareMode } from './compare/CompareMode';
 import { openCompareFromLink, useCompare } from './compare/compareStore';
+
+// Compare mode (its views, log diff and second host's panels) loads when a comparison opens.
+const CompareMode = lazy(() => import('./compare/CompareMode').then((m) => ({ default: m.CompareMode })));
 
 export default function App() {
   const id = useEngineId();
   // A Compare link opens Compare mode at once (a bad one only adds a notice to the page).
   const [linkError] = useState(openCompareFromLink);
   const comparing = useCompare((s) => s.session);
-  if (comparing) return <CompareMode session={comparing} />;
+  if (comparing) {
+    return (
+      <Suspense fallback={<p className="starting" role="status">Opening Compare…</p>}>
+        <CompareMode session={comparing} />
+      </Suspense>
+    );
+  }
   // A new scenario is a new engine: every view remounts on it.
   return <Starting key={id} linkError={linkError} />;
 }

@@ -104,7 +104,10 @@ describe('the scenario editor', () => {
     await loaded(page, server.url);
     await page.getByRole('button', { name: 'Edit scenario…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Scenario editor' });
+    // The editor is its own chunk: it opens once loaded.
+    await dialog.waitFor();
     // The title field has focus; Tab from the last control comes back to the first.
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('A kworker blocks the transition; the operator reverses it');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('A kworker blocks the transition; the operator reverses it');
     await dialog.getByLabel('Title').fill('Draft title');
 

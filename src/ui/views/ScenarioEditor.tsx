@@ -10,21 +10,8 @@ import { useView } from '../store';
 import { modalKeyDown } from './modalKeys';
 import './scenarioEditor.css';
 
-/** The header's "Edit scenario…" button and the dialog it opens. */
-export function ScenarioEditorButton() {
-  const open = useEditor((e) => e.open);
-  const setOpen = useEditor((e) => e.setOpen);
-  return (
-    <>
-      <button type="button" onClick={() => setOpen(true)} title="Edit the scenario as a form or as JSON, then apply it" aria-haspopup="dialog">
-        Edit scenario…
-      </button>
-      {open && <ScenarioEditor />}
-    </>
-  );
-}
-
-function ScenarioEditor() {
+/** The editor dialog (its own chunk, opened by ScenarioEditorButton.tsx). */
+export function ScenarioEditor() {
   const stored = useEditor((e) => e.draft);
   const setDraft = useEditor((e) => e.setDraft);
   const setOpen = useEditor((e) => e.setOpen);

@@ -7,7 +7,7 @@ import { download } from '../export';
 import { loadPreset, PRESETS } from '../presets';
 import { useView } from '../store';
 import { loadSelftest, SELFTEST_PREFIX, selftestGroups } from '../selftests';
-import { ScenarioEditorButton } from './ScenarioEditor';
+import { ScenarioEditorButton } from './ScenarioEditorButton';
 
 /** A confirmation ("Link copied.") fades out after this long; errors stay until replaced. */
 const NOTE_MS = 2500;

@@ -23,20 +23,8 @@ const GOAL_LABELS: Record<Goal, string> = {
   any: 'any of these',
 };
 
-/** Toolbar button and dialog: search every interleaving of the scenario's script, in a worker. */
-export function SearchButton() {
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <button type="button" onClick={() => setOpen(true)} title="Search every interleaving of the script for the shortest run to a consistency break (sim --search)">
-        Search…
-      </button>
-      {open && <SearchDialog close={() => setOpen(false)} />}
-    </>
-  );
-}
-
-function SearchDialog({ close }: { close: () => void }) {
+/** The dialog: search every interleaving of the scenario's script, in a worker (its own chunk: SearchButton.tsx). */
+export function SearchDialog({ close }: { close: () => void }) {
   const dialog = useRef<HTMLDivElement>(null);
   const worker = useRef<Worker | null>(null);
   const [goal, setGoal] = useState<Goal>('default');
