@@ -1,6 +1,6 @@
 // The search's compact state of a machine and its moves: the livepatch core of core.c and
 // transition.c over a handful of tasks, with the kernel's own rules called, not copied: the
-// func_stack choice is ftraceEntryIndex() (ftraceChoice.ts), the per-task check is
+// func_stack choice is ftraceEntryIndex() (ftraceChoice.ts, per configuration in configs.ts), the per-task check is
 // firstFailedCheck() (switchRule.ts), which patch a replace patch replaces is the policy's
 // replaces() (src/kernel/policy/), and a universe is the analysis' (src/analysis/universe.ts:
 // per function, the patch whose entry the handler picks, a nop counting as the original).
@@ -15,7 +15,6 @@
 // in the order they are listed and a patch leaves the list when it leaves the func_stacks.
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
-import { ftraceEntryIndex, ftraceWarns } from '../kernel/ftraceChoice';
 import { policyByName } from '../kernel/policy';
 import type { KernelPolicy } from '../kernel/policy/types';
 import type { KlpPatch } from '../kernel/klp';
@@ -23,7 +22,8 @@ import { firstFailedCheck } from '../kernel/switchRule';
 import { isFreezableSleep } from '../kernel/tasks';
 import { ORIGINAL } from '../analysis/universe';
 import { applyOp } from './scriptOps';
-import { SEARCH_LIMITS, SearchRefused, type PatchSpec, type SearchSpec } from './spec';
+import { Configs } from './configs';
+import { SearchRefused, type PatchSpec, type SearchSpec } from './spec';
 
 export interface Listed {
   p: number;
@@ -75,38 +75,28 @@ export type Move = { kind: 'op'; index: number } | { kind: 'attempt' } | { kind:
 const MAX_RUN_STEPS = 256;
 const NO_HITS: Hit[] = [];
 
-interface Choice {
-  code: number;
-  patch: number;
-  warns: boolean;
-}
-
 /** The model of one scenario: its moves, over states it never mutates. */
 export class SearchModel {
   readonly policy: KernelPolicy;
-  private readonly universeIds = new Map<string, number>();
-  readonly universeKeys: string[] = [];
-  readonly targetBit = new Map<string, number>();
+  /** What each livepatch configuration decides: func_stacks, the handler's choice, universes, forbidden code. */
+  readonly configs: Configs;
+  readonly targetBit: ReadonlyMap<string, number>;
   readonly patchByName = new Map<string, PatchSpec>();
   /** Per patch, a KlpPatch-shaped view for the policy's questions. */
   readonly policyView: KlpPatch[];
   /** Hits of the move being made (NO_HITS, shared, until the first). */
   private hits: Hit[] = NO_HITS;
-  /** forbiddenCodes() per configuration and target, and choose() per configuration, function and patch_state. */
-  private readonly forbiddenByCfg = new Map<number, number[]>();
-  private readonly choiceByCfg = new Map<number, Choice>();
   /** encode()'s buffer: large enough for most states (grown when not). */
   encoded = new Uint16Array(1024);
   /** The moves, made once: states share them. */
   private readonly opMoves: Move[];
   private readonly stepMoves: Move[];
   private readonly attemptMove: Move = { kind: 'attempt' };
-  /** classIds() per configuration (loaded targets, transition patch, klp_patches and nops) as a number. */
-  private readonly idsByCfg = new Map<number, number[]>();
 
   constructor(readonly spec: SearchSpec) {
     this.policy = policyByName(spec.policy);
-    [...spec.targets.keys()].forEach((m, i) => this.targetBit.set(m, 1 << i));
+    this.configs = new Configs(spec);
+    this.targetBit = this.configs.targetBit;
     for (const p of spec.patches) this.patchByName.set(p.name, p);
     this.opMoves = spec.script.map((_, index) => ({ kind: 'op', index }));
     this.stepMoves = spec.tasks.map((_, task) => ({ kind: 'step', task }));
@@ -185,7 +175,7 @@ export class SearchModel {
     else this.runTask(s, m.task, false);
     if (s.waiting && s.trans < 0) s.waiting = false;
     this.skipNothing(s);
-    const ids = this.classIds(s);
+    const ids = this.configs.classIds(s);
     if (s.trans < 0) this.shipId(s, ids[0]);
     this.checkUniverses(s, ids);
     return s;
@@ -193,90 +183,17 @@ export class SearchModel {
 
   // ---------------------------------------------------------------- func_stacks and universes
 
-  /** The func_stack of function f, top first: [patch index, nop] pairs flattened. */
-  private funcStack(s: State, f: number): number[] {
-    const out: number[] = [];
-    if (!(s.targets & (this.targetBit.get(this.spec.functions[f].module) ?? 0))) return out;
-    for (let i = s.list.length - 1; i >= 0; i--) {
-      const l = s.list[i];
-      const real = this.spec.patches[l.p].newCode[f] >= 0;
-      if (real) out.push(l.p, 0);
-      else if (l.nops & (1 << f)) out.push(l.p, 1);
-    }
-    return out;
-  }
-
-  /** klp_ftrace_handler(): the code a task of patch_state `ps` runs calling function f, and whether it WARNs (once per configuration). */
-  private choose(s: State, f: number, ps: number): Choice {
-    const k = (this.cfgOf(s) * SEARCH_LIMITS.functions + f) * 3 + ps + 1;
-    let c = this.choiceByCfg.get(k);
-    if (!c) this.choiceByCfg.set(k, (c = this.computeChoice(s, f, ps)));
-    return c;
-  }
-
-  private computeChoice(s: State, f: number, ps: number): Choice {
-    const stack = this.funcStack(s, f);
-    const original = this.spec.functions[f].code;
-    if (stack.length === 0) return { code: original, patch: -1, warns: false };
-    const topTransition = stack[0] === s.trans;
-    const e = ftraceEntryIndex(topTransition, ps) * 2;
-    const warns = ftraceWarns(topTransition, ps);
-    if (e >= stack.length || stack[e + 1] === 1) return { code: original, patch: -1, warns };
-    return { code: this.spec.patches[stack[e]].newCode[f], patch: stack[e], warns };
-  }
-
   /** The universe of every task of patch_state `ps`, as the analysis keys it. */
   private universeKey(s: State, ps: number): string {
-    return this.universeKeys[this.classIds(s)[ps + 1]];
-  }
-
-  /**
-   * The universe ids of the patch_states -1, 0 and 1. They depend on the loaded targets,
-   * klp_patches and the transition patch only: computed once per such configuration.
-   */
-  /**
-   * The configuration as a number: targets (bits), trans + 1 (3 bits), then per listed patch
-   * p (2 bits) and its nops (4 bits); within SEARCH_LIMITS (4 patches, 4 functions) it
-   * stays below 2^53 while fewer than 2^20 target modules are loaded.
-   */
-  private cfgOf(s: State): number {
-    let cfg = s.targets * 8 + s.trans + 1;
-    for (const l of s.list) cfg = cfg * 64 + ((l.p << 4) | l.nops) + 1;
-    return cfg;
-  }
-
-  private classIds(s: State): number[] {
-    const cfg = this.cfgOf(s);
-    let ids = this.idsByCfg.get(cfg);
-    if (!ids) this.idsByCfg.set(cfg, (ids = [-1, 0, 1].map((p) => this.universeId(this.computeUniverseKey(s, p)))));
-    return ids;
-  }
-
-  private computeUniverseKey(s: State, ps: number): string {
-    const parts: string[] = [];
-    this.spec.functions.forEach((fn, f) => {
-      const c = this.choose(s, f, ps);
-      if (c.patch >= 0) parts.push(`${fn.name}=${this.spec.patches[c.patch].name}`);
-    });
-    return parts.sort().join(' ');
+    return this.configs.universeKeys[this.configs.classIds(s)[ps + 1]];
   }
 
   private idleKey(s: State): string {
     return this.universeKey(s, KLP_TRANSITION_IDLE);
   }
 
-  universeId(key: string): number {
-    let id = this.universeIds.get(key);
-    if (id === undefined) {
-      id = this.universeKeys.length;
-      this.universeIds.set(key, id);
-      this.universeKeys.push(key);
-    }
-    return id;
-  }
-
   private ship(s: State, key: string): void {
-    this.shipId(s, this.universeId(key));
+    this.shipId(s, this.configs.universeId(key));
   }
 
   private shipId(s: State, id: number): void {
@@ -302,7 +219,7 @@ export class SearchModel {
       const ps = c - 1;
       const shipped = s.shipped.includes(ids[c]);
       if (shipped && this.spec.dependencies.length === 0) continue;
-      const key = this.universeKeys[ids[c]];
+      const key = this.configs.universeKeys[ids[c]];
       if (!shipped) this.hit('never-shipped', `tasks of patch_state ${ps} run {${key || 'all original'}}, a universe never shipped`);
       for (const d of this.spec.dependencies) {
         const held = d.together.filter((x) => implIn(key, x.function) === x.patch);
@@ -372,7 +289,7 @@ export class SearchModel {
     s.bgPs = target;
     const idlePending = this.spec.idleRuns && s.idlePs !== target;
     s.idlePs = target;
-    const forbidden = this.forbiddenCodes(s);
+    const forbidden = this.configs.forbiddenCodes(s);
     for (const t of s.tasks) {
       if (!t.alive || t.ps === target) continue;
       if (this.maySwitch(t, forbidden, false)) t.ps = target;
@@ -393,36 +310,6 @@ export class SearchModel {
     }
     const sched = this.spec.codes[t.stack[t.stack.length - 2]].steps[t.stack[t.stack.length - 1]] as { sleep: number };
     return firstFailedCheck(sched.sleep, 0, verdict, isCurrent) < 0;
-  }
-
-  /** klp_check_stack_func() for each func of the transition patch: the code that must not be on a stack. */
-  private forbiddenCodes(s: State): number[] {
-    const k = this.cfgOf(s) * 3 + s.target + 1;
-    let out = this.forbiddenByCfg.get(k);
-    if (!out) this.forbiddenByCfg.set(k, (out = this.computeForbidden(s)));
-    return out;
-  }
-
-  private computeForbidden(s: State): number[] {
-    const out: number[] = [];
-    const l = s.list.find((x) => x.p === s.trans);
-    if (!l) return out;
-    const patch = this.spec.patches[l.p];
-    this.spec.functions.forEach((fn, f) => {
-      const nop = !(patch.newCode[f] >= 0) && (l.nops & (1 << f)) !== 0;
-      if (!(patch.newCode[f] >= 0) && !nop) return;
-      if (!(s.targets & (this.targetBit.get(fn.module) ?? 0))) return;
-      if (s.target === KLP_TRANSITION_UNPATCHED) {
-        out.push(nop ? fn.code : patch.newCode[f]);
-        return;
-      }
-      const stack = this.funcStack(s, f);
-      const i = stack.indexOf(l.p);
-      const below = i >= 0 && i + 2 < stack.length ? i + 2 : -1;
-      if (stack.length === 2 || below < 0) out.push(fn.code);
-      else out.push(stack[below + 1] === 1 ? fn.code : this.spec.patches[stack[below]].newCode[f]);
-    });
-    return out;
   }
 
   /** klp_complete_transition() and the frees klp_try_complete_transition() starts after it. */
@@ -494,14 +381,14 @@ export class SearchModel {
       }
       const step = code.steps[at];
       if ('sleep' in step) {
-        if (isFreezableSleep(step.sleep) && this.spec.freezableHook && s.trans >= 0 && t.ps !== s.target && this.maySwitch(t, this.forbiddenCodes(s), true)) t.ps = s.target;
+        if (isFreezableSleep(step.sleep) && this.spec.freezableHook && s.trans >= 0 && t.ps !== s.target && this.maySwitch(t, this.configs.forbiddenCodes(s), true)) t.ps = s.target;
         return;
       }
       if ('call' in step) {
         const callee = this.spec.codes[step.call];
         let target = step.call;
         if (callee.patchedFn >= 0) {
-          const c = this.choose(s, callee.patchedFn, t.ps);
+          const c = this.configs.choose(s, callee.patchedFn, t.ps);
           if (c.warns) this.hit('warn', `${this.spec.tasks[i].comm} (patch_state -1) called ${callee.fn} while its top func_stack entry is in transition: klp_ftrace_handler()'s WARN_ON_ONCE`);
           target = c.code;
         }
