@@ -288,7 +288,7 @@ export class Workload {
     const t = this.k.tasks;
     t.clear(slot, F_USER_MODE);
     t.stack[slot] = this.descend(slot, base, c.phaseTemplates[phase], from);
-    const sched = SCHED_OF[(c.spec as TaskClassSpec).phases[phase].sched];
+    const sched = c.phaseSched[phase];
     t.sched[slot] = sched;
     this.sampler.setState(slot, c.phaseStates[phase]);
     // __schedule(): the v6.16+ hook for a task going to a freezable sleep.

@@ -46,6 +46,8 @@ const FAN = 4;
 /** States left within this many ticks on average keep per-task expiries in a timer wheel. */
 export const WHEEL_MEAN_TICKS = 64;
 const WHEEL_SIZE = 2048;
+/** A dense state's draw of at most this many members checks duplicates by a scan, not a Set. */
+const SMALL_DRAW = 48;
 
 /** What a chosen task does in this tick. */
 export const enum Ev { LEAVE, EXIT, FORK }
@@ -109,11 +111,22 @@ export class Sampler {
         chosen++;
         r += 1 + Math.floor(-Math.log(1 - prng.next()) / lamDt);
       }
+      const st = this.st;
+      if (chosen <= SMALL_DRAW) {
+        // Few members: a duplicate is looked for among the ones this call pushed (no Set).
+        const start = this.nSel;
+        while (this.nSel - start < chosen) {
+          const s = lo + Math.floor(prng.next() * span);
+          if (st[s] !== g || this.pushedSince(start, s)) continue;
+          this.push(s, g, ev);
+        }
+        return;
+      }
       const seen = this.seen;
       seen.clear();
       while (seen.size < chosen) {
         const s = lo + Math.floor(prng.next() * span);
-        if (this.st[s] !== g || seen.has(s)) continue;
+        if (st[s] !== g || seen.has(s)) continue;
         seen.add(s);
         this.push(s, g, ev);
       }
@@ -154,6 +167,13 @@ export class Sampler {
         }
       }
     }
+  }
+
+  /** Whether `slot` is among the tasks chosen since index `start` of this tick's list. */
+  private pushedSince(start: number, slot: number): boolean {
+    const sel = this.selSlot;
+    for (let i = start, n = this.nSel; i < n; i++) if (sel[i] === slot) return true;
+    return false;
   }
 
   /** The expiries due this tick: still-valid entries are chosen, long draws re-armed. */
