@@ -25,7 +25,20 @@ interface SwitchCheck {
    * (the array), `current`, and the task's flags `f` and stack verdict `v` (read once per task).
    */
   failsJs: string;
+  /**
+   * A sufficient condition, as JavaScript, that the check passes for four consecutive tasks
+   * at once, so the walker can switch them together: over `sw` and `fw`, the four tasks' sched
+   * and flag bytes read as one 32-bit word each, and `v4`, their four stack verdicts ANDed
+   * (-1 exactly when all four are -1). False means "check them one by one".
+   */
+  passesQuadJs: string;
 }
+
+/** Four bytes of `word` (an int32 of four byte fields): none of them equals `value`. */
+const noByteIs = (word: string, value: number): string => {
+  const x = value === 0 ? word : `(${word} ^ ${value * 0x01010101})`;
+  return `(((${x} - ${0x01010101}) & ~${x} & ${0x80808080 | 0}) === 0)`;
+};
 
 export const SWITCH_RULE: readonly SwitchCheck[] = [
   {
@@ -34,6 +47,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     errno: -EBUSY,
     fails: (sched, _flags, _verdict, isCurrent) => sched === Sched.RUNNING && !isCurrent,
     failsJs: `(sched[s] === ${Sched.RUNNING} && s !== current)`,
+    passesQuadJs: noByteIs('sw', Sched.RUNNING),
   },
   {
     // The unwinder marked the task's stack unreliable (stack_trace_save_tsk_reliable() < 0).
@@ -41,6 +55,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     errno: -EINVAL,
     fails: (_sched, flags) => (flags & TF.UNRELIABLE) !== 0,
     failsJs: `((f & ${TF.UNRELIABLE}) !== 0)`,
+    passesQuadJs: `((fw & ${TF.UNRELIABLE * 0x01010101}) === 0)`,
   },
   {
     // The same, for a stack shape the unwinder cannot walk (deeper than MAX_STACK_ENTRIES...).
@@ -48,6 +63,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     errno: -EINVAL,
     fails: (_sched, _flags, verdict) => verdict === -2,
     failsJs: '(v === -2)',
+    passesQuadJs: '(v4 === -1)',
   },
   {
     // klp_check_stack(): a function the transition changes is on the stack.
@@ -55,6 +71,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     errno: -EADDRINUSE,
     fails: (_sched, _flags, verdict) => verdict >= 0,
     failsJs: '(v >= 0)',
+    passesQuadJs: '(v4 === -1)',
   },
 ];
 
@@ -66,3 +83,6 @@ export function firstFailedCheck(sched: number, flags: number, verdict: number, 
 
 /** The whole rule as one JavaScript condition: true when the task may switch. */
 export const SWITCH_PASSES_JS = SWITCH_RULE.map((c) => `!${c.failsJs}`).join(' && ');
+
+/** The whole rule for four tasks at once: true only when all four may switch (see passesQuadJs). */
+export const SWITCH_PASSES_QUAD_JS = [...new Set(SWITCH_RULE.map((c) => c.passesQuadJs))].join(' && ');

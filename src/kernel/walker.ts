@@ -12,11 +12,24 @@
 // test/unit/kernel/switchRule.test.ts. The choice is automatic.
 
 import type { Kernel } from './kernel';
-import { SWITCH_PASSES_JS } from './switchRule';
+import { SWITCH_PASSES_JS, SWITCH_PASSES_QUAD_JS } from './switchRule';
 import { Sched, TF, type TaskTable } from './tasks';
 
 const F_LISTED = TF.LISTED;
+const F_UNRELIABLE = TF.UNRELIABLE;
 const F_NOT_PENDING = ~TF.PATCH_PENDING & 0xff;
+const S_RUNNING = Sched.RUNNING;
+/** One byte value in each byte of a 32-bit word. */
+const BYTES = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+const LISTED4 = F_LISTED * BYTES;
+const NOT_PENDING4 = F_NOT_PENDING * BYTES;
+
+/** A byte array read four entries at a time (TaskTable's arrays start at offset 0 of their own buffer). */
+function words(a: Int8Array | Uint8Array): Int32Array {
+  if (a.byteOffset % 4 !== 0) throw new Error('model bug: a task array does not start on a 4-byte boundary');
+  return new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
+}
 
 interface Walker {
   ps: Int8Array;
@@ -59,16 +72,73 @@ const SWITCH_ONE = `
       switched++;
     }`;
 
+/** The tasks [s, end) one by one; sets 'full' and stops at the first that finds 'out' full. */
+const ONE_BY_ONE = (end: string) => `
+      for (; s < ${end}; s++) {${SWITCH_ONE} else {
+          if (w === cap) {
+            full = true;
+            break;
+          }
+          out[w++] = s;
+        }
+      }`;
+
+/**
+ * range(): four tasks at a time where the slots are word-aligned. When all four are pending,
+ * listed and pass SWITCH_PASSES_QUAD_JS they switch together (two word writes); otherwise,
+ * and before and after the aligned words, task by task.
+ */
 const WALKER_SOURCE = `
+  const ps4 = words(ps);
+  const fl4 = words(flags);
+  const sc4 = words(sched);
   return {
     range(out, w, from, to, target, current) {
       const cap = out.length;
+      const tw = target * ${BYTES};
       let switched = 0;
+      let full = false;
       let s = from;
-      for (; s < to; s++) {${SWITCH_ONE} else {
-          if (w === cap) break;
-          out[w++] = s;
+      const head = Math.min(to, (from + 3) & -4);${ONE_BY_ONE('head')}
+      const body = to & -4;
+      while (!full && s < body) {
+        const i = s >> 2;
+        const pw = ps4[i] ^ tw;
+        const fw = fl4[i];
+        if (((pw - ${BYTES}) & ~pw & ${HIGH_BITS}) === 0 && (fw & ${LISTED4}) === ${LISTED4}) {
+          const sw = sc4[i];
+          const v4 = verdict[stack[s]] & verdict[stack[s + 1]] & verdict[stack[s + 2]] & verdict[stack[s + 3]];
+          if (${SWITCH_PASSES_QUAD_JS}) {
+            ps4[i] = tw;
+            fl4[i] = fw & ${NOT_PENDING4};
+            switched += 4;
+            s += 4;
+            continue;
+          }
         }
+        if (w + 4 <= cap) {
+          // Unrolled: the four tasks one by one with room for all of them in out.
+          const b = s;${[0, 1, 2, 3].map((j) => `
+          {
+            const s = b + ${j};
+            if (ps[s] !== target) {
+              const f = flags[s];
+              if ((f & ${F_LISTED}) !== 0) {
+                const v = verdict[stack[s]];
+                if (${SWITCH_PASSES_JS}) {
+                  flags[s] = f & ${F_NOT_PENDING};
+                  ps[s] = target;
+                  switched++;
+                } else out[w++] = s;
+              }
+            }
+          }`).join('')}
+          s += 4;
+          continue;
+        }
+        const end = s + 4;${ONE_BY_ONE('end')}
+      }
+      if (!full) {${ONE_BY_ONE('to')}
       }
       last.stoppedAt = s;
       last.switched = switched;
@@ -89,44 +159,82 @@ let walkerTag = 0;
 
 /** The generated loops: SWITCH_RULE compiled in, the arrays bound as constants. */
 export const compiledLoops: MakeLoops = (ps, flags, sched, stack, verdict, last) => {
-  const bind = new Function('ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as MakeLoops;
-  return bind(ps, flags, sched, stack, verdict, last);
+  const bind = new Function('words', 'ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as (w: typeof words, ...a: Parameters<MakeLoops>) => Loops;
+  return bind(words, ps, flags, sched, stack, verdict, last);
 };
 
 /** The fallback when `new Function` is forbidden: the same loops as closures (SWITCH_RULE written out in its order). */
 export const fallbackLoops: MakeLoops = (ps, flags, sched, stack, verdict, last) => {
-  const RUNNING: number = Sched.RUNNING;
   const switches = (s: number, f: number, current: number): boolean => {
-    if (sched[s] === RUNNING && s !== current) return false;
-    if ((f & TF.UNRELIABLE) !== 0) return false;
+    if (sched[s] === S_RUNNING && s !== current) return false;
+    if ((f & F_UNRELIABLE) !== 0) return false;
     const v = verdict[stack[s]];
     return v !== -2 && !(v >= 0);
   };
-  return {
-    range(out, w, from, to, target, current) {
-      const cap = out.length;
-      let switched = 0;
-      let s = from;
-      for (; s < to; s++) {
-        if (ps[s] === target) continue;
-        const f = flags[s];
-        if ((f & F_LISTED) === 0) continue;
-        if (switches(s, f, current)) {
-          flags[s] = f & F_NOT_PENDING;
-          ps[s] = target;
-          switched++;
-        } else {
-          if (w === cap) break;
-          out[w++] = s;
+  /** SWITCH_PASSES_QUAD_JS written out: none of the four running, none unreliable, four clean stacks. */
+  const quadSwitches = (sw: number, fw: number, v4: number): boolean => {
+    const running = sw ^ (S_RUNNING * BYTES);
+    return ((running - BYTES) & ~running & HIGH_BITS) === 0 && (fw & (F_UNRELIABLE * BYTES)) === 0 && v4 === -1;
+  };
+  const ps4 = words(ps);
+  const fl4 = words(flags);
+  const sc4 = words(sched);
+  let w = 0;
+  let switched = 0;
+  let full = false;
+  /** The tasks [s, end) one by one into out[w..]; returns where it stopped (sets full when out filled up). */
+  const oneByOne = (out: Int32Array, s: number, end: number, target: number, current: number): number => {
+    const cap = out.length;
+    for (; s < end; s++) {
+      if (ps[s] === target) continue;
+      const f = flags[s];
+      if ((f & F_LISTED) === 0) continue;
+      if (switches(s, f, current)) {
+        flags[s] = f & F_NOT_PENDING;
+        ps[s] = target;
+        switched++;
+      } else {
+        if (w === cap) {
+          full = true;
+          break;
         }
+        out[w++] = s;
       }
+    }
+    return s;
+  };
+  return {
+    range(out, w0, from, to, target, current) {
+      const tw = target * BYTES;
+      w = w0;
+      switched = 0;
+      full = false;
+      let s = oneByOne(out, from, Math.min(to, (from + 3) & -4), target, current);
+      const body = to & -4;
+      while (!full && s < body) {
+        const i = s >> 2;
+        const pw = ps4[i] ^ tw;
+        const fw = fl4[i];
+        if (((pw - BYTES) & ~pw & HIGH_BITS) === 0 && (fw & LISTED4) === LISTED4) {
+          const v4 = verdict[stack[s]] & verdict[stack[s + 1]] & verdict[stack[s + 2]] & verdict[stack[s + 3]];
+          if (quadSwitches(sc4[i], fw, v4)) {
+            ps4[i] = tw;
+            fl4[i] = fw & NOT_PENDING4;
+            switched += 4;
+            s += 4;
+            continue;
+          }
+        }
+        s = oneByOne(out, s, s + 4, target, current);
+      }
+      if (!full) s = oneByOne(out, s, to, target, current);
       last.stoppedAt = s;
       last.switched = switched;
       return w;
     },
     list(list, len, target, current) {
-      let w = 0;
-      let switched = 0;
+      let kept = 0;
+      let n = 0;
       for (let i = 0; i < len; i++) {
         const s = list[i];
         if (ps[s] === target) continue;
@@ -135,11 +243,11 @@ export const fallbackLoops: MakeLoops = (ps, flags, sched, stack, verdict, last)
         if (switches(s, f, current)) {
           flags[s] = f & F_NOT_PENDING;
           ps[s] = target;
-          switched++;
-        } else list[w++] = s;
+          n++;
+        } else list[kept++] = s;
       }
-      last.switched = switched;
-      return w;
+      last.switched = n;
+      return kept;
     },
   };
 };

@@ -22,12 +22,11 @@ const F_USER_MODE = TF.USER_MODE;
 const F_UNRELIABLE = TF.UNRELIABLE;
 const F_LISTED = TF.LISTED;
 const F_EXITING = TF.EXITING;
-const S_RUNNING = Sched.RUNNING;
-const S_RUNNABLE = Sched.RUNNABLE;
-const S_UNINTERRUPTIBLE = Sched.UNINTERRUPTIBLE;
-const S_FREEZABLE = Sched.FREEZABLE;
-const S_FREEZABLE_D = Sched.FREEZABLE_UNINTERRUPTIBLE;
+const [S_RUNNING, S_RUNNABLE, S_UNINTERRUPTIBLE, S_FREEZABLE, S_FREEZABLE_D] = [Sched.RUNNING, Sched.RUNNABLE, Sched.UNINTERRUPTIBLE, Sched.FREEZABLE, Sched.FREEZABLE_UNINTERRUPTIBLE];
 const PS_IDLE = KLP_TRANSITION_IDLE;
+const [GONE, P_NONE] = [NO_STATE, Place.NONE];
+const [K_USER, K_PHASE, K_CPU, K_EXIT_LISTED, K_EXIT_UNHASHED, K_FIXED] = [Kind.USER, Kind.PHASE, Kind.CPU, Kind.EXIT_LISTED, Kind.EXIT_UNHASHED, Kind.FIXED];
+const [EV_LEAVE, EV_EXIT, EV_FORK] = [Ev.LEAVE, Ev.EXIT, Ev.FORK];
 
 export class Workload {
   readonly classes: WorkloadClassInfo[] = [];
@@ -61,14 +60,14 @@ export class Workload {
 
   /** Index into `classes` of the task in `slot`, or -1. */
   classOf(slot: number): number {
-    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : NO_STATE;
-    return g === NO_STATE ? -1 : this.states[g].cls;
+    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : GONE;
+    return g === GONE ? -1 : this.states[g].cls;
   }
 
   /** The phase index of the task in `slot`, or a Place. */
   phaseOf(slot: number): number {
-    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : NO_STATE;
-    if (g === NO_STATE) return Place.NONE;
+    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : GONE;
+    if (g === GONE) return P_NONE;
     return placeOf(this.states[g]);
   }
 
@@ -86,16 +85,16 @@ export class Workload {
     let i = 0;
     for (let s = 0; s < this.sampler.st.length && i < out.length; s++) {
       const g = this.sampler.st[s];
-      if (g !== NO_STATE && this.states[g].cls === cls) out[i++] = s;
+      if (g !== GONE && this.states[g].cls === cls) out[i++] = s;
     }
     return out;
   }
 
   /** A fatal signal for the task in `slot`: it starts exiting now (do_group_exit). */
   exit(slot: number): void {
-    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : NO_STATE;
-    const kind = g === NO_STATE ? null : this.states[g].kind;
-    if (kind === null || kind === Kind.EXIT_LISTED || kind === Kind.EXIT_UNHASHED || kind === Kind.FIXED) {
+    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : GONE;
+    const kind = g === GONE ? null : this.states[g].kind;
+    if (kind === null || kind === K_EXIT_LISTED || kind === K_EXIT_UNHASHED || kind === K_FIXED) {
       throw new Error(`workload.exit: slot ${slot} is not a live task of a workload class (expected a class task that is not already exiting)`);
     }
     this.refreshFreed();
@@ -162,9 +161,9 @@ export class Workload {
     for (const c of this.rt) {
       const lo = c.info.firstSlot;
       const span = c.hi - lo;
-      for (const g of c.leaveStates) if (!this.states[g].wheel) sm.select(g, this.states[g].lamDt, Ev.LEAVE, lo, span);
-      if (c.exitDt > 0) for (const g of c.liveStates) sm.select(g, c.exitDt, Ev.EXIT, lo, span);
-      if (c.forkDt > 0) for (const g of c.liveStates) sm.select(g, c.forkDt, Ev.FORK, lo, span);
+      for (const g of c.leaveStates) if (!this.states[g].wheel) sm.select(g, this.states[g].lamDt, EV_LEAVE, lo, span);
+      if (c.exitDt > 0) for (const g of c.liveStates) sm.select(g, c.exitDt, EV_EXIT, lo, span);
+      if (c.forkDt > 0) for (const g of c.liveStates) sm.select(g, c.forkDt, EV_FORK, lo, span);
     }
     for (let i = 0; i < sm.nSel; i++) {
       const slot = sm.selSlot[i];
@@ -173,8 +172,8 @@ export class Workload {
       const ev = sm.selEv[i];
       sm.firing = slot;
       try {
-        if (ev === Ev.LEAVE) this.leave(slot, g);
-        else if (ev === Ev.EXIT) this.beginExit(slot);
+        if (ev === EV_LEAVE) this.leave(slot, g);
+        else if (ev === EV_EXIT) this.beginExit(slot);
         else this.forkFrom(slot, g);
       } catch (e) {
         this.killed(slot, e);
@@ -186,7 +185,7 @@ export class Workload {
       for (const c of this.rt) {
         if (!c.spec?.cpuBound?.condResched) continue;
         sm.nSel = 0;
-        sm.select(c.cpuState, Infinity, Ev.LEAVE, 0, 0);
+        sm.select(c.cpuState, Infinity, EV_LEAVE, 0, 0);
         for (let i = 0; i < sm.nSel; i++) k.klpSchedHook(sm.selSlot[i], false);
       }
     }
@@ -225,11 +224,11 @@ export class Workload {
     const t = this.k.tasks;
     const node = t.stack[slot];
     switch (s.kind) {
-      case Kind.USER:
+      case K_USER:
         // A syscall: into a phase chosen by weight.
         this.enterPhase(slot, c, this.pickPhase(c), EMPTY_STACK, 0);
         return;
-      case Kind.PHASE:
+      case K_PHASE:
         if (!c.kthread) {
           // The syscall returns through every frame to user space.
           this.checkFreed(slot, node, 0);
@@ -245,19 +244,19 @@ export class Workload {
           this.enterPhase(slot, c, this.pickPhase(c), base, L);
         }
         return;
-      case Kind.EXIT_LISTED:
+      case K_EXIT_LISTED:
         // release_task() -> __unhash_process() under write_lock_irq(&tasklist_lock): after any walk.
         this.k.tasklistWriteLock(() => this.releaseTask(slot, g), 'exit', slot);
         return;
-      case Kind.EXIT_UNHASHED: {
+      case K_EXIT_UNHASHED: {
         // The tail of do_exit() runs on, then do_task_dead(): the final schedule.
         this.checkFreed(slot, node, this.k.trie.depth(node) - 1);
         t.stack[slot] = this.descend(slot, node, this.finalTemplate, 0);
         this.reapTask(slot);
         return;
       }
-      case Kind.CPU:
-      case Kind.FIXED:
+      case K_CPU:
+      case K_FIXED:
         return;
     }
   }
@@ -289,7 +288,7 @@ export class Workload {
     const t = this.k.tasks;
     t.clear(slot, F_USER_MODE);
     t.stack[slot] = this.descend(slot, base, c.phaseTemplates[phase], from);
-    const sched = SCHED_OF[(c.spec as TaskClassSpec).phases[phase].sched];
+    const sched = c.phaseSched[phase];
     t.sched[slot] = sched;
     this.sampler.setState(slot, c.phaseStates[phase]);
     // __schedule(): the v6.16+ hook for a task going to a freezable sleep.
@@ -357,11 +356,11 @@ export class Workload {
 
   /** A fake signal made a sleeping user task return to user mode: it restarts its syscall. */
   private restartSyscall(slot: number): void {
-    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : NO_STATE;
-    if (g === NO_STATE) return;
+    const g = slot < this.sampler.st.length ? this.sampler.st[slot] : GONE;
+    if (g === GONE) return;
     const s = this.states[g];
     const c = this.rt[s.cls];
-    if (s.kind !== Kind.PHASE || c.kthread) return;
+    if (s.kind !== K_PHASE || c.kthread) return;
     this.refreshFreed();
     try {
       this.checkFreed(slot, this.k.tasks.stack[slot], 0);
@@ -386,7 +385,7 @@ export class Workload {
   /** The last reference is dropped: the task is gone. */
   private reapTask(slot: number): void {
     this.k.reap(slot);
-    this.sampler.setState(slot, NO_STATE);
+    this.sampler.setState(slot, GONE);
   }
 
   // ------------------------------------------------------------------ stacks

@@ -63,6 +63,8 @@ export interface ClassRt {
   cpuState: number;
   exitListedState: number;
   exitUnhashedState: number;
+  /** The sched state of each phase (SCHED_OF of its spec). */
+  phaseSched: SchedState[];
   /** Template ids of the phases (and of the CPU-bound loop). */
   phaseTemplates: number[];
   cpuTemplate: number;
@@ -163,6 +165,7 @@ function newClass(rt: ClassRt[], name: string, kind: 'user' | 'kthread', count: 
     cpuState: -1,
     exitListedState: -1,
     exitUnhashedState: -1,
+    phaseSched: spec ? spec.phases.map((p) => SCHED_OF[p.sched]) : [],
     phaseTemplates: [],
     cpuTemplate: -1,
     exitTemplate: -1,

@@ -36,6 +36,8 @@
 import type { Prng } from './prng';
 import { NO_STATE } from './workloadModel';
 
+/** Module-local copy: cheaper to read than an imported binding. */
+const GONE = NO_STATE;
 /** Block counts of the state index: 32 slots, 512 slots (16 blocks), 8192 slots (16 of those). */
 const L0_SHIFT = 5;
 const L1_SHIFT = 9;
@@ -44,6 +46,8 @@ const FAN = 4;
 /** States left within this many ticks on average keep per-task expiries in a timer wheel. */
 export const WHEEL_MEAN_TICKS = 64;
 const WHEEL_SIZE = 2048;
+/** A dense state's draw of at most this many members checks duplicates by a scan, not a Set. */
+const SMALL_DRAW = 48;
 
 /** What a chosen task does in this tick. */
 export const enum Ev { LEAVE, EXIT, FORK }
@@ -107,11 +111,22 @@ export class Sampler {
         chosen++;
         r += 1 + Math.floor(-Math.log(1 - prng.next()) / lamDt);
       }
+      const st = this.st;
+      if (chosen <= SMALL_DRAW) {
+        // Few members: a duplicate is looked for among the ones this call pushed (no Set).
+        const start = this.nSel;
+        while (this.nSel - start < chosen) {
+          const s = lo + Math.floor(prng.next() * span);
+          if (st[s] !== g || this.pushedSince(start, s)) continue;
+          this.push(s, g, ev);
+        }
+        return;
+      }
       const seen = this.seen;
       seen.clear();
       while (seen.size < chosen) {
         const s = lo + Math.floor(prng.next() * span);
-        if (this.st[s] !== g || seen.has(s)) continue;
+        if (st[s] !== g || seen.has(s)) continue;
         seen.add(s);
         this.push(s, g, ev);
       }
@@ -152,6 +167,13 @@ export class Sampler {
         }
       }
     }
+  }
+
+  /** Whether `slot` is among the tasks chosen since index `start` of this tick's list. */
+  private pushedSince(start: number, slot: number): boolean {
+    const sel = this.selSlot;
+    for (let i = start, n = this.nSel; i < n; i++) if (sel[i] === slot) return true;
+    return false;
   }
 
   /** The expiries due this tick: still-valid entries are chosen, long draws re-armed. */
@@ -212,14 +234,14 @@ export class Sampler {
   setState(slot: number, g: number): void {
     if (slot >= this.st.length) this.ensureIndex(slot + 1);
     const old = this.st[slot];
-    if (old !== NO_STATE) {
+    if (old !== GONE) {
       this.l0[old][slot >> L0_SHIFT]--;
       this.l1[old][slot >> L1_SHIFT]--;
       this.l2[old][slot >> L2_SHIFT]--;
       this.count[old]--;
     }
     this.st[slot] = g;
-    if (g !== NO_STATE) {
+    if (g !== GONE) {
       this.l0[g][slot >> L0_SHIFT]++;
       this.l1[g][slot >> L1_SHIFT]++;
       this.l2[g][slot >> L2_SHIFT]++;
@@ -233,7 +255,7 @@ export class Sampler {
   ensureIndex(slots: number): void {
     if (slots <= this.st.length) return;
     const cap = Math.ceil(Math.max(slots, this.st.length * 2, 1) / (1 << L2_SHIFT)) << L2_SHIFT;
-    const st = new Uint8Array(cap).fill(NO_STATE);
+    const st = new Uint8Array(cap).fill(GONE);
     st.set(this.st);
     this.st = st;
     const grow = <T extends Uint8Array | Uint16Array | Int32Array>(old: T | undefined, made: T): T => {

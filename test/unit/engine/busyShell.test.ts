@@ -7,6 +7,7 @@ import { EngineHost } from '../../../src/engine/host';
 import { INTERRUPTED } from '../../../src/engine/runner';
 import { Session } from '../../../src/engine/session';
 import { Simulation } from '../../../src/engine/simulation';
+import { parseScript } from '../../../src/scenario/script';
 import { runScript } from '../../support/helpers';
 
 const CAT = 'cat /sys/kernel/livepatch/test_klp_callbacks_demo/transition';
@@ -100,5 +101,21 @@ describe('a command typed while the shell is busy with the script’s line', () 
     const sim = new Simulation();
     const r = runScript(sim, ['sleep 1', 'at 2s: echo $?']);
     expect(r.outcomes.map((o) => o.result.out)).toEqual([[], ['0']]);
+  });
+
+  it.each([
+    ['fork', false],
+    ['keep', true],
+  ])('issue 11 §4: the script after a typed line (%s) still validates, its times never going backwards, at every kind of moment', (_, keepScript) => {
+    const script = [...LOAD, 'at 3s: echo a', 'sleep 16', 'at 30s: echo b', 'echo c'];
+    // During a line, while the shell waits for `at 3s`, during the sleep, and at the prompt after it all.
+    for (const t of [500, 2_000_000, 9_000_000, 40_000_000]) {
+      const s = new Session(source(script));
+      s.advanceTo(s.start + t);
+      expect(s.command('echo typed', { keepScript }).ok).toBe(true);
+      expect(parseScript(s.entries).ok).toBe(true);
+      s.advanceTo(s.start + 60_000_000);
+      expect(s.runs.some((r) => r.result?.out.includes('typed'))).toBe(true);
+    }
   });
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyTasks, Reason } from '../../../src/engine/blockers';
 import { Sched, TF } from '../../../src/kernel/tasks';
-import { firstFailedCheck, SWITCH_RULE } from '../../../src/kernel/switchRule';
+import { firstFailedCheck, SWITCH_PASSES_QUAD_JS, SWITCH_RULE } from '../../../src/kernel/switchRule';
 import { explainSwitch } from '../../../src/kernel/transition';
 import { compiledLoops, fallbackLoops, useWalkerLoops, walkerLoopsKind } from '../../../src/kernel/walker';
 import { Prng } from '../../../src/kernel/prng';
@@ -34,6 +34,25 @@ describe('SWITCH_RULE', () => {
     }
   });
 
+  it('four tasks at once: SWITCH_PASSES_QUAD_JS holds only when each of the four passes every check', () => {
+    const quad = new Function('sw', 'fw', 'v4', `return ${SWITCH_PASSES_QUAD_JS};`) as (sw: number, fw: number, v4: number) => boolean;
+    const r = new Prng(7);
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r.next() * a.length)];
+    let held = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const easy = r.next() < 0.5;
+      const sched = Array.from({ length: 4 }, () => (easy ? pick([Sched.INTERRUPTIBLE, Sched.RUNNABLE, Sched.UNINTERRUPTIBLE]) : pick(SCHEDS)));
+      const flags = Array.from({ length: 4 }, () => (easy ? TF.LISTED : pick([0, TF.UNRELIABLE, TF.LISTED | TF.UNRELIABLE, TF.LISTED, 0xff])));
+      const verdicts = Array.from({ length: 4 }, () => (easy && r.next() < 0.9 ? -1 : pick(VERDICTS)));
+      const word = (b: number[]) => new Int32Array(Uint8Array.from(b).buffer)[0];
+      const v4 = verdicts.reduce((a, v) => a & v, -1);
+      if (!quad(word(sched), word(flags), v4)) continue;
+      held++;
+      for (let j = 0; j < 4; j++) expect(firstFailedCheck(sched[j], flags[j], verdicts[j], false), `task ${j} of ${sched} ${flags} ${verdicts}`).toBe(-1);
+    }
+    expect(held).toBeGreaterThan(1000);
+  });
+
   it('is checked in the kernel’s order: running, then an unreliable stack, then a forbidden function', () => {
     expect(SWITCH_RULE.map((c) => [c.reason, c.errno])).toEqual([['running', -16], ['unreliable', -22], ['unreliable', -22], ['sleeping', -98]]);
     expect(firstFailedCheck(Sched.RUNNING, TF.UNRELIABLE, 0, false)).toBe(0);
@@ -43,8 +62,12 @@ describe('SWITCH_RULE', () => {
   });
 });
 
-/** Random task arrays: every sched state, flags, stack verdicts and patch states. */
-function randomTable(n: number, seed: number) {
+/**
+ * Random task arrays: every sched state, flags, stack verdicts and patch states. A share
+ * `clean` of the tasks is pending, listed, asleep on a clean stack (they switch), so runs of
+ * four take the walker's four-at-a-time path and the odd one among them does not.
+ */
+function randomTable(n: number, seed: number, clean = 0) {
   const r = new Prng(seed);
   const rand = () => r.next();
   const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
@@ -58,18 +81,30 @@ function randomTable(n: number, seed: number) {
     flags[s] = (rand() < 0.9 ? TF.LISTED : 0) | (rand() < 0.1 ? TF.UNRELIABLE : 0) | (ps[s] === 0 ? TF.PATCH_PENDING : 0);
     sched[s] = pick(SCHEDS);
     stack[s] = Math.floor(rand() * verdict.length);
+    if (rand() < clean) {
+      ps[s] = 0;
+      flags[s] = TF.LISTED | TF.PATCH_PENDING | (rand() < 0.5 ? TF.KTHREAD : 0);
+      sched[s] = pick([Sched.INTERRUPTIBLE, Sched.UNINTERRUPTIBLE, Sched.RUNNABLE]);
+      stack[s] = 0;
+    }
   }
+  verdict[0] = -1;
   return { ps, flags, sched, stack, verdict };
 }
 
 describe('the walker’s loops against the reference', () => {
   for (const [name, make] of [['generated', compiledLoops], ['fallback', fallbackLoops]] as const) {
     it(`${name}: range() and list() switch exactly the tasks firstFailedCheck() lets through, and keep the rest in order`, () => {
-      for (let seed = 1; seed <= 20; seed++) {
-        const t = randomTable(500, seed);
+      for (let run = 1; run <= 40; run++) {
+        const seed = (run + 1) >> 1;
+        // Odd runs: random tasks; even runs: mostly switching ones, walked from an unaligned
+        // slot in unaligned chunks (the four-at-a-time path, its edges and a full out buffer).
+        const t = randomTable(500, seed, run % 2 ? 0 : 0.97);
+        const first = run % 2 ? 0 : seed % 4;
+        const chunk = run % 2 ? 64 : 61;
         const want = { ps: t.ps.slice(), flags: t.flags.slice(), blocked: [] as number[] };
         const current = seed % 7;
-        for (let s = 0; s < 500; s++) {
+        for (let s = first; s < 500; s++) {
           if (t.ps[s] === 1 || !(t.flags[s] & TF.LISTED)) continue;
           if (firstFailedCheck(t.sched[s], t.flags[s], t.verdict[t.stack[s]], s === current) < 0) {
             want.ps[s] = 1;
@@ -82,8 +117,8 @@ describe('the walker’s loops against the reference', () => {
         const loops = make(a.ps, a.flags, t.sched, t.stack, t.verdict, last);
         let out = new Int32Array(8);
         let w = 0;
-        for (let from = 0; from < 500; ) {
-          w = loops.range(out, w, from, Math.min(500, from + 64), 1, current);
+        for (let from = first; from < 500; ) {
+          w = loops.range(out, w, from, Math.min(500, from + chunk), 1, current);
           from = last.stoppedAt;
           if (w === out.length) {
             const grown = new Int32Array(out.length * 2);
@@ -97,8 +132,8 @@ describe('the walker’s loops against the reference', () => {
         // list() over a list of candidates gives the same.
         const b = { ps: t.ps.slice(), flags: t.flags.slice() };
         const loops2 = make(b.ps, b.flags, t.sched, t.stack, t.verdict, last);
-        const all = Int32Array.from({ length: 500 }, (_, i) => i);
-        const kept = loops2.list(all, 500, 1, current);
+        const all = Int32Array.from({ length: 500 - first }, (_, i) => first + i);
+        const kept = loops2.list(all, all.length, 1, current);
         expect(Array.from(all.subarray(0, kept))).toEqual(want.blocked);
         expect(b.ps).toEqual(want.ps);
       }
