@@ -8,6 +8,9 @@
 // timed in CPU time of this process (process.cpuUsage(), user + system, its GC threads
 // included): on a shared machine, time other processes take from it does not count.
 // search_first_run_ms is the first, cold search, for what a one-off small search costs.
+// search_large_states_per_s is one search of a larger space (test/fixtures/search/large.json,
+// four kthreads and four patches, to depth LARGE_DEPTH: about 240,000 states), in CPU time:
+// what a search that keeps hundreds of thousands of states runs at.
 // `BENCH_ONLY=search npm run bench` prints this section alone.
 
 import { readFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { search } from '../search/search';
 import { searchSpecOf } from '../search/spec';
 
 const WARM_MS = 500;
+const LARGE_DEPTH = 35;
 const BATCHES = 9;
 const BATCH_MS = 60;
 
@@ -44,5 +48,14 @@ export function searchFigures(): string[] {
     rates.push(explored / (ms / 1000));
   }
   rates.sort((a, b) => a - b);
-  return [`search_states_per_s: ${Math.round(rates[rates.length >> 1])}`, `search_petr_states: ${states}`, `search_first_run_ms: ${firstMs.toFixed(1)}`];
+  return [`search_states_per_s: ${Math.round(rates[rates.length >> 1])}`, `search_petr_states: ${states}`, `search_first_run_ms: ${firstMs.toFixed(1)}`, largeFigure()];
+}
+
+function largeFigure(): string {
+  const r = parseScenarioText(readFileSync(join(import.meta.dirname, '../../test/fixtures/search/large.json'), 'utf8'));
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  const c0 = process.cpuUsage();
+  const states = search(searchSpecOf(r.scenario), { goal: 'default', depth: LARGE_DEPTH }).states;
+  const c = process.cpuUsage(c0);
+  return `search_large_states_per_s: ${Math.round(states / ((c.user + c.system) / 1e6))}`;
 }

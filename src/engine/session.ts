@@ -368,7 +368,8 @@ export class Session {
    * past (the cursor before the head) the script's future is dropped first: the timeline
    * forks. At the head, script lines not yet started lie ahead of the cursor: they are dropped
    * too (a fork, with the same notice), unless `keepScript`, when the typed line runs first
-   * and they follow it.
+   * and they follow it. A script line still running at the cursor (a `sleep 16`) gets Ctrl-C
+   * at the typed line's time (ScriptRunner), so the typed line never waits behind it.
    */
   command(text: string, opts: { keepScript?: boolean } = {}): { ok: true; forked: boolean; index: number } | { ok: false; error: string } {
     if (this.seekTarget !== null) return { ok: false, error: 'the timeline is still being replayed; try again when the cursor arrives' };

@@ -7,7 +7,7 @@
 
 import { KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
 import { ftraceEntryIndex, ftraceWarns } from '../kernel/ftraceChoice';
-import type { State } from './model';
+import type { State } from './state';
 import { SEARCH_LIMITS, type SearchSpec } from './spec';
 
 interface Choice {

@@ -23,45 +23,8 @@ import { isFreezableSleep } from '../kernel/tasks';
 import { ORIGINAL } from '../analysis/universe';
 import { applyOp } from './scriptOps';
 import { Configs } from './configs';
+import { clone, copyInto, type Listed, type State, type TaskState } from './state';
 import { SearchRefused, type PatchSpec, type SearchSpec } from './spec';
-
-export interface Listed {
-  p: number;
-  enabled: boolean;
-  /** Bit f: a nop for function f. */
-  nops: number;
-}
-
-interface TaskState {
-  alive: boolean;
-  ps: number;
-  /** code, step, code, step, ... from the outermost frame; the innermost frame's step is a sleep. */
-  stack: number[];
-}
-
-export interface State {
-  pc: number;
-  /** A helper (load_lp, disable_lp) waits for the transition to end. */
-  waiting: boolean;
-  /** The script ended: its last line ran, or a helper died. */
-  ended: boolean;
-  targets: number;
-  lpLoaded: number;
-  forced: number;
-  list: Listed[];
-  trans: number;
-  target: number;
-  bgPs: number;
-  /**
-   * The idle tasks' patch_state. An idle task that runs on its CPU fails the attempt's
-   * check ("is running") and switches itself just after it (wake_up_if_idle(), do_idle()),
-   * so an attempt that finds one pending cannot complete the transition.
-   */
-  idlePs: number;
-  tasks: TaskState[];
-  /** Ids of the universes shipped so far, sorted. */
-  shipped: number[];
-}
 
 export type GoalKind = 'never-shipped' | 'mass-switch' | 'dependency' | 'stuck' | 'rmmod-refused' | 'warn';
 
@@ -86,6 +49,8 @@ export class SearchModel {
   readonly policyView: KlpPatch[];
   /** Hits of the move being made (NO_HITS, shared, until the first). */
   private hits: Hit[] = NO_HITS;
+  /** applyScratch()'s state: its klp_patches entries and task objects belong to it alone. */
+  private readonly scratch: State = { pc: 0, waiting: false, ended: false, targets: 0, lpLoaded: 0, forced: 0, list: [], trans: -1, target: KLP_TRANSITION_IDLE, bgPs: KLP_TRANSITION_IDLE, idlePs: KLP_TRANSITION_IDLE, tasks: [], shipped: [] };
   /** encode()'s buffer: large enough for most states (grown when not). */
   encoded = new Uint16Array(1024);
   /** The moves, made once: states share them. */
@@ -166,9 +131,18 @@ export class SearchModel {
     return this.hits;
   }
 
-  /** The state after `m`; what the move hit is `lastHits` until the next move. */
+  /** The state after `m` (a state of its own); what the move hit is `lastHits` until the next move. */
   apply(s0: State, m: Move): State {
-    const s = clone(s0);
+    return clone(this.applyScratch(s0, m));
+  }
+
+  /**
+   * The state after `m` in the model's one scratch state, valid until the next call: the
+   * search encodes it, and keeps a copy (keep()) only when it is new. Most successors are
+   * states seen before, so most moves allocate nothing for the state itself.
+   */
+  applyScratch(s0: State, m: Move): State {
+    const s = copyInto(this.scratch, s0);
     this.hits = NO_HITS;
     if (m.kind === 'op') this.op(s, m.index);
     else if (m.kind === 'attempt') this.attempt(s);
@@ -179,6 +153,11 @@ export class SearchModel {
     if (s.trans < 0) this.shipId(s, ids[0]);
     this.checkUniverses(s, ids);
     return s;
+  }
+
+  /** A state of its own, copied from the scratch state. */
+  keep(s: State): State {
+    return clone(s);
   }
 
   // ---------------------------------------------------------------- func_stacks and universes
@@ -399,24 +378,6 @@ export class SearchModel {
     }
     throw new SearchRefused(`search: ${this.spec.tasks[i].comm} runs ${MAX_RUN_STEPS} steps without sleeping; the search models tasks that sleep between moves`);
   }
-}
-
-/**
- * A copy that may be changed: klp_patches entries and tasks are copied, a task's stack is
- * copied when it runs. Field by field: cheaper than spreads on the search's hot path.
- */
-function clone(s: State): State {
-  const list: Listed[] = new Array(s.list.length);
-  for (let i = 0; i < list.length; i++) {
-    const l = s.list[i];
-    list[i] = { p: l.p, enabled: l.enabled, nops: l.nops };
-  }
-  const tasks: TaskState[] = new Array(s.tasks.length);
-  for (let i = 0; i < tasks.length; i++) {
-    const t = s.tasks[i];
-    tasks[i] = { alive: t.alive, ps: t.ps, stack: t.stack };
-  }
-  return { pc: s.pc, waiting: s.waiting, ended: s.ended, targets: s.targets, lpLoaded: s.lpLoaded, forced: s.forced, list, trans: s.trans, target: s.target, bgPs: s.bgPs, idlePs: s.idlePs, tasks, shipped: s.shipped };
 }
 
 /** The implementation of function `f` in a universe key. */

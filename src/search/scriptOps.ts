@@ -4,7 +4,8 @@
 // klp_module_coming(), and the module reference that rmmod finds held).
 
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
-import type { Listed, SearchModel, State } from './model';
+import type { SearchModel } from './model';
+import type { Listed, State } from './state';
 import { SearchRefused, type PatchSpec } from './spec';
 
 export function applyOp(m: SearchModel, s: State, index: number): void {

@@ -5,7 +5,8 @@
 // run ever reaches a state without a transition (whatever the tasks and the script do next).
 // Every loop here has a budget: the states explored, the depth, and a cancel check.
 
-import { SearchModel, type GoalKind, type Hit, type Move, type State } from './model';
+import { SearchModel, type GoalKind, type Hit, type Move } from './model';
+import type { State } from './state';
 import { searchSpecOf, type SearchSpec } from './spec';
 import { StateTable } from './stateTable';
 import type { Scenario } from '../scenario/document';
@@ -76,12 +77,15 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
   const every = o.progressEvery ?? 20_000;
   const model = new SearchModel(spec);
   const wantStuck = kinds.includes('stuck');
-  const states: State[] = [model.initial()];
+  // States are kept until they are expanded (the BFS frontier); after that only what "stuck"
+  // needs: whether a transition is in progress (the state itself is rebuilt from its path).
+  const states: (State | null)[] = [model.initial()];
+  const inTransition: boolean[] = [false];
   const parent: number[] = [-1];
   const via: (Move | null)[] = [null];
   const depthOf: number[] = [0];
   const seen = new StateTable();
-  const n0 = model.encode(states[0]);
+  const n0 = model.encode(states[0] as State);
   seen.findOrAdd(model.encoded, n0);
   // The graph, for "stuck": successors of each expanded state.
   const succ: number[][] = [];
@@ -100,7 +104,8 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
   let best: Found | null = null;
   let bestDepth = Infinity;
   for (let head = 0; head < states.length; head++) {
-    const s = states[head];
+    const s = states[head] as State;
+    states[head] = null;
     if (depthOf[head] + 1 >= bestDepth) break;
     depth = Math.max(depth, depthOf[head]);
     if (depthOf[head] >= maxDepth) {
@@ -117,7 +122,7 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
     }
     const out: number[] = [];
     for (const m of model.moves(s)) {
-      const state = model.apply(s, m);
+      const state = model.applyScratch(s, m);
       const hits = model.lastHits;
       const hit = hits.find((h: Hit) => kinds.includes(h.kind));
       if (hit && !best) {
@@ -137,7 +142,8 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
           return finish();
         }
         j = states.length;
-        states.push(state);
+        states.push(model.keep(state));
+        inTransition.push(state.trans >= 0);
         parent.push(head);
         via.push(m);
         depthOf.push(depthOf[head] + 1);
@@ -159,7 +165,7 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
     const pred: number[][] = states.map(() => []);
     const queue: number[] = [];
     for (let i = 0; i < states.length; i++) {
-      if (states[i].trans < 0 || !expanded[i]) {
+      if (!inTransition[i] || !expanded[i]) {
         canEnd[i] = 1;
         queue.push(i);
       }
@@ -175,8 +181,8 @@ export function search(spec: SearchSpec, o: SearchOptions = {}): SearchResult {
     // States are in BFS order: the first one stuck is reached by a shortest run.
     for (let i = 0; i < states.length; i++) {
       if (canEnd[i] || depthOf[i] >= bestDepth) continue;
-      const s = states[i];
       const moves = pathTo(i, null);
+      const s = moves.reduce((st, m) => model.apply(st, m), model.initial());
       depth = depthOf[i];
       return result({ kind: 'stuck', detail: stuckDetail(spec, s), moves, lines: linesOf(spec, moves) });
     }
