@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/sim';
 import type { Scenario } from '../../../src/scenario/document';
+import { policyReports, searchPolicies } from '../../../src/search/cli';
 import { searchScenario } from '../../../src/search/search';
 import { SearchRefused } from '../../../src/search/spec';
 import { CUMULATIVE, HELD_FORCED, PETR_HYBRID, PETR_UPSTREAM, ROOT, scenarioOf } from './fixtures';
@@ -56,12 +57,16 @@ describe('the search', () => {
     expect(r.found?.lines).toContain('echo 1 > /sys/kernel/livepatch/lp_work/force');
   });
 
-  it("--goal warn: klp_ftrace_handler()'s WARN needs a task of patch_state -1 during a transition, which klp_init_transition() rules out: never found, even with kthreads started, reversals and forces during transitions", () => {
+  it("--goal warn: klp_ftrace_handler()'s WARN needs a task of patch_state -1 during a transition, which klp_init_transition() rules out for every task it walks (only an exiting, unhashed thread gets there, and the search models none): never found, and the report says why", () => {
     for (const file of [HELD_FORCED, join(ROOT, 'public/scenarios/stuck-kthread-force.json'), join(ROOT, 'public/scenarios/stuck-kthread-reverse.json'), PETR_HYBRID]) {
       const r = searchScenario(scenarioOf(file), { goal: 'warn' });
       expect(r.found, file).toBeNull();
       expect(r.truncated, file).toBe(false);
     }
+    const report = policyReports(searchPolicies(scenarioOf(PETR_HYBRID), 'scenario', { goal: 'warn' }), 'warn');
+    expect(report[0]).toMatch(/^none found: \d+ states explored/);
+    expect(report.at(-1)).toBe('# warn: needs an exiting task already unhashed by release_task() (the do_exit crash); the search models none (docs/search.md)');
+    expect(policyReports(searchPolicies(scenarioOf(PETR_HYBRID), 'scenario', { goal: 'default' }))).not.toContain(report.at(-1));
   });
 
   it('--goal any takes the shortest of all kinds, stuck included', () => {

@@ -36,7 +36,7 @@ onmessage = (e: MessageEvent<SearchRequest>) => {
   try {
     const runs = searchPolicies(scenario, policy, { goal, depth, progressEvery: 2000, now: () => performance.now(), onPolicy: (p) => (current = p), onProgress: (p) => post({ type: 'progress', policy: current, ...p }) });
     const replays = runs.flatMap((r) => (r.result.found ? [{ policy: r.policy, kind: r.result.found.kind, scenario: replayScenario(r.scenario, r.result.found) }] : []));
-    post({ type: 'done', report: policyReports(runs), replays });
+    post({ type: 'done', report: policyReports(runs, goal), replays });
   } catch (err) {
     post({ type: 'refused', message: err instanceof SearchRefused ? err.message : `search failed: ${(err as Error).message}` });
   }
