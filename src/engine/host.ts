@@ -36,23 +36,23 @@ export type WirePlaybackEvent = Exclude<PlaybackEvent, { type: 'TICK' } | { type
  * Wall time a sliced seek (the dragged time slider) may take before the rest of its replay
  * moves to the following ticks, so the page (or the worker's next message) is answered.
  */
-export const SEEK_SLICE_MS = 30;
+const SEEK_SLICE_MS = 30;
 
 /** The playback machine's event for a client's: a sliced SEEK gets the host's deadline. */
-export function playbackEventOf(e: WirePlaybackEvent): PlaybackEvent {
+function playbackEventOf(e: WirePlaybackEvent): PlaybackEvent {
   if (e.type !== 'SEEK') return e;
   if (!e.sliced) return { type: 'SEEK', time: e.time };
   const deadline = performance.now() + SEEK_SLICE_MS;
   return { type: 'SEEK', time: e.time, shouldYield: () => performance.now() > deadline };
 }
 
-export function playbackViewOf(snap: { matches(s: 'playing' | 'seeking'): boolean; context: { speedExp: number; limited: boolean } }): PlaybackView {
+function playbackViewOf(snap: { matches(s: 'playing' | 'seeking'): boolean; context: { speedExp: number; limited: boolean } }): PlaybackView {
   const playing = snap.matches('playing');
   return { playing, seeking: snap.matches('seeking'), speedExp: snap.context.speedExp, limited: playing && snap.context.limited };
 }
 
 /** What a typed line does to script lines still ahead of the cursor. */
-export type ScriptAhead = 'fork' | 'keep';
+type ScriptAhead = 'fork' | 'keep';
 
 export interface CommandOptions {
   /** 'fork' (default): the typed line runs now and the script's later lines are dropped; 'keep': they run after it. */
@@ -63,7 +63,7 @@ export type CommandOutcome =
   | { ok: false; time: number; after: number; error: string }
   | { ok: true; time: number; index: number; fork?: { time: number; dropped: number; start: number } };
 
-export interface TasksSnapshot {
+interface TasksSnapshot {
   /** Cell code of every cell, in cell order (transferred). */
   codes: Uint8Array;
   counts: GroupCounts[];
@@ -87,7 +87,7 @@ const MAX_STEPS_WHEN_PAUSED = 2000;
 /** Virtual time a paused console lets pass for it (longer commands wait for Play). */
 const MAX_US_WHEN_PAUSED = 2_000_000;
 
-export interface HostOptions {
+interface HostOptions {
   /** Move the cursor there once booted (a shared link's time), in slices: see the constructor. */
   cursorUs?: number;
   /** What paces playing: the page's animation frames (default) or the worker's timers. */
