@@ -1,21 +1,8 @@
-import { useState } from 'react';
-import { SPEED_MAX_EXP, SPEED_MIN_EXP, speedLabel } from '../../engine/playback';
 import { sendPlayback as send, useData, usePlayback } from '../engine';
-import { fmtShort, fmtTime, fmtWhen } from '../format';
+import { fmtShort, fmtTime } from '../format';
 import { useView } from '../store';
 import { Icon } from './icons';
-
-/**
- * The time slider's value: where the user last put it until the cursor moves. A host in the
- * worker answers a seek a few frames later; without this the controlled input would snap back
- * to the old cursor meanwhile, and the browser's `change` event after the key or the drag
- * would then send a second seek, back to where the cursor was.
- */
-function useSliderTarget(now: number): [number, (t: number) => void] {
-  const [target, setTarget] = useState<{ time: number; from: number } | null>(null);
-  const shown = target && target.from === now ? target.time : now;
-  return [shown, (time) => setTarget({ time, from: now })];
-}
+import { SpeedSlider, TimeSlider } from './PlaybackSliders';
 
 /** Play / pause / step / speed / time slider: the playback machine's buttons. */
 export function Controls() {
@@ -28,7 +15,6 @@ export function Controls() {
   const setTheme = useView((v) => v.setTheme);
   const setHelp = useView((v) => v.setHelp);
   const end = Math.max(head, now);
-  const [sliderAt, moveSlider] = useSliderTarget(now);
   const { markers } = useData('timeline');
   // The last marker (or attempt) strictly before the cursor: the time a step back lands on.
   const before = (ok: (kind: string) => boolean) => {
@@ -52,38 +38,8 @@ export function Controls() {
         <button type="button" disabled={prevMarker === undefined} onClick={() => prevMarker !== undefined && send({ type: 'SEEK', time: prevMarker })} aria-label="Previous marker" title="Back to the previous marker on the timeline">◂ marker</button>
         <button type="button" onClick={() => send({ type: 'NEXT_MARKER' })} aria-label="Next marker" title="On to the next marker on the timeline (a burst at one instant is one stop)">marker ▸</button>
       </span>
-      <label className="speed" title="Virtual seconds per wall second, on a log scale (+ / -)">
-        Speed
-        <input
-          type="range"
-          aria-label="Speed"
-          min={SPEED_MIN_EXP}
-          max={SPEED_MAX_EXP}
-          step={1}
-          value={speedExp}
-          aria-valuetext={speedLabel(speedExp)}
-          onChange={(e) => send({ type: 'SPEED', exp: Number(e.target.value) })}
-        />
-        <output>{speedLabel(speedExp)}</output>
-        {limited && <span className="limited" title="The simulation cannot keep up with this speed; time runs as fast as the model allows">(model-bound)</span>}
-      </label>
-      <label className="slider" title="Virtual time: drag to travel back and forth">
-        <span className="sr-only">Time</span>
-        <input
-          type="range"
-          aria-label="Time"
-          min={start}
-          max={end}
-          step={1000}
-          value={sliderAt}
-          aria-valuetext={fmtWhen(now, start)}
-          onChange={(e) => {
-            const time = Number(e.target.value);
-            moveSlider(time);
-            send({ type: 'SEEK', time, sliced: true });
-          }}
-        />
-      </label>
+      <SpeedSlider exp={speedExp} send={send} limited={limited} title="Virtual seconds per wall second, on a log scale (+ / -)" />
+      <TimeSlider now={now} start={start} end={end} send={send} title="Virtual time: drag to travel back and forth" />
       <output className="clock" aria-label="Virtual time" title={`Kernel time (dmesg timestamp); +${fmtShort(now - start)} since the script began`}>
         [{fmtTime(now)}] <span className="clock-since">+{fmtShort(now - start)}</span>
       </output>
