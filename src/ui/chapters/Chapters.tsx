@@ -198,8 +198,8 @@ function ChapterCard({ id, step }: { id: string; step: number }) {
   return (
     // The card sits bottom right, or bottom left when the lit view is in the right-hand column.
     <aside className={`chapter-card${COLUMNS[COLUMNS.length - 1].includes(s.view) ? ' chapter-card-left' : ''}`} aria-label="Chapter" data-testid="chapter-card" data-chapter={id} data-step={step + 1}>
-      {/* The view that matters is lit, the rest dimmed (one rule per step, dropped with the card). */}
-      <style>{`.panel[data-view]:not([data-view="${s.view}"]) { opacity: 0.4; } .panel[data-view="${s.view}"] { outline: 2px solid var(--accent); outline-offset: -1px; }`}</style>
+      {/* The view that matters is lit and given most of its column's height, the rest dimmed (one rule per step, dropped with the card). */}
+      <style>{`.panel[data-view]:not([data-view="${s.view}"]) { opacity: 0.4; } .panel[data-view="${s.view}"] { outline: 2px solid var(--accent); outline-offset: -1px; } .slot:not(.slot-collapsed):has(> .panel[data-view="${s.view}"]) { flex-grow: 4 !important; }`}</style>
       <header>
         <h2>{chapter.title}</h2>
         <span className="muted">step {step + 1} of {chapter.steps.length}</span>

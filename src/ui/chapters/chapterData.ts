@@ -70,7 +70,7 @@ const COMPLETE: KernelFunction = {
   lines: [
     'if the patch replaces others: unpatch the replaced patches, discard the nops',
     'clear every func.transition; klp_synchronize_transition()',
-    'for every task: patch_state = KLP_UNDEFINED',
+    'for every task: patch_state = KLP_TRANSITION_IDLE (KLP_UNDEFINED before 6.10)',
     'print "<patch>: patching complete"',
   ],
 };
