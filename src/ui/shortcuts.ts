@@ -1,7 +1,7 @@
 // One registry of keyboard actions (Excalidraw's register({ name, label, keyTest, perform })):
 // the key handler runs them and the `?` overlay lists them, so the two never disagree.
 
-import type { PlaybackEvent } from '../engine/playback';
+import type { WirePlaybackEvent } from '../engine/host';
 import type { ViewState } from './store';
 
 /** The console's input: `/` focuses it. */
@@ -16,7 +16,7 @@ interface KeyLike {
 
 /** What an action may touch: playback events, view state, and the page's focus. */
 export interface ShortcutContext {
-  send(event: PlaybackEvent): void;
+  send(event: WirePlaybackEvent): void;
   view: Pick<ViewState, 'theme' | 'setTheme' | 'helpOpen' | 'setHelp' | 'expandedPanel' | 'setExpandedPanel'>;
   focusConsole(): void;
 }

@@ -76,6 +76,16 @@ describe('Compare mode', () => {
       // The marker button too.
       await page.getByRole('button', { name: 'marker ▸' }).click();
       await expect.poll(async () => new Set(await clocks(page)).size).toBe(1);
+      // The page's keyboard shortcuts drive the linked cursor too: → steps A and B follows; ? lists them.
+      await page.locator('body').click({ position: { x: 2, y: 2 } });
+      const beforeKey = (await clocks(page))[0];
+      for (let i = 0; i < 50 && (await clocks(page))[0] === beforeKey; i++) await page.keyboard.press('ArrowRight');
+      expect((await clocks(page))[0]).not.toBe(beforeKey);
+      await expect.poll(async () => new Set(await clocks(page)).size).toBe(1);
+      await page.keyboard.press('?');
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
 
       // Between lp2's completion and lp3's load: under hybrid funcA runs lp2 over lp1; under replace sets lp2 was refused.
       await seekBoth(page, 7_710_000);

@@ -3,13 +3,15 @@
 // func_stack views, the two universe matrices, and the kernel-log diff up to the cursor.
 // Leaving returns to the page's own engine, untouched meanwhile.
 
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import type { EnginePort } from '../../engine/port';
 import { policyByName } from '../../kernel/policy';
 import type { Scenario } from '../../scenario/document';
 import { PortProvider } from '../engine';
 import { FuncStacksView } from '../views/FuncStacksView';
 import { GlossaryDialog } from '../glossary/GlossaryDialog';
+import { useShortcuts } from '../useShortcuts';
+import { HelpOverlay } from '../views/HelpOverlay';
 import { ProposalBadge, UniverseMatrix } from '../views/consistency/ConsistencyView';
 import { CompareChooser } from './CompareChooser';
 import { CompareControls } from './CompareControls';
@@ -23,6 +25,9 @@ export function CompareMode({ session }: { session: CompareSession }) {
   const choosing = useCompare((s) => s.choosing);
   const setChoosing = useCompare((s) => s.setChoosing);
   const root = useRef<HTMLDivElement>(null);
+  // The page's keyboard shortcuts, sent to the linked cursor (Space plays both, arrows step A and B follows).
+  const { link } = session;
+  useShortcuts(useCallback((e) => link.send(e), [link]));
   useEffect(() => {
     // Keyboard users land on the playback row (the button that opened Compare is gone).
     if (document.activeElement === document.body || document.activeElement === null) root.current?.querySelector<HTMLElement>('.cmp-controls button')?.focus();
@@ -55,6 +60,7 @@ export function CompareMode({ session }: { session: CompareSession }) {
       <CompareLog session={session} />
       {choosing && <CompareChooser close={() => setChoosing(false)} />}
       <GlossaryDialog />
+      <HelpOverlay />
     </div>
   );
 }
