@@ -53,10 +53,23 @@ export function codeLine(c: TrapContext): string {
   return `Code: ${[...before, `<${op0}>`, ...op, ...after].join(' ')}`;
 }
 
+/** regLines(): RSP/EFLAGS and the five lines of general registers, the saved pt_regs. */
+export const SAVED_REG_LINES = 6;
+
+/** CR4 of the modelled CPU: PSE PAE MCE PGE OSFXSR OSXMMEXCPT UMIP FSGSBASE OSXSAVE SMEP SMAP PKE. */
+const CR4 = 0x750ef0n;
+/** X86_CR4_PKE (bit 22): protection keys for user pages are on. */
+const X86_CR4_PKE = 1n << 22n;
+/** init_pkru_value (arch/x86/mm/pkeys.c): access disabled for every key but key 0. */
+const INIT_PKRU = 0x55555554n;
+
 /**
  * __show_regs() of a kernel-mode context after the RIP and Code lines: RSP/EFLAGS (with
  * ORIG_RAX for a syscall), the general registers three to a line, FS/GS, CS/DS/ES/CR0,
- * CR2/CR3/CR4.
+ * CR2/CR3/CR4, and PKRU, which arch/x86/kernel/process_64.c prints whenever CR4.PKE is set
+ * (`if (cr4 & X86_CR4_PKE)`; cpu_feature_enabled(X86_FEATURE_OSPKE) in older trees, the same
+ * on a CPU that boots with PKE on). The first SAVED_REG_LINES lines come from the trapped
+ * pt_regs; the rest (FS base, control registers, PKRU) are read from the CPU when printed.
  */
 export function regLines(c: TrapContext): string[] {
   const next = words(c.seed);
@@ -74,7 +87,9 @@ export function regLines(c: TrapContext): string[] {
   lines.push(`FS:  ${hex(fs)}(0000) GS:ffff88813bc00000(0000) knlGS:0000000000000000`);
   lines.push('CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033');
   const cr3 = 0x100000000n + (BigInt(next() & 0xfffff) << 12n);
-  lines.push(`CR2: ${hex(c.cr2 ?? 0x7f0000000000n + BigInt(next()) * 0x10n)} CR3: ${hex(cr3)} CR4: 0000000000750ef0`);
+  lines.push(`CR2: ${hex(c.cr2 ?? 0x7f0000000000n + BigInt(next()) * 0x10n)} CR3: ${hex(cr3)} CR4: ${hex(CR4)}`);
+  // The debug registers hold their defaults (not printed); CR4.PKE is set, so PKRU follows.
+  if (CR4 & X86_CR4_PKE) lines.push(`PKRU: ${hex(INIT_PKRU, 8)}`);
   return lines;
 }
 

@@ -2,8 +2,8 @@
 // __warn()), the page-fault Oops (arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c) and the
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
-import { KERN_ALERT, KERN_ERR, KERN_WARNING, type LogLevel } from './printk';
-import { codeLine, pageTableLine, regLines, seedOf } from './regs';
+import { KERN_ALERT, KERN_ERR, KERN_INFO, KERN_WARNING, type LogLevel } from './printk';
+import { codeLine, pageTableLine, regLines, SAVED_REG_LINES, seedOf } from './regs';
 import { warnLine } from './warnLines';
 import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
@@ -26,6 +26,12 @@ export abstract class KernelSplats extends KernelState {
   consoleLoglevel = 7;
   /** Every WARN and Oops the run produced, in order (for summaries). */
   readonly incidents: { time: number; kind: 'warn' | 'oops'; text: string }[] = [];
+  /**
+   * exec_summary_regs (arch/x86/kernel/dumpstack.c): __die_header() saves the first Oops's
+   * pt_regs (while die_counter is 0), shown again after every Oops's end-trace line: its RIP,
+   * Code and saved registers.
+   */
+  private execSummary: string[] | undefined;
 
   // ------------------------------------------------------------------ printing
 
@@ -184,7 +190,11 @@ export abstract class KernelSplats extends KernelState {
    * A task executed text of an unloaded module: the page-fault Oops of §14.5 as
    * page_fault_oops() (arch/x86/mm/fault.c) prints it: show_fault_oops()'s BUG and #PF
    * lines, dump_pagetable(), then __die(): "Oops:" with ++die_counter, show_regs() (the
-   * text is gone: no opcode bytes), the trace, the modules and CR2, the end-trace line.
+   * text is gone: no opcode bytes), the trace, the modules and CR2; then oops_end(): the
+   * end-trace line (oops_exit()) and the "executive summary in case the oops scrolled away",
+   * __show_regs() of the first Oops's saved registers (the control registers read now).
+   * Levels: show_fault_oops()'s lines are pr_alert, dump_pagetable() pr_info, the rest
+   * KERN_DEFAULT (the default message level, warning).
    */
   oopsFreedText(slot: number, code: number): never {
     const sym = this.syms.codes[code];
@@ -196,17 +206,15 @@ export abstract class KernelSplats extends KernelState {
     const info = this.dumpStackInfo(cpu, pid, this.tasks.commOf(slot));
     const seed = seedOf(`${pid}:${addr}:${dieCounter}`);
     const trap = { seed, pid, trapOpcode: null, ip: sym.addr, cr2: sym.addr };
+    const ip = [`RIP: 0010:0x${addr}`, codeLine(trap)];
+    const regs = regLines(trap);
+    this.execSummary ??= [...ip, ...regs.slice(0, SAVED_REG_LINES)];
     const lines = [
-      `BUG: unable to handle page fault for address: ${addr}`,
-      '#PF: supervisor instruction fetch in kernel mode',
-      '#PF: error_code(0x0010) - not-present page',
-      pageTableLine(seed),
       `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
       info,
       HARDWARE_NAME,
-      `RIP: 0010:0x${addr}`,
-      codeLine(trap),
-      ...regLines(trap),
+      ...ip,
+      ...regs,
       'Call Trace:',
       ' <TASK>',
       ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => this.traceLine(c)),
@@ -214,9 +222,15 @@ export abstract class KernelSplats extends KernelState {
       `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
       `CR2: ${addr}`,
       '---[ end trace 0000000000000000 ]---',
+      ...this.execSummary,
+      ...regs.slice(SAVED_REG_LINES),
     ];
     this.taints.add('D');
-    for (const l of lines) this.printk(KERN_ALERT, l);
+    this.printk(KERN_ALERT, `BUG: unable to handle page fault for address: ${addr}`);
+    this.printk(KERN_ALERT, '#PF: supervisor instruction fetch in kernel mode');
+    this.printk(KERN_ALERT, '#PF: error_code(0x0010) - not-present page');
+    this.printk(KERN_INFO, pageTableLine(seed));
+    for (const l of lines) this.printk(KERN_WARNING, l);
     this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${pid} executed freed text of ${sym.owner}` });
     throw new TaskKilled(slot);
   }

@@ -90,9 +90,12 @@ describe('WARN and Oops shaped like x86-64 __warn() / page_fault_oops()', () => 
       expect(texts[12]).toMatch(/^R13: [0-9a-f]{16} R14: [0-9a-f]{16} R15: [0-9a-f]{16}$/);
       expect(texts[13]).toMatch(/^FS: {2}[0-9a-f]{16}\(0000\) GS:[0-9a-f]{16}\(0000\) knlGS:0{16}$/);
       expect(texts[14]).toBe('CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033');
-      expect(texts[15]).toMatch(/^CR2: [0-9a-f]{16} CR3: [0-9a-f]{16} CR4: [0-9a-f]{16}$/);
-      expect(texts.slice(16, 20)).toEqual(['Call Trace:', ' <TASK>', ' ftrace_trampoline+0xa3/0x197 [__builtin__ftrace]', texts[19]]);
-      expect(texts[19]).toMatch(/^ \? busymod_work_func\+0x5\/0x[0-9a-f]+ \[test_klp_callbacks_busy\]$/);
+      expect(texts[15]).toMatch(/^CR2: [0-9a-f]{16} CR3: [0-9a-f]{16} CR4: 0000000000750ef0$/);
+      // arch/x86/kernel/process_64.c __show_regs(): `if (cr4 & X86_CR4_PKE)` prints PKRU
+      // (init_pkru_value, arch/x86/mm/pkeys.c); CR4 0x750ef0 has PKE (bit 22) set.
+      expect(texts[16]).toBe('PKRU: 55555554');
+      expect(texts.slice(17, 21)).toEqual(['Call Trace:', ' <TASK>', ' ftrace_trampoline+0xa3/0x197 [__builtin__ftrace]', texts[20]]);
+      expect(texts[20]).toMatch(/^ \? busymod_work_func\+0x5\/0x[0-9a-f]+ \[test_klp_callbacks_busy\]$/);
       expect(texts.at(-1)).toBe('---[ end trace 0000000000000000 ]---');
       for (const t of texts) expect(t).not.toMatch(/\+0x0\//);
       // add_taint(TAINT_WARN) comes after the report: the CPU line does not show W yet.

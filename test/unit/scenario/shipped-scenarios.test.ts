@@ -185,6 +185,9 @@ const CHECKS: Record<string, () => void> = {
       // dump_pagetable() (arch/x86/mm/fault.c): the module's page is gone, the upper levels are not.
       expect(r.texts[i + 3]).toMatch(/^PGD [0-9a-f]+ P4D [0-9a-f]+ PUD [0-9a-f]+ PMD [0-9a-f]+ PTE 0$/);
       expect(r.texts[i + 4]).toBe(`Oops: 0010 [#${n + 1}] PREEMPT SMP NOPTI`);
+      // show_fault_oops() and page_fault_oops() print with pr_alert, dump_pagetable() with
+      // pr_info, __die() and the rest with KERN_DEFAULT (the default message level, 4).
+      expect(r.sim.log.slice(i, i + 5).map((x) => x.level)).toEqual([1, 1, 1, 6, 4]);
       // 6.1's dump_stack_print_info(): no UID, no preemption model.
       expect(r.texts[i + 5]).toMatch(/^CPU: \d+ PID: \d+ Comm: job-\d+ Tainted: G[ A-Z]{18} 6\.1\.0 #1$/);
       expect(r.texts[i + 6]).toMatch(/^Hardware name: /);
@@ -192,11 +195,21 @@ const CHECKS: Record<string, () => void> = {
       // show_opcodes(): the freed text cannot be read, 42 bytes before RIP.
       expect(r.texts[i + 8]).toBe(`Code: Unable to access opcode bytes at 0x${(oldDoExit.addr - 42n).toString(16)}.`);
       expect(r.texts[i + 9]).toMatch(/^RSP: 0018:[0-9a-f]{16} EFLAGS: 00010246$/);
-      expect(r.texts[i + 17]).toMatch(new RegExp(`^CR2: ${addr} CR3: [0-9a-f]{16} CR4: [0-9a-f]{16}$`));
-      expect(r.texts.slice(i + 20, i + 24).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([' do_group_exit', ' get_signal', ' arch_do_signal_or_restart', ' exit_to_user_mode_loop']);
+      expect(r.texts[i + 17]).toMatch(new RegExp(`^CR2: ${addr} CR3: [0-9a-f]{16} CR4: 0000000000750ef0$`));
+      // arch/x86/kernel/process_64.c __show_regs(): `if (cr4 & X86_CR4_PKE)` PKRU (bit 22 of 0x750ef0).
+      expect(r.texts[i + 18]).toBe('PKRU: 55555554');
+      expect(r.texts.slice(i + 21, i + 25).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([' do_group_exit', ' get_signal', ' arch_do_signal_or_restart', ' exit_to_user_mode_loop']);
       const mods = r.texts.indexOf(`Modules linked in: ${R12}(K) [last unloaded: ${R6}(K)]`, i);
       expect(mods).toBeGreaterThan(i);
       expect(r.texts.slice(mods + 1, mods + 3)).toEqual([`CR2: ${addr}`, '---[ end trace 0000000000000000 ]---']);
+      // arch/x86/kernel/dumpstack.c oops_end(): "Executive summary in case the oops scrolled
+      // away": __show_regs(&exec_summary_regs) after oops_exit(). __die_header() saved the regs
+      // of the first Oops only (while die_counter was 0): its RIP, Code and registers every
+      // time; the FS base and control registers are read when printed (this Oops's).
+      const first = bugs[0].i;
+      expect(r.texts.slice(mods + 3, mods + 11)).toEqual(r.texts.slice(first + 7, first + 15));
+      expect(r.texts.slice(mods + 11, mods + 15)).toEqual(r.texts.slice(i + 15, i + 19));
+      expect(r.texts[mods + 15] ?? '').not.toMatch(/^(RIP|RSP|R\w\w|FS|CS|CR2|PKRU):/);
     });
     expect(k.incidents.filter((x) => x.kind === 'oops')).toHaveLength(bugs.length);
     expect(r.summary[r.summary.length - 1]).toBe(`warnings: 1 WARN, ${bugs.length} BUG, ${bugs.length} Oops`);
