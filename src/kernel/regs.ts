@@ -37,6 +37,8 @@ interface TrapContext {
   cr2?: bigint;
   /** orig_ax of a syscall frame; -1 (not printed) for a trap. */
   origAx?: number;
+  /** RFLAGS; default 0x10246 (RF IF ZF PF). A context with interrupts off clears IF (0x200). */
+  eflags?: number;
 }
 
 /**
@@ -81,7 +83,7 @@ export function regLines(c: TrapContext): string[] {
   };
   const rsp = 0xffffc90000000000n + BigInt(c.pid) * 0x4000n + 0x3d00n + BigInt((next() & 0x3f) * 8);
   const regs = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R08', 'R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'].map((n) => `${n}: ${hex(pick())}`);
-  const lines = [`RSP: 0018:${hex(rsp)} EFLAGS: 00010246${c.origAx !== undefined && c.origAx >= 0 ? ` ORIG_RAX: ${hex(BigInt(c.origAx))}` : ''}`];
+  const lines = [`RSP: 0018:${hex(rsp)} EFLAGS: ${hex(BigInt(c.eflags ?? 0x10246), 8)}${c.origAx !== undefined && c.origAx >= 0 ? ` ORIG_RAX: ${hex(BigInt(c.origAx))}` : ''}`];
   for (let i = 0; i < regs.length; i += 3) lines.push(regs.slice(i, i + 3).join(' '));
   const fs = 0x7f0000000000n + BigInt(next()) * 0x100n;
   lines.push(`FS:  ${hex(fs)}(0000) GS:ffff88813bc00000(0000) knlGS:0000000000000000`);

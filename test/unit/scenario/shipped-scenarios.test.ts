@@ -318,7 +318,11 @@ const CHECKS: Record<string, () => void> = {
     for (const { l } of lockups) expect(holds.some((h) => h.start < l.time && l.time < h.end)).toBe(true);
     // The first one is a fork: copy_process() spinning in queued_write_lock_slowpath().
     const first = lockups[0].i;
-    expect(r.texts.slice(first + 1, first + 13).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
+    // show_regs(): RIP, Code: (the pause of cpu_relax()), __show_regs() (IF clear), PKRU.
+    expect(r.texts[first + 5]).toMatch(/^Code: .*<f3> 90/);
+    expect(r.texts[first + 6]).toMatch(/ EFLAGS: 00000046$/);
+    expect(r.texts[first + 15]).toBe('PKRU: 55555554');
+    expect([...r.texts.slice(first + 1, first + 5), ...r.texts.slice(first + 16, first + 24)].map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
       'Modules linked in: livepatch_61_release12(K)',
       `CPU: 9 PID: ${k.tasks.pid[slotOf(r.sim, 'java-221981')]} Comm: java-221981 Tainted: G${' '.repeat(14)}K${' '.repeat(3)} 6.1.0 #1`,
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
