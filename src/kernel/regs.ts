@@ -106,3 +106,58 @@ export function pageTableLine(seed: number): string {
   const pmd = 0x100000067n + (BigInt(next() & 0xfffff) << 12n);
   return `PGD ${pgd.toString(16)} P4D ${pgd.toString(16)} PUD ${pud.toString(16)} PMD ${pmd.toString(16)} PTE 0`;
 }
+
+/** x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) of the syscalls the model's stacks enter. */
+const SYSCALL_NR: ReadonlyMap<string, number> = new Map([
+  ['read', 0], ['write', 1], ['pause', 34], ['nanosleep', 35], ['getpid', 39], ['clone', 56],
+  ['execve', 59], ['wait4', 61], ['delete_module', 176], ['futex', 202], ['clock_nanosleep', 230],
+  ['exit_group', 231], ['epoll_wait', 232], ['ppoll', 271], ['accept4', 288], ['finit_module', 313],
+]);
+/** What a thread killed on its way back from a syscall was most likely in: futex(), as in the do_exit report. */
+const SIGNALLED_SYSCALL = 'futex';
+const ENOSYS = 38n;
+const ERESTARTSYS = 512n;
+
+/** The user context a syscall saved at the top of the kernel stack (pt_regs at entry_SYSCALL_64). */
+interface UserContext {
+  seed: number;
+  /** The syscall's name (`__x64_sys_<name>`), or undefined: returning from one with a signal to handle. */
+  syscall: string | undefined;
+  /** Still inside the syscall (regs->ax holds -ENOSYS) rather than on its way out (the return value). */
+  inSyscall: boolean;
+  /** The task's user memory can be read (false once exit_mm() has run in do_exit()). */
+  codeReadable: boolean;
+}
+
+/**
+ * show_regs_if_on_stack() -> __show_regs(regs, SHOW_REGS_SHORT) for the syscall's entry regs,
+ * printed where the unwinder reaches them, after entry_SYSCALL_64_after_hwframe
+ * (arch/x86/kernel/dumpstack.c): RIP 0033 and its Code: line (the `syscall` instruction,
+ * 0f 05, just before RIP; "Unable to access" when the mm is gone), RSP 002b with EFLAGS and
+ * ORIG_RAX (the syscall number), the general registers, RCX holding the return RIP and R11
+ * the RFLAGS as the syscall instruction saved them.
+ */
+export function userRegLines(c: UserContext): string[] {
+  const next = words(c.seed ^ 0x05ca11);
+  const big = () => 0x7f0000000000n + BigInt(next() & 0xfffffff) * 0x100n + BigInt(next() & 0xff);
+  const pick = () => {
+    const r = next() % 3;
+    return r === 0 ? 0n : r === 1 ? BigInt(next() & 0xffff) : big();
+  };
+  const rip = 0x7f0000000000n + BigInt(next() & 0xfffffff) * 0x1000n + BigInt(next() & 0xffe) + 1n;
+  const rsp = 0x7ffc00000000n + BigInt(next() & 0x3ffffff) * 0x10n;
+  const nr = SYSCALL_NR.get(c.syscall ?? SIGNALLED_SYSCALL) ?? 0;
+  const ax = c.inSyscall ? -ENOSYS : -ERESTARTSYS;
+  const val: Record<string, bigint> = { RAX: BigInt.asUintN(64, ax), RCX: rip, R11: 0x246n };
+  const regs = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'R08', 'R09', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15'].map((n) => `${n}: ${hex(val[n] ?? pick())}`);
+  let code: string;
+  if (!c.codeReadable) code = `Code: Unable to access opcode bytes at 0x${(rip - 42n).toString(16)}.`;
+  else {
+    const byte = () => (next() & 0xff).toString(16).padStart(2, '0');
+    const before = [...Array.from({ length: 40 }, byte), '0f', '05'];
+    code = `Code: ${[...before, `<${byte()}>`, ...Array.from({ length: 21 }, byte)].join(' ')}`;
+  }
+  const lines = [`RIP: 0033:0x${rip.toString(16)}`, code, `RSP: 002b:${hex(rsp)} EFLAGS: 00000246 ORIG_RAX: ${hex(BigInt(nr))}`];
+  for (let i = 0; i < regs.length; i += 3) lines.push(regs.slice(i, i + 3).join(' '));
+  return lines;
+}

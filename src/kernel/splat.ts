@@ -3,7 +3,7 @@
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
 import { KERN_ALERT, KERN_ERR, KERN_INFO, KERN_WARNING, type LogLevel } from './printk';
-import { codeLine, pageTableLine, regLines, SAVED_REG_LINES, seedOf } from './regs';
+import { codeLine, pageTableLine, regLines, SAVED_REG_LINES, seedOf, userRegLines } from './regs';
 import { warnLine } from './warnLines';
 import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
@@ -90,7 +90,7 @@ export abstract class KernelSplats extends KernelState {
       'Call Trace:',
       ' <TASK>',
       ...inner,
-      ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => this.traceLine(c)),
+      ...this.callTrace(cur, this.trie.frames(this.tasks.stack[cur]).slice(0, 12), this.trie.frames(this.tasks.stack[cur])),
       ' </TASK>',
       `---[ end trace 0000000000000000 ]---`,
     ];
@@ -151,7 +151,7 @@ export abstract class KernelSplats extends KernelState {
       HARDWARE_NAME,
       'Call Trace:',
       ' <TASK>',
-      ...frames.map((c) => this.traceLine(c)),
+      ...this.callTrace(cur, frames),
       ' </TASK>',
     ];
     for (const l of lines) this.printk(KERN_WARNING, l);
@@ -170,6 +170,23 @@ export abstract class KernelSplats extends KernelState {
     // reports, present in v6.5 and v6.12 ones; the model switches at v6.4.
     const prefix = this.features.number >= 604 ? 'kobject: ' : '';
     this.printk(KERN_ERR, `${prefix}kobject_add_internal failed for ${name} with -EEXIST, don't try to register things with the same name in the same directory.`);
+  }
+
+  /**
+   * show_trace_log_lvl()'s lines for `shown` (innermost first) of the task in `slot`: each
+   * frame, and after entry_SYSCALL_64_after_hwframe the user registers the syscall saved
+   * (userRegLines()). `stack` is the task's whole stack, which says which syscall it is in,
+   * whether it is still inside it, and whether do_exit() has already dropped its mm.
+   */
+  callTrace(slot: number, shown: readonly number[], stack: readonly number[] = shown): string[] {
+    const lines = shown.map((c) => this.traceLine(c));
+    const names = stack.map((c) => this.syms.codes[c].name);
+    if (names.at(-1) !== 'entry_SYSCALL_64_after_hwframe' || this.syms.codes[shown.at(-1) ?? -1]?.name !== 'entry_SYSCALL_64_after_hwframe') return lines;
+    const sys = names.map((n) => /^__x64_sys_(\w+)$/.exec(n)?.[1]).find((n) => n !== undefined);
+    const leaving = names.includes('syscall_exit_to_user_mode');
+    const pid = this.tasks.pid[slot];
+    const user = userRegLines({ seed: seedOf(`${pid}:user:${this.clock.now}`), syscall: leaving ? undefined : sys, inSyscall: !leaving, codeReadable: !names.includes('do_exit') });
+    return [...lines, ...user];
   }
 
   /** One line of a call trace (show_trace_log_lvl): " symbol+off/size [module]". */
@@ -217,7 +234,7 @@ export abstract class KernelSplats extends KernelState {
       ...regs,
       'Call Trace:',
       ' <TASK>',
-      ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => this.traceLine(c)),
+      ...this.callTrace(slot, this.trie.frames(this.tasks.stack[slot]).slice(1, 12), this.trie.frames(this.tasks.stack[slot])),
       ' </TASK>',
       `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
       `CR2: ${addr}`,

@@ -67,7 +67,7 @@ export class NmiWatchdog {
       ...regLines(trap),
       'Call Trace:',
       ' <TASK>',
-      ...trace.map((s) => k.traceLine(s.id)),
+      ...k.callTrace(slot, trace.map((s) => s.id)),
       ' </TASK>',
     ];
     for (const l of lines) k.printk(KERN_WARNING, l);

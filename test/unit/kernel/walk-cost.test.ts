@@ -211,7 +211,7 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     k.clock.at(askAt, () => k.tasklistWriteLock(() => forkedAt.push(k.clock.now), 'fork', writer));
     m.sim.advance(hold.end - k.clock.now + 1);
     const from = m.sim.log.findIndex((r) => r.text.includes('Watchdog detected hard LOCKUP'));
-    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 24) };
+    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 32) };
   }
 
   it('a fork at 21 s: the NMI of 30 s finds no hrtimer tick since the NMI of 20 s and reports cpu 2; the fork runs when the walk ends', () => {
@@ -234,7 +234,11 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     rest.splice(4, 11);
     expect(rest.slice(4, 6)).toEqual(['Call Trace:', ' <TASK>']);
     expect(rest.slice(6, 11).map((l) => l.trim().replace(/\+.*/, ''))).toEqual(['copy_process', 'kernel_clone', '__x64_sys_clone', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
-    expect(rest[11]).toBe(' </TASK>');
+    // clone()'s user registers: ORIG_RAX 56, still in the syscall (RAX -ENOSYS).
+    expect(rest[11]).toMatch(/^RIP: 0033:0x7f/);
+    expect(rest[13]).toMatch(/ ORIG_RAX: 0000000000000038$/);
+    expect(rest[14]).toMatch(/^RAX: ffffffffffffffda /);
+    expect(rest[19]).toBe(' </TASK>');
     expect(forkedAt).toEqual([hold.end]);
     expect(k.nmiWatchdog.lockups).toEqual([{ cpu: 2, time: 30_000_000, slot: writer }]);
   });
