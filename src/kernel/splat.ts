@@ -7,6 +7,7 @@ import { codeLine, pageTableLine, regLines, SAVED_REG_LINES, seedOf, userRegLine
 import { warnLine } from './warnLines';
 import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
+import { TF } from './tasks';
 
 /** dump_stack_print_hw() / dmi: the machine the model boots (QEMU's q35). */
 const HARDWARE_NAME = 'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014';
@@ -248,6 +249,9 @@ export abstract class KernelSplats extends KernelState {
     this.printk(KERN_ALERT, '#PF: error_code(0x0010) - not-present page');
     this.printk(KERN_INFO, pageTableLine(seed));
     for (const l of lines) this.printk(KERN_WARNING, l);
+    // rewind_stack_and_make_dead() -> make_task_dead() (kernel/exit.c): a task that oopsed
+    // inside do_exit() (PF_EXITING) is left alone, never to run again.
+    if (this.tasks.has(slot, TF.EXITING)) this.printk(KERN_ALERT, 'Fixing recursive fault but reboot is needed!');
     this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${pid} executed freed text of ${sym.owner}` });
     throw new TaskKilled(slot);
   }
