@@ -1,45 +1,49 @@
 // Seeded pseudo-random numbers (xoshiro128**): the only source of randomness in the model,
 // so that one scenario gives one transcript, byte for byte, in Node and in the browser.
+//
+// The four state words live in an Int32Array as signed 32-bit values: every step is then
+// integer arithmetic on 32-bit slots, with no number boxed on the heap (kept as unsigned
+// object fields, the words above 2^31 made each draw allocate, and a million-task workload
+// draws a few hundred thousand numbers per simulated second).
 
 export class Prng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly s = new Int32Array(4);
 
   constructor(seed: number) {
     // splitmix32 expands the seed into the four state words.
-    let x = seed >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
+    let x = seed | 0;
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) | 0;
       let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.s[i] = z ^ (z >>> 16);
+    }
+  }
+
+  /** The next output as a signed 32-bit integer (its bits are the unsigned draw's). */
+  private step(): number {
+    const s = this.s;
+    const s1 = s[1];
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    const t = s1 << 9;
+    s[2] ^= s[0];
+    s[3] ^= s1;
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
   }
 
   /** A uniformly distributed unsigned 32-bit integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0; this.s1 >>>= 0; this.s2 >>>= 0; this.s3 >>>= 0;
-    return result;
+    return this.step() >>> 0;
   }
 
   /** A float in [0, 1). */
   next(): number {
-    return this.nextU32() / 4294967296;
+    return (this.step() >>> 0) / 4294967296;
   }
 
   /** An integer in [0, n). */
@@ -49,5 +53,5 @@ export class Prng {
 }
 
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }

@@ -2,11 +2,12 @@
 // __warn()), the page-fault Oops (arch/x86/mm/fault.c, arch/x86/kernel/dumpstack.c) and the
 // lines every splat shares (lib/dump_stack.c, print_tainted()).
 
-import { KERN_ALERT, KERN_ERR, KERN_WARNING, type LogLevel } from './printk';
-import { codeLine, pageTableLine, regLines, seedOf } from './regs';
+import { KERN_ALERT, KERN_ERR, KERN_INFO, KERN_WARNING, type LogLevel } from './printk';
+import { codeLine, pageTableLine, regLines, SAVED_REG_LINES, seedOf, userRegLines } from './regs';
 import { warnLine } from './warnLines';
 import { formatAddr, returnOffset } from './symbols';
 import { KernelState } from './kernelState';
+import { TF } from './tasks';
 
 /** dump_stack_print_hw() / dmi: the machine the model boots (QEMU's q35). */
 const HARDWARE_NAME = 'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014';
@@ -26,6 +27,12 @@ export abstract class KernelSplats extends KernelState {
   consoleLoglevel = 7;
   /** Every WARN and Oops the run produced, in order (for summaries). */
   readonly incidents: { time: number; kind: 'warn' | 'oops'; text: string }[] = [];
+  /**
+   * exec_summary_regs (arch/x86/kernel/dumpstack.c): __die_header() saves the first Oops's
+   * pt_regs (while die_counter is 0), shown again after every Oops's end-trace line: its RIP,
+   * Code and saved registers.
+   */
+  private execSummary: string[] | undefined;
 
   // ------------------------------------------------------------------ printing
 
@@ -84,7 +91,7 @@ export abstract class KernelSplats extends KernelState {
       'Call Trace:',
       ' <TASK>',
       ...inner,
-      ...this.trie.frames(this.tasks.stack[cur]).slice(0, 12).map((c) => this.traceLine(c)),
+      ...this.callTrace(cur, this.trie.frames(this.tasks.stack[cur]).slice(0, 12), this.trie.frames(this.tasks.stack[cur])),
       ' </TASK>',
       `---[ end trace 0000000000000000 ]---`,
     ];
@@ -145,7 +152,7 @@ export abstract class KernelSplats extends KernelState {
       HARDWARE_NAME,
       'Call Trace:',
       ' <TASK>',
-      ...frames.map((c) => this.traceLine(c)),
+      ...this.callTrace(cur, frames),
       ' </TASK>',
     ];
     for (const l of lines) this.printk(KERN_WARNING, l);
@@ -166,6 +173,23 @@ export abstract class KernelSplats extends KernelState {
     this.printk(KERN_ERR, `${prefix}kobject_add_internal failed for ${name} with -EEXIST, don't try to register things with the same name in the same directory.`);
   }
 
+  /**
+   * show_trace_log_lvl()'s lines for `shown` (innermost first) of the task in `slot`: each
+   * frame, and after entry_SYSCALL_64_after_hwframe the user registers the syscall saved
+   * (userRegLines()). `stack` is the task's whole stack, which says which syscall it is in,
+   * whether it is still inside it, and whether do_exit() has already dropped its mm.
+   */
+  callTrace(slot: number, shown: readonly number[], stack: readonly number[] = shown): string[] {
+    const lines = shown.map((c) => this.traceLine(c));
+    const names = stack.map((c) => this.syms.codes[c].name);
+    if (names.at(-1) !== 'entry_SYSCALL_64_after_hwframe' || this.syms.codes[shown.at(-1) ?? -1]?.name !== 'entry_SYSCALL_64_after_hwframe') return lines;
+    const sys = names.map((n) => /^__x64_sys_(\w+)$/.exec(n)?.[1]).find((n) => n !== undefined);
+    const leaving = names.includes('syscall_exit_to_user_mode');
+    const pid = this.tasks.pid[slot];
+    const user = userRegLines({ seed: seedOf(`${pid}:user:${this.clock.now}`), syscall: leaving ? undefined : sys, inSyscall: !leaving, codeReadable: !names.includes('do_exit') });
+    return [...lines, ...user];
+  }
+
   /** One line of a call trace (show_trace_log_lvl): " symbol+off/size [module]". */
   traceLine(code: number): string {
     const c = this.syms.codes[code];
@@ -184,7 +208,11 @@ export abstract class KernelSplats extends KernelState {
    * A task executed text of an unloaded module: the page-fault Oops of §14.5 as
    * page_fault_oops() (arch/x86/mm/fault.c) prints it: show_fault_oops()'s BUG and #PF
    * lines, dump_pagetable(), then __die(): "Oops:" with ++die_counter, show_regs() (the
-   * text is gone: no opcode bytes), the trace, the modules and CR2, the end-trace line.
+   * text is gone: no opcode bytes), the trace, the modules and CR2; then oops_end(): the
+   * end-trace line (oops_exit()) and the "executive summary in case the oops scrolled away",
+   * __show_regs() of the first Oops's saved registers (the control registers read now).
+   * Levels: show_fault_oops()'s lines are pr_alert, dump_pagetable() pr_info, the rest
+   * KERN_DEFAULT (the default message level, warning).
    */
   oopsFreedText(slot: number, code: number): never {
     const sym = this.syms.codes[code];
@@ -196,27 +224,34 @@ export abstract class KernelSplats extends KernelState {
     const info = this.dumpStackInfo(cpu, pid, this.tasks.commOf(slot));
     const seed = seedOf(`${pid}:${addr}:${dieCounter}`);
     const trap = { seed, pid, trapOpcode: null, ip: sym.addr, cr2: sym.addr };
+    const ip = [`RIP: 0010:0x${addr}`, codeLine(trap)];
+    const regs = regLines(trap);
+    this.execSummary ??= [...ip, ...regs.slice(0, SAVED_REG_LINES)];
     const lines = [
-      `BUG: unable to handle page fault for address: ${addr}`,
-      '#PF: supervisor instruction fetch in kernel mode',
-      '#PF: error_code(0x0010) - not-present page',
-      pageTableLine(seed),
       `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
       info,
       HARDWARE_NAME,
-      `RIP: 0010:0x${addr}`,
-      codeLine(trap),
-      ...regLines(trap),
+      ...ip,
+      ...regs,
       'Call Trace:',
       ' <TASK>',
-      ...this.trie.frames(this.tasks.stack[slot]).slice(1, 12).map((c) => this.traceLine(c)),
+      ...this.callTrace(slot, this.trie.frames(this.tasks.stack[slot]).slice(1, 12), this.trie.frames(this.tasks.stack[slot])),
       ' </TASK>',
       `Modules linked in: ${this.modulesLinkedIn()} [last unloaded: ${sym.owner}(K)]`,
       `CR2: ${addr}`,
       '---[ end trace 0000000000000000 ]---',
+      ...this.execSummary,
+      ...regs.slice(SAVED_REG_LINES),
     ];
     this.taints.add('D');
-    for (const l of lines) this.printk(KERN_ALERT, l);
+    this.printk(KERN_ALERT, `BUG: unable to handle page fault for address: ${addr}`);
+    this.printk(KERN_ALERT, '#PF: supervisor instruction fetch in kernel mode');
+    this.printk(KERN_ALERT, '#PF: error_code(0x0010) - not-present page');
+    this.printk(KERN_INFO, pageTableLine(seed));
+    for (const l of lines) this.printk(KERN_WARNING, l);
+    // rewind_stack_and_make_dead() -> make_task_dead() (kernel/exit.c): a task that oopsed
+    // inside do_exit() (PF_EXITING) is left alone, never to run again.
+    if (this.tasks.has(slot, TF.EXITING)) this.printk(KERN_ALERT, 'Fixing recursive fault but reboot is needed!');
     this.incidents.push({ time: this.clock.now, kind: 'oops', text: `${this.tasks.commOf(slot)}:${pid} executed freed text of ${sym.owner}` });
     throw new TaskKilled(slot);
   }

@@ -222,7 +222,7 @@ export function stationary(c: ClassRt): number[] {
 
 export function pickWeighted(weights: readonly number[], u: number): number {
   let sum = 0;
-  for (const w of weights) sum += w;
+  for (let i = 0; i < weights.length; i++) sum += weights[i];
   let x = u * sum;
   for (let i = 0; i < weights.length; i++) {
     if (x < weights[i]) return i;

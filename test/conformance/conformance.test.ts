@@ -36,7 +36,8 @@ for (const [title, dir] of suites) {
 }
 
 describe('the fixture copy of the shared cases', () => {
-  it.runIf(existsSync(SHARED))('is identical to ../shared/conformance/cases', () => {
+  // Skipped, visibly, where the checkout has no ../shared beside it (a clean clone elsewhere).
+  it.runIf(existsSync(SHARED))('is identical to ../shared/conformance/cases (skipped when ../shared is absent)', () => {
     const shared = readdirSync(SHARED).filter((f) => f.endsWith('.json')).sort();
     const mine = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
     expect(mine).toEqual(shared);

@@ -298,6 +298,23 @@ const lineCount = (name: string) => (args: readonly string[], ctx: { checkInner(
 const innerCommand = (args: readonly string[], ctx: { checkInner(t: string): string | null }) => ctx.checkInner(args[0]);
 
 selftestHelpers.register({
+  // functions.sh loop_until(cmd): `eval "$*"` until it succeeds, at most MAX_RETRIES + 1 times
+  // with `sleep $RETRY_INTERVAL` between; returns 1 (no die: the caller's `|| die` decides).
+  name: 'loop_until',
+  usage: "loop_until 'CMD'",
+  args: { min: 1, max: Infinity },
+  group: 'helper',
+  check: (args, ctx) => ctx.checkInner(args.join(' ')),
+  *run(sh, args) {
+    const cmd = args.join(' ');
+    const done = yield* loopUntil(sh, function* () {
+      return (yield* sh.runText(cmd)).status === 0;
+    });
+    return done ? ok() : { out: [], err: [], status: 1 };
+  },
+});
+
+selftestHelpers.register({
   name: 'wait_sysfs',
   usage: 'wait_sysfs PATH VALUE',
   args: { min: 2, max: 2 },

@@ -1,5 +1,5 @@
 // The glossary: every term the views, the About text and the chapters use, in one place.
-// docs/glossary.md is rendered from it (glossaryMarkdown(); test/unit/ui/glossary.test.ts checks
+// docs/glossary.md is rendered from it (glossaryMarkdown(); test/unit/ui/glossary/glossary.test.ts checks
 // that the two agree). Text may hold `code` spans; nothing else is markup.
 
 interface GlossaryEntry {

@@ -42,11 +42,27 @@ describe('sysfs_warn_dup: a pr_warn and dump_stack(), not a WARNING', () => {
     const trace = texts.slice(at + 5, texts.indexOf(' </TASK>', at));
     // The shape of a real report (live-patching list, Oct 2025: a duplicate "somefunc,1").
     expect(trace.slice(0, 7).map((l) => l.replace(/\+0x.*/, ''))).toEqual([' dump_stack_lvl', ' sysfs_warn_dup.cold', ' sysfs_create_dir_ns', ' kobject_add_internal', ' kobject_add', ' klp_enable_patch', ' lp_dup_init']);
-    expect(trace.at(-1)).toMatch(/^ entry_SYSCALL_64_after_hwframe\+0x[1-9a-f][0-9a-f]*\/0x/);
+    // show_regs_if_on_stack() at the syscall's entry regs (arch/x86/kernel/dumpstack.c):
+    // __show_regs(SHOW_REGS_SHORT) of insmod's user context after the last frame.
+    const entry = trace.findIndex((l) => /^ entry_SYSCALL_64_after_hwframe\+0x[1-9a-f][0-9a-f]*\/0x/.test(l));
+    expect(entry).toBe(trace.length - 9);
+    const user = trace.slice(entry + 1);
+    const rip = /^RIP: 0033:0x(7f[0-9a-f]{10})$/.exec(user[0])?.[1];
+    expect(rip).toBeDefined();
+    // show_opcodes() of current's user text: the `syscall` instruction (0f 05) just before RIP.
+    expect(user[1]).toMatch(/^Code: (?:[0-9a-f]{2} ){40}0f 05 <[0-9a-f]{2}>(?: [0-9a-f]{2}){21}$/);
+    // finit_module is syscall 313; still inside it, regs->ax holds -ENOSYS.
+    expect(user[2]).toMatch(/^RSP: 002b:00007ffc[0-9a-f]{8} EFLAGS: 00000246 ORIG_RAX: 0000000000000139$/);
+    // The syscall instruction saved the return RIP in RCX and RFLAGS in R11.
+    expect(user[3]).toMatch(new RegExp(`^RAX: ffffffffffffffda RBX: [0-9a-f]{16} RCX: 0000${rip}$`));
+    expect(user[6]).toMatch(/^R10: [0-9a-f]{16} R11: 0000000000000246 R12: [0-9a-f]{16}$/);
+    expect(user[7]).toMatch(/^R13: [0-9a-f]{16} R14: [0-9a-f]{16} R15: [0-9a-f]{16}$/);
     const end = texts.indexOf(' </TASK>', at);
     expect(texts[end + 1]).toBe("kobject: kobject_add_internal failed for cmdline_proc_show,1 with -EEXIST, don't try to register things with the same name in the same directory.");
     expect(log[end + 1].level).toBe(3); // pr_err
-    for (const t of texts) expect(t).not.toMatch(/cut here|^WARNING:|^RIP:|end trace/);
+    // dump_stack() shows no trapped kernel context (no RIP: 0010 and register dump): only the
+    // user context at the syscall entry.
+    for (const t of texts) expect(t).not.toMatch(/cut here|^WARNING:|^RIP: 0010|end trace/);
     expect(sim.kernel.taints.has('W')).toBe(false);
   });
 
@@ -90,9 +106,12 @@ describe('WARN and Oops shaped like x86-64 __warn() / page_fault_oops()', () => 
       expect(texts[12]).toMatch(/^R13: [0-9a-f]{16} R14: [0-9a-f]{16} R15: [0-9a-f]{16}$/);
       expect(texts[13]).toMatch(/^FS: {2}[0-9a-f]{16}\(0000\) GS:[0-9a-f]{16}\(0000\) knlGS:0{16}$/);
       expect(texts[14]).toBe('CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033');
-      expect(texts[15]).toMatch(/^CR2: [0-9a-f]{16} CR3: [0-9a-f]{16} CR4: [0-9a-f]{16}$/);
-      expect(texts.slice(16, 20)).toEqual(['Call Trace:', ' <TASK>', ' ftrace_trampoline+0xa3/0x197 [__builtin__ftrace]', texts[19]]);
-      expect(texts[19]).toMatch(/^ \? busymod_work_func\+0x5\/0x[0-9a-f]+ \[test_klp_callbacks_busy\]$/);
+      expect(texts[15]).toMatch(/^CR2: [0-9a-f]{16} CR3: [0-9a-f]{16} CR4: 0000000000750ef0$/);
+      // arch/x86/kernel/process_64.c __show_regs(): `if (cr4 & X86_CR4_PKE)` prints PKRU
+      // (init_pkru_value, arch/x86/mm/pkeys.c); CR4 0x750ef0 has PKE (bit 22) set.
+      expect(texts[16]).toBe('PKRU: 55555554');
+      expect(texts.slice(17, 21)).toEqual(['Call Trace:', ' <TASK>', ' ftrace_trampoline+0xa3/0x197 [__builtin__ftrace]', texts[20]]);
+      expect(texts[20]).toMatch(/^ \? busymod_work_func\+0x5\/0x[0-9a-f]+ \[test_klp_callbacks_busy\]$/);
       expect(texts.at(-1)).toBe('---[ end trace 0000000000000000 ]---');
       for (const t of texts) expect(t).not.toMatch(/\+0x0\//);
       // add_taint(TAINT_WARN) comes after the report: the CPU line does not show W yet.

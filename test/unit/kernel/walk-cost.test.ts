@@ -211,7 +211,7 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     k.clock.at(askAt, () => k.tasklistWriteLock(() => forkedAt.push(k.clock.now), 'fork', writer));
     m.sim.advance(hold.end - k.clock.now + 1);
     const from = m.sim.log.findIndex((r) => r.text.includes('Watchdog detected hard LOCKUP'));
-    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 13) };
+    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 32) };
   }
 
   it('a fork at 21 s: the NMI of 30 s finds no hrtimer tick since the NMI of 20 s and reports cpu 2; the fork runs when the walk ends', () => {
@@ -224,9 +224,21 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     expect(k.features.number).toBeGreaterThanOrEqual(615);
     expect(rest[1]).toBe(`CPU: 2 UID: 0 PID: ${k.tasks.pid[writer]} Comm: app-3 Tainted: G${' '.repeat(14)}K${' '.repeat(3)} ${k.features.release} #1 PREEMPT(voluntary) `);
     expect(rest[3]).toBe('RIP: 0010:queued_write_lock_slowpath+0x5d/0x90');
+    // show_regs() of the interrupted writer: Code: with the pause (f3 90) of cpu_relax() at
+    // RIP, then __show_regs(); write_lock_irq() disabled interrupts, so EFLAGS has IF clear.
+    expect(rest[4]).toMatch(/^Code: (?:[0-9a-f]{2} ){42}<f3> 90(?: [0-9a-f]{2}){20}$/);
+    expect(rest[5]).toMatch(/^RSP: 0018:[0-9a-f]{16} EFLAGS: 00000046$/);
+    expect(rest[6]).toMatch(/^RAX: [0-9a-f]{16} RBX: [0-9a-f]{16} RCX: [0-9a-f]{16}$/);
+    expect(rest[13]).toMatch(/^CR2: [0-9a-f]{16} CR3: [0-9a-f]{16} CR4: 0000000000750ef0$/);
+    expect(rest[14]).toBe('PKRU: 55555554');
+    rest.splice(4, 11);
     expect(rest.slice(4, 6)).toEqual(['Call Trace:', ' <TASK>']);
     expect(rest.slice(6, 11).map((l) => l.trim().replace(/\+.*/, ''))).toEqual(['copy_process', 'kernel_clone', '__x64_sys_clone', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
-    expect(rest[11]).toBe(' </TASK>');
+    // clone()'s user registers: ORIG_RAX 56, still in the syscall (RAX -ENOSYS).
+    expect(rest[11]).toMatch(/^RIP: 0033:0x7f/);
+    expect(rest[13]).toMatch(/ ORIG_RAX: 0000000000000038$/);
+    expect(rest[14]).toMatch(/^RAX: ffffffffffffffda /);
+    expect(rest[19]).toBe(' </TASK>');
     expect(forkedAt).toEqual([hold.end]);
     expect(k.nmiWatchdog.lockups).toEqual([{ cpu: 2, time: 30_000_000, slot: writer }]);
   });
@@ -260,7 +272,8 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     const cpu = [0, 2, 3][writer % 3];
     expect(k.nmiWatchdog.lockups).toEqual([{ cpu, time: 30_000_000, slot: writer }]);
     const i = m.sim.log.findIndex((r) => r.text === `watchdog: Watchdog detected hard LOCKUP on cpu ${cpu}`);
-    expect(m.sim.log.slice(i + 7, i + 14).map((r) => r.text.trim().replace(/\+.*/, ''))).toEqual(['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
+    // After RIP, Code:, the ten lines of __show_regs() (PKRU included), Call Trace and <TASK>.
+    expect(m.sim.log.slice(i + 18, i + 25).map((r) => r.text.trim().replace(/\+.*/, ''))).toEqual(['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
   });
 
   it('kernel.watchdog_thresh=0 turns the detector off', () => {

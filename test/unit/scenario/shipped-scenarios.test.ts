@@ -185,6 +185,9 @@ const CHECKS: Record<string, () => void> = {
       // dump_pagetable() (arch/x86/mm/fault.c): the module's page is gone, the upper levels are not.
       expect(r.texts[i + 3]).toMatch(/^PGD [0-9a-f]+ P4D [0-9a-f]+ PUD [0-9a-f]+ PMD [0-9a-f]+ PTE 0$/);
       expect(r.texts[i + 4]).toBe(`Oops: 0010 [#${n + 1}] PREEMPT SMP NOPTI`);
+      // show_fault_oops() and page_fault_oops() print with pr_alert, dump_pagetable() with
+      // pr_info, __die() and the rest with KERN_DEFAULT (the default message level, 4).
+      expect(r.sim.log.slice(i, i + 5).map((x) => x.level)).toEqual([1, 1, 1, 6, 4]);
       // 6.1's dump_stack_print_info(): no UID, no preemption model.
       expect(r.texts[i + 5]).toMatch(/^CPU: \d+ PID: \d+ Comm: job-\d+ Tainted: G[ A-Z]{18} 6\.1\.0 #1$/);
       expect(r.texts[i + 6]).toMatch(/^Hardware name: /);
@@ -192,11 +195,30 @@ const CHECKS: Record<string, () => void> = {
       // show_opcodes(): the freed text cannot be read, 42 bytes before RIP.
       expect(r.texts[i + 8]).toBe(`Code: Unable to access opcode bytes at 0x${(oldDoExit.addr - 42n).toString(16)}.`);
       expect(r.texts[i + 9]).toMatch(/^RSP: 0018:[0-9a-f]{16} EFLAGS: 00010246$/);
-      expect(r.texts[i + 17]).toMatch(new RegExp(`^CR2: ${addr} CR3: [0-9a-f]{16} CR4: [0-9a-f]{16}$`));
-      expect(r.texts.slice(i + 20, i + 24).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([' do_group_exit', ' get_signal', ' arch_do_signal_or_restart', ' exit_to_user_mode_loop']);
+      expect(r.texts[i + 17]).toMatch(new RegExp(`^CR2: ${addr} CR3: [0-9a-f]{16} CR4: 0000000000750ef0$`));
+      // arch/x86/kernel/process_64.c __show_regs(): `if (cr4 & X86_CR4_PKE)` PKRU (bit 22 of 0x750ef0).
+      expect(r.texts[i + 18]).toBe('PKRU: 55555554');
+      expect(r.texts.slice(i + 21, i + 25).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([' do_group_exit', ' get_signal', ' arch_do_signal_or_restart', ' exit_to_user_mode_loop']);
       const mods = r.texts.indexOf(`Modules linked in: ${R12}(K) [last unloaded: ${R6}(K)]`, i);
       expect(mods).toBeGreaterThan(i);
+      // The syscall's user registers end the trace (show_regs_if_on_stack()); do_exit() has
+      // dropped the mm, so its text cannot be read, as in the report on the live-patching list.
+      expect(r.texts[mods - 10]).toMatch(/^ entry_SYSCALL_64_after_hwframe\+/);
+      expect(r.texts[mods - 9]).toMatch(/^RIP: 0033:0x7f[0-9a-f]{10}$/);
+      expect(r.texts[mods - 8]).toMatch(/^Code: Unable to access opcode bytes at 0x7f[0-9a-f]{10}\.$/);
+      expect(r.texts[mods - 7]).toMatch(/ EFLAGS: 00000246 ORIG_RAX: 00000000000000ca$/);
+      expect(r.texts[mods - 6]).toMatch(/^RAX: fffffffffffffe00 /);
+      expect(r.texts[mods - 1]).toBe(' </TASK>');
       expect(r.texts.slice(mods + 1, mods + 3)).toEqual([`CR2: ${addr}`, '---[ end trace 0000000000000000 ]---']);
+      // arch/x86/kernel/dumpstack.c oops_end(): "Executive summary in case the oops scrolled
+      // away": __show_regs(&exec_summary_regs) after oops_exit(). __die_header() saved the regs
+      // of the first Oops only (while die_counter was 0): its RIP, Code and registers every
+      // time; the FS base and control registers are read when printed (this Oops's).
+      const first = bugs[0].i;
+      expect(r.texts.slice(mods + 3, mods + 11)).toEqual(r.texts.slice(first + 7, first + 15));
+      expect(r.texts.slice(mods + 11, mods + 15)).toEqual(r.texts.slice(i + 15, i + 19));
+      // make_task_dead() (kernel/exit.c): the worker oopsed inside do_exit() (PF_EXITING).
+      expect(r.sim.log[mods + 15]).toMatchObject({ level: 1, text: 'Fixing recursive fault but reboot is needed!' });
     });
     expect(k.incidents.filter((x) => x.kind === 'oops')).toHaveLength(bugs.length);
     expect(r.summary[r.summary.length - 1]).toBe(`warnings: 1 WARN, ${bugs.length} BUG, ${bugs.length} Oops`);
@@ -305,7 +327,13 @@ const CHECKS: Record<string, () => void> = {
     for (const { l } of lockups) expect(holds.some((h) => h.start < l.time && l.time < h.end)).toBe(true);
     // The first one is a fork: copy_process() spinning in queued_write_lock_slowpath().
     const first = lockups[0].i;
-    expect(r.texts.slice(first + 1, first + 13).map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
+    // show_regs(): RIP, Code: (the pause of cpu_relax()), __show_regs() (IF clear), PKRU.
+    expect(r.texts[first + 5]).toMatch(/^Code: .*<f3> 90/);
+    expect(r.texts[first + 6]).toMatch(/ EFLAGS: 00000046$/);
+    expect(r.texts[first + 15]).toBe('PKRU: 55555554');
+    expect(r.texts[first + 23]).toMatch(/^RIP: 0033:0x7f/);
+    expect(r.texts[first + 25]).toMatch(/ ORIG_RAX: 0000000000000038$/);
+    expect([...r.texts.slice(first + 1, first + 5), ...r.texts.slice(first + 16, first + 23), r.texts[first + 31]].map((t) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, ''))).toEqual([
       'Modules linked in: livepatch_61_release12(K)',
       `CPU: 9 PID: ${k.tasks.pid[slotOf(r.sim, 'java-221981')]} Comm: java-221981 Tainted: G${' '.repeat(14)}K${' '.repeat(3)} 6.1.0 #1`,
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',

@@ -7,12 +7,12 @@ import { deflateSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, type Scenario } from '../../../src/scenario/document';
-import { base64urlEncode, decodeScenarioUrl, encodeScenarioUrl } from '../../../src/scenario/url';
-import { initialScenario } from '../../../src/ui/scenarioStore';
+import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, type Scenario } from '../../../../src/scenario/document';
+import { base64urlEncode, decodeScenarioUrl, encodeScenarioUrl } from '../../../../src/scenario/url';
+import { initialScenario } from '../../../../src/ui/scenarioStore';
 
 function preset(id: string): Scenario {
-  const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', '..', 'public', 'scenarios', `${id}.json`), 'utf8'));
+  const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', '..', '..', 'public', 'scenarios', `${id}.json`), 'utf8'));
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.scenario;
 }

@@ -1,7 +1,7 @@
 // step_task and wait_attempt (src/scenario/commands/stepping.ts): what they refuse, in words.
 import { describe, expect, it } from 'vitest';
-import { buildSimulation } from '../../../src/scenario/build';
-import { HELD_FORCED, scenarioOf } from '../search/fixtures';
+import { buildSimulation } from '../../../../src/scenario/build';
+import { HELD_FORCED, scenarioOf } from '../../search/fixtures';
 
 function run(script: string[]) {
   const { sim, lines } = buildSimulation(scenarioOf(HELD_FORCED, (s) => (s.script = script)));

@@ -3,7 +3,7 @@
 // coordinates are whole pixels.
 
 import { describe, expect, it } from 'vitest';
-import { cellAt, cellBox, layoutTasks } from '../../../src/ui/views/tasksLayout';
+import { cellAt, cellBox, layoutTasks } from '../../../../src/ui/views/tasksLayout';
 
 const MILLION = [
   { name: 'per-CPU idle tasks', count: 128 },

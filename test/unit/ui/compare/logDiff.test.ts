@@ -3,8 +3,8 @@
 // summary sentence; and it diffs the logs as far as they had grown when asked.
 
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '../../../src/kernel/printk';
-import { logDiffView } from '../../../src/ui/compare/logDiff';
+import type { LogRecord } from '../../../../src/kernel/printk';
+import { logDiffView } from '../../../../src/ui/compare/logDiff';
 
 const rec = (seq: number, time: number, text: string): LogRecord => ({ seq, time, level: 6, text, facility: 0 });
 const log = (start: number, texts: string[]) => texts.map((t, i) => rec(i, start + i * 1000, t));

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GLOSSARY, glossaryEntry, glossaryMarkdown, splitTerms, TERM_FORMS } from '../../../src/ui/glossary/glossary';
+import { GLOSSARY, glossaryEntry, glossaryMarkdown, splitTerms, TERM_FORMS } from '../../../../src/ui/glossary/glossary';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..', '..');
 
 describe('glossary', () => {
   it('docs/glossary.md is the glossary the app shows (npm run --silent glossary > docs/glossary.md)', () => {

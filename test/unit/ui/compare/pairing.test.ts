@@ -4,15 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineHost } from '../../../src/engine/host';
-import { inProcessPort, type EnginePort } from '../../../src/engine/port';
-import { sessionSourceOf } from '../../../src/scenario/build';
-import { parseScenarioText, type Scenario } from '../../../src/scenario/document';
-import { LinkedCursor } from '../../../src/ui/compare/linkedCursor';
-import { onSeedOf, otherPolicies, underPolicy } from '../../../src/ui/compare/pairing';
+import { EngineHost } from '../../../../src/engine/host';
+import { inProcessPort, type EnginePort } from '../../../../src/engine/port';
+import { sessionSourceOf } from '../../../../src/scenario/build';
+import { parseScenarioText, type Scenario } from '../../../../src/scenario/document';
+import { LinkedCursor } from '../../../../src/ui/compare/linkedCursor';
+import { onSeedOf, otherPolicies, underPolicy } from '../../../../src/ui/compare/pairing';
 
 function preset(id: string): Scenario {
-  const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', '..', 'public', 'scenarios', `${id}.json`), 'utf8'));
+  const r = parseScenarioText(readFileSync(join(__dirname, '..', '..', '..', '..', 'public', 'scenarios', `${id}.json`), 'utf8'));
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.scenario;
 }

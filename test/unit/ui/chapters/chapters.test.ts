@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { CHAPTERS, chapterById } from '../../../src/ui/chapters/chapterData';
-import { chapterMachine } from '../../../src/ui/chapters/chapterMachine';
-import { measurePolicies } from '../../../src/ui/chapters/measure';
-import { PANEL_IDS } from '../../../src/ui/layout/layoutModel';
-import { parseScenarioText } from '../../../src/scenario/document';
+import { CHAPTERS, chapterById } from '../../../../src/ui/chapters/chapterData';
+import { chapterMachine } from '../../../../src/ui/chapters/chapterMachine';
+import { measurePolicies } from '../../../../src/ui/chapters/measure';
+import { PANEL_IDS } from '../../../../src/ui/layout/layoutModel';
+import { parseScenarioText } from '../../../../src/scenario/document';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..', '..');
 
 describe('chapters', () => {
   it('has the chapters issue 9 lists, each step on a shipped preset and a panel that exists', () => {
