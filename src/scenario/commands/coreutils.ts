@@ -43,6 +43,10 @@ shellCommands.register({
     const out: string[] = [];
     const err: string[] = [];
     for (const p of args) {
+      if (p === '-') {
+        append(out, io.stdin ?? []);
+        continue;
+      }
       const r = sh.readFile(x, p);
       if (r.ok) append(out, lines(r.data));
       else err.push(`cat: ${p}: ${strerror(r.errno)}`);
@@ -53,34 +57,55 @@ shellCommands.register({
 
 shellCommands.register({
   name: 'ls',
-  usage: 'ls [-l] [DIR...]',
+  usage: 'ls [-l] [-1] [PATH...]',
   args: { min: 0, max: Infinity },
   *run(sh, x, args) {
-    const long = args.includes('-l');
-    const paths = args.filter((a) => !a.startsWith('-'));
+    // GNU ls: options anywhere before `--` (-l long, -1 one per line, as a pipe gets anyway);
+    // file operands listed first, then each directory under a `DIR:` header when there are
+    // several operands, a blank line between the parts.
+    let long = false;
+    const paths: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--') {
+        for (const rest of args.slice(i + 1)) paths.push(rest);
+        break;
+      }
+      if (a.startsWith('--')) return { out: [], err: [`ls: unrecognized option '${a}'`, "Try 'ls --help' for more information."], status: 2 };
+      if (!a.startsWith('-') || a === '-') {
+        paths.push(a);
+        continue;
+      }
+      for (const f of a.slice(1)) {
+        if (f === 'l') long = true;
+        else if (f !== '1') return { out: [], err: [`ls: invalid option -- '${f}'`, "Try 'ls --help' for more information."], status: 2 };
+      }
+    }
     if (!paths.length) paths.push('.');
-    const out: string[] = [];
     const err: string[] = [];
+    const files: string[] = [];
+    const dirs: { path: string; names: string[] }[] = [];
     for (const p of paths) {
       const n = sh.lookup(p);
       sh.k.exitToUserMode(x.slot);
-      if (!n) {
-        err.push(`ls: cannot access '${p}': No such file or directory`);
-        continue;
-      }
-      if (n.kind === 'file') {
-        out.push(long ? `${modeString(n)} 1 root root 4096 ${p}` : p);
-        continue;
-      }
-      const names = [...n.list()].sort();
-      if (paths.length > 1) out.push(`${p}:`);
-      if (long) out.push(`total 0`);
-      if (!long) append(out, names);
-      else for (const name of names) {
-        const c = sh.lookup(`${p}/${name}`);
-        out.push(c ? `${modeString(c)} ${c.kind === 'dir' ? 2 : 1} root root ${c.kind === 'dir' ? 0 : 4096} ${name}` : name);
-      }
+      if (!n) err.push(`ls: cannot access '${p}': No such file or directory`);
+      else if (n.kind === 'file') files.push(p);
+      else dirs.push({ path: p, names: [...n.list()].sort() });
     }
+    const entry = (path: string, name: string): string => {
+      const c = sh.lookup(path);
+      if (!long || !c) return name;
+      return c.kind === 'dir' ? `${modeString(c)} 2 root root 0 ${name}` : `${modeString(c)} 1 root root ${statSize(sh, path)} ${name}`;
+    };
+    const out: string[] = [];
+    for (const f of files.sort()) out.push(entry(f, f));
+    dirs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    dirs.forEach((d, i) => {
+      if (files.length || i > 0) out.push('');
+      if (paths.length > 1) out.push(`${d.path}:`);
+      if (long) out.push('total 0');
+      for (const name of d.names) out.push(entry(`${d.path}/${name}`, name));
+    });
     return { out, err, status: err.length ? 2 : 0 };
   },
 });
@@ -94,6 +119,10 @@ function* inputs(sh: Shell, x: Exec, tool: string, files: string[], stdin: strin
     return;
   }
   for (const f of files) {
+    if (f === '-') {
+      yield { name: tool === 'wc' ? '-' : 'standard input', data: stdin ?? [] };
+      continue;
+    }
     const r = sh.readFile(x, f);
     if (r.ok) yield { name: f, data: lines(r.data) };
     // head and tail open(), then read(): a directory opens, and its read fails.
@@ -188,7 +217,7 @@ shellCommands.register({
     let width = 1;
     if (!(files.length <= 1 && shown.length === 1)) {
       const sizes = files.filter((f) => sh.lookup(f)?.kind === 'file').reduce((n, f) => n + statSize(sh, f), 0);
-      width = Math.max(String(sizes).length, files.length ? 1 : 7);
+      width = Math.max(String(sizes).length, files.length && !files.includes('-') ? 1 : 7);
     }
     const out = rows.map((r) => r.counts.map((c) => String(c).padStart(width)).join(' ') + (r.name ? ` ${r.name}` : ''));
     return { out, err, status: err.length ? 1 : 0 };

@@ -1,51 +1,102 @@
 // GNU grep: PATTERN matched against each FILE, or against what is piped in.
+// Options as GNU grep parses them (getopt_long with permutation: an option may follow the
+// pattern or a file; `--` ends them; `-` is standard input): -q -F -w -c -v -n -h -H and
+// -e PATTERN. Any other option is refused in grep's words, exit 2, rather than taken for the
+// pattern.
 
 import { strerror } from '../../kernel/errno';
 import { compileGrepPattern } from '../bre';
 import { lines } from './coreutils';
 import { shellCommands } from './registry';
 
+const FLAGS = 'qFwcvnhH';
+const USAGE = ['Usage: grep [OPTION]... PATTERNS [FILE]...', "Try 'grep --help' for more information."];
+
+interface GrepArgs {
+  flags: Set<string>;
+  pattern?: string;
+  files: string[];
+}
+
+/** grep's command line, or the message getopt prints for a bad one. */
+function parseGrepArgs(args: string[]): GrepArgs | { error: string[] } {
+  const flags = new Set<string>();
+  let pattern: string | undefined;
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      for (const rest of args.slice(i + 1)) operands.push(rest);
+      break;
+    }
+    if (a.startsWith('--')) return { error: [`grep: unrecognized option '${a}'`, ...USAGE] };
+    if (!a.startsWith('-') || a === '-') {
+      operands.push(a);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const f = a[j];
+      if (f === 'e') {
+        const v = j + 1 < a.length ? a.slice(j + 1) : args[++i];
+        if (v === undefined) return { error: ["grep: option requires an argument -- 'e'", ...USAGE] };
+        if (pattern !== undefined) return { error: ['grep: only one -e PATTERN is modelled'] };
+        pattern = v;
+        break;
+      }
+      if (!FLAGS.includes(f)) return { error: [`grep: invalid option -- '${f}'`, ...USAGE] };
+      flags.add(f);
+    }
+  }
+  if (pattern === undefined) pattern = operands.shift();
+  return { flags, pattern, files: operands };
+}
+
 shellCommands.register({
   name: 'grep',
-  usage: 'grep [-q] [-F] [-w] [-c] PATTERN [FILE...]',
+  usage: 'grep [-q] [-F] [-w] [-c] [-v] [-n] [-h | -H] [-e] PATTERN [FILE...]',
   args: { min: 1, max: Infinity },
   *run(sh, x, args, io) {
-    let quiet = false;
-    let fixed = false;
-    let word = false;
-    let count = false;
-    const rest: string[] = [];
-    for (const a of args) {
-      if (/^-[qFwc]+$/.test(a)) {
-        quiet ||= a.includes('q');
-        fixed ||= a.includes('F');
-        word ||= a.includes('w');
-        count ||= a.includes('c');
-      } else rest.push(a);
-    }
-    if (rest.length < 1) return { out: [], err: ['Usage: grep [OPTION]... PATTERNS [FILE]...'], status: 2 };
-    const [pattern, ...paths] = rest;
-    const compiled = compileGrepPattern(pattern, { fixed, word });
+    const o = parseGrepArgs(args);
+    if ('error' in o) return { out: [], err: o.error, status: 2 };
+    if (o.pattern === undefined) return { out: [], err: USAGE, status: 2 };
+    const has = (f: string) => o.flags.has(f);
+    const compiled = compileGrepPattern(o.pattern, { fixed: has('F'), word: has('w') });
     if (!compiled.ok) return { out: [], err: [`grep: ${compiled.error}`], status: 2 };
-    const match = (l: string) => compiled.matcher.test(l);
+    const invert = has('v');
+    const match = (l: string) => compiled.matcher.test(l) !== invert;
+    // -H names the file even for one; -h never; the default names it when there are several.
+    const named = has('H') || (!has('h') && o.files.length > 1);
     const out: string[] = [];
     const err: string[] = [];
     let matched = 0;
-    const search = (data: string[], prefix: string) => {
-      const hits = data.filter(match);
-      matched += hits.length;
-      if (count) out.push(`${prefix}${hits.length}`);
-      else for (const h of hits) out.push(prefix + h);
+    const search = (data: string[], name: string) => {
+      const prefix = named ? `${name}:` : '';
+      let hits = 0;
+      for (let i = 0; i < data.length; i++) {
+        if (!match(data[i])) continue;
+        hits++;
+        if (!has('c')) out.push(`${prefix}${has('n') ? `${i + 1}:` : ''}${data[i]}`);
+      }
+      matched += hits;
+      if (has('c')) out.push(`${prefix}${hits}`);
     };
-    if (!paths.length) search(io.stdin ?? [], '');
-    for (const p of paths) {
+    const files = o.files.length ? o.files : ['-'];
+    for (const p of files) {
+      // -q exits at the first selected line: later files are never opened.
+      if (has('q') && matched) break;
+      if (p === '-') {
+        search(io.stdin ?? [], '(standard input)');
+        continue;
+      }
       const r = sh.readFile(x, p);
       if (!r.ok) {
         err.push(`grep: ${p}: ${strerror(r.errno)}`);
         continue;
       }
-      search(lines(r.data), paths.length > 1 ? `${p}:` : '');
+      search(lines(r.data), p);
     }
-    return { out: quiet ? [] : out, err, status: err.length && !matched ? 2 : matched ? 0 : 1 };
+    // An error makes the status 2 even when lines matched, except under -q with a match.
+    const status = has('q') && matched ? 0 : err.length ? 2 : matched ? 0 : 1;
+    return { out: has('q') ? [] : out, err, status };
   },
 });

@@ -134,6 +134,44 @@ describe('pipes into grep, head, tail and wc', () => {
     expect(one('wc -l /nope')).toEqual({ out: [], err: ['wc: /nope: No such file or directory'], status: 1 });
     expect(one('cat /sys')).toEqual({ out: [], err: ['cat: /sys: Is a directory'], status: 1 });
   });
+
+  it('grep -v, -n, -H / -h, -e and --, options after the pattern (getopt permutes them), and `-` for the pipe', () => {
+    const [all, inverted, numbered] = results(['dmesg | wc -l', 'dmesg | grep -vc livepatch', 'dmesg | grep -n starting'], STUCK);
+    expect(Number(inverted.out[0])).toBe(Number(all.out[0]) - 3);
+    expect(numbered.out).toEqual([expect.stringMatching(/^\d+:\[ +\d+\.\d{6}\] livepatch: 'test_klp_callbacks_demo': starting patching transition$/)]);
+    expect(one('grep ro /proc/cmdline -H').out).toEqual(['/proc/cmdline:BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro console=ttyS0,115200 quiet']);
+    expect(one(`grep -h 1 ${KLP}/*/enabled ${KLP}/*/transition`, STUCK).out).toEqual(['1', '1']);
+    expect(one('echo -x | grep -e -x')).toEqual({ out: ['-x'], err: [], status: 0 });
+    expect(one('echo -x | grep -- -x -')).toEqual({ out: ['-x'], err: [], status: 0 });
+    expect(one('echo hi | grep -c hi - /proc/cmdline').out).toEqual(['(standard input):1', '/proc/cmdline:0']);
+  });
+
+  it("grep's own errors: an unknown option is refused (never taken for the pattern), exit 2; an error wins over a match unless -q", () => {
+    const usage = ['Usage: grep [OPTION]... PATTERNS [FILE]...', "Try 'grep --help' for more information."];
+    expect(one('grep -z x /proc/cmdline')).toEqual({ out: [], err: ["grep: invalid option -- 'z'", ...usage], status: 2 });
+    expect(one('grep --color x /proc/cmdline')).toEqual({ out: [], err: ["grep: unrecognized option '--color'", ...usage], status: 2 });
+    expect(one('grep -e')).toEqual({ out: [], err: ["grep: option requires an argument -- 'e'", ...usage], status: 2 });
+    expect(one('grep -c')).toEqual({ out: [], err: usage, status: 2 });
+    expect(one('grep ro /proc/cmdline /nope')).toMatchObject({ err: ['grep: /nope: No such file or directory'], status: 2 });
+    expect(one('grep -q ro /proc/cmdline /nope')).toEqual({ out: [], err: [], status: 0 });
+  });
+
+  it('ls: its own option errors (exit 2), files before directories, a blank line between listings', () => {
+    expect(one('ls -z')).toEqual({ out: [], err: ["ls: invalid option -- 'z'", "Try 'ls --help' for more information."], status: 2 });
+    expect(one('ls --all')).toEqual({ out: [], err: ["ls: unrecognized option '--all'", "Try 'ls --help' for more information."], status: 2 });
+    expect(one('ls /sys /proc/cmdline /nope /sys/kernel')).toEqual({
+      out: ['/proc/cmdline', '', '/sys:', 'kernel', 'module', '', '/sys/kernel:', 'debug', 'livepatch', 'tracing'],
+      err: ["ls: cannot access '/nope': No such file or directory"],
+      status: 2,
+    });
+    expect(one('ls -1 -l /proc/cmdline').out).toEqual(['-r--r--r-- 1 root root 0 /proc/cmdline']);
+  });
+
+  it('`-` names the pipe for cat, head and wc', () => {
+    expect(one('echo hi | cat - /proc/sys/kernel/ftrace_enabled').out).toEqual(['hi', '1']);
+    expect(one('echo hi | head -n 1 - /proc/sys/kernel/ftrace_enabled').out).toEqual(['==> standard input <==', 'hi', '', '==> /proc/sys/kernel/ftrace_enabled <==', '1']);
+    expect(one('echo hi | wc -l - /proc/cmdline').out).toEqual(['      1 -', '      1 /proc/cmdline', '      2 total']);
+  });
 });
 
 describe('cd and pwd', () => {
