@@ -65,6 +65,7 @@ const CONSOLE_IO: SimIO = { out: (t) => console.log(terminalSafe(t)), err: (t) =
 function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   const o: Options = { timestamps: true, format: 'text', summary: false, analysis: false, file: '', search: false, goal: 'default', policy: 'scenario' };
   const files: string[] = [];
+  let goalGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (name: string) => (a === name ? (argv[++i] ?? '') : a.slice(name.length + 1));
@@ -82,6 +83,7 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
     else if (a === '--compare' || a.startsWith('--compare=')) o.compare = value('--compare');
     else if (a === '--search') o.search = true;
     else if (a === '--goal' || a.startsWith('--goal=')) {
+      goalGiven = true;
       o.goal = value('--goal');
       if (!isGoal(o.goal)) {
         io.err(`sim: --goal must be one of ${GOALS.join(', ')}, got '${o.goal}'`);
@@ -124,6 +126,18 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   }
   if (o.policy !== 'scenario' && !o.search) {
     io.err('sim: --policy goes with --search (a single run takes the scenario\'s kernel.policy)');
+    return { exit: 2 };
+  }
+  if (!o.search && (goalGiven || o.depth !== undefined)) {
+    io.err(`sim: ${goalGiven ? '--goal' : '--depth'} goes with --search`);
+    return { exit: 2 };
+  }
+  if (o.search && (o.compare !== undefined || o.exportCase !== undefined || o.analysis || o.summary || o.until !== undefined || o.format !== 'text' || !o.timestamps)) {
+    io.err('sim: --search prints its own report: it takes no --compare, --export-case, --analysis, --summary, --until, --format or --no-timestamps');
+    return { exit: 2 };
+  }
+  if (o.compare !== undefined && (o.exportCase !== undefined || o.summary)) {
+    io.err('sim: --compare prints the diff of two runs: it takes no --export-case or --summary');
     return { exit: 2 };
   }
   if (files.length !== 1) {

@@ -1,7 +1,8 @@
 // `sim FILE --search [--depth N] [--goal default|stuck|rmmod-refused|warn|any] [--policy NAME|all]`:
 // what it prints. Per policy searched, the first line is `found: <kind> after N states, M steps`
 // followed by the found run's script (and a last `#` line saying what it hit, under which
-// policy), or `none found: N states explored`; with `--policy all`, one such block per policy
+// policy), or `none found: N states explored` and a `#` line naming the policy and what the
+// count covers (every reachable state, the depth, the state budget); with `--policy all`, one such block per policy
 // (upstream first), separated by an empty line. The Search dialog shows the same blocks.
 
 import { POLICY_NAMES, type PolicyName } from '../kernel/policy/types';
@@ -51,11 +52,12 @@ const WARN_UNMODELLED = '# warn: needs an exiting task already unhashed by relea
 function searchReport(r: SearchResult, policy: string, goal: Goal): string[] {
   if (!r.found) {
     const why =
-      r.stopped === 'states' ? ` (stopped at the state budget: not every state within the depth was explored)`
-      : r.stopped === 'cancelled' ? ' (cancelled)'
-      : r.truncated ? ` (every state within ${r.depth} steps; deeper runs were not explored: raise --depth)`
-      : ' (every reachable state)';
-    return [`none found: ${r.states} states explored${why}`, `# policy ${policy}`, ...(goal === 'warn' || goal === 'any' ? [WARN_UNMODELLED] : [])];
+      r.stopped === 'states' ? 'stopped at the state budget: not every state within the depth was explored'
+      : r.stopped === 'cancelled' ? 'cancelled'
+      : r.truncated ? `every state within ${r.depth} steps; deeper runs were not explored: raise --depth`
+      : 'every reachable state';
+    // The first line is exactly `none found: N states explored`; what the count covers follows on the `#` line.
+    return [`none found: ${r.states} states explored`, `# policy ${policy}: ${why}`, ...(goal === 'warn' || goal === 'any' ? [WARN_UNMODELLED] : [])];
   }
   return [`found: ${r.found.kind} after ${r.states} states, ${r.found.moves.length} steps`, ...r.found.lines, `# ${r.found.kind} (policy ${policy}): ${r.found.detail}`];
 }

@@ -250,6 +250,12 @@ function PolicyAnswer({ preset }: { preset: string }) {
   if (typeof rows === 'string') return <p role="alert" className="menu-error">{rows}</p>;
   return (
     <table className="chapter-answer" aria-label="Measured under each policy" data-testid="chapter-answer">
+      <caption>
+        The same modules and script under each policy; a module field only another policy has (<code>replaceable</code>, <code>replaceSet</code>, <code>replace</code>) is ignored.
+        {rows.filter((r) => r.stopped).map((r) => (
+          <span key={r.policy} className="chapter-stopped" role="note"> Under <code>{r.policy}</code> the script stopped early, at {r.stopped}: the counts cover the run up to there.</span>
+        ))}
+      </caption>
       <thead>
         <tr>
           <th scope="col">policy</th>

@@ -18,8 +18,10 @@ export interface PolicyMeasure {
   transitions: number;
   /** Most tasks in a never-shipped universe at once. */
   tasksAffected: number;
-  /** Script lines that failed under this policy (a refused load, for example). */
+  /** Script lines that failed under this policy (a refused load, for example), the line a helper died at included. */
   failedLines: number;
+  /** Why the script stopped early under this policy (a selftest helper's `die` at a line, the run budget), or null when it ran to its end. */
+  stopped: string | null;
 }
 
 /** Run `s` under each policy to the end of its script (and its last transition). */
@@ -39,7 +41,8 @@ export function measurePolicies(s: Scenario): PolicyMeasure[] {
       dependencyViolations: j.violations.filter((v) => v.kind === 'dependency').length,
       transitions: sim.log.filter((r) => /: starting (un)?patching transition$/.test(r.text)).length,
       tasksAffected: never.reduce((m, u) => Math.max(m, u.tasks), 0),
-      failedLines: out.outcomes.filter((o) => o.result.status !== 0).length,
+      failedLines: out.outcomes.filter((o) => o.result.status !== 0).length + (out.died ? 1 : 0),
+      stopped: out.died ? `line ${out.died.line.line} (${out.died.line.text}): ${out.died.reason}` : (out.budget?.message ?? null),
     };
   });
 }

@@ -129,7 +129,7 @@ describe('sim --search', () => {
     expect(r.status).toBe(0);
     const blocks = r.out.join('\n').split('\n\n').map((b) => b.split('\n'));
     expect(blocks.map((b) => b.at(-1)?.match(/policy ([a-z0-9-]+)/)?.[1])).toEqual(['upstream', 'hybrid-rfc-2025', 'replace-set-2026']);
-    expect(blocks[0][0]).toMatch(/^none found: \d+ states explored \(every reachable state\)$/);
+    expect(blocks[0][0]).toMatch(/^none found: \d+ states explored$/);
     expect(blocks[1][0]).toMatch(/^found: never-shipped after \d+ states, 8 steps$/);
     expect(blocks[2][0]).toMatch(/^none found: \d+ states explored/);
   });
@@ -150,15 +150,34 @@ describe('sim --search', () => {
     expect(r.out.slice(1, 9)).toEqual(['load_mod demo', 'load_lp_nowait lp1', 'step_task funcad/0', 'step_task funcad/1', 'wait_attempt', 'load_lp_nowait lp2', 'wait_attempt', 'load_lp_nowait lp3']);
   });
 
-  it('prints `none found: N states explored`', () => {
+  it('prints `none found: N states explored` as the whole first line, and what the count covers on the next', () => {
     const r = sim([CUMULATIVE, '--search', '--goal', 'any']);
     expect(r.status).toBe(0);
-    expect(r.out[0]).toMatch(/^none found: \d+ states explored/);
+    expect(r.out[0]).toMatch(/^none found: \d+ states explored$/);
+    expect(r.out[1]).toBe('# policy upstream: every reachable state');
+    const cut = sim([PETR_UPSTREAM, '--search', '--depth', '3']);
+    expect(cut.out[0]).toMatch(/^none found: \d+ states explored$/);
+    expect(cut.out[1]).toBe('# policy upstream: every state within 3 steps; deeper runs were not explored: raise --depth');
   });
 
   it('refuses bad options and unsearchable scenarios with one message, exit status 1 or 2', () => {
     expect(sim([PETR_HYBRID, '--search', '--goal', 'nope']).status).toBe(2);
     expect(sim([PETR_HYBRID, '--search', '--depth', '0']).status).toBe(2);
+    // Options of another mode are refused, not ignored.
+    for (const [args, msg] of [
+      [['--depth', '3'], /--depth goes with --search/],
+      [['--goal', 'stuck'], /--goal goes with --search/],
+      [['--search', '--compare', PETR_UPSTREAM], /--search prints its own report/],
+      [['--search', '--analysis'], /--search prints its own report/],
+      [['--search', '--format', 'json'], /--search prints its own report/],
+      [['--search', '--until', '10s'], /--search prints its own report/],
+      [['--compare', PETR_UPSTREAM, '--summary'], /--compare prints the diff of two runs/],
+    ] as const) {
+      const bad = sim([PETR_HYBRID, ...args]);
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.out, args.join(' ')).toEqual([]);
+      expect(bad.err.join('\n'), args.join(' ')).toMatch(msg);
+    }
     const r = sim([join(ROOT, 'public/scenarios/petr-variant-b.json'), '--search']);
     expect(r.status).toBe(1);
     expect(r.err.join('\n')).toMatch(/petr-variant-b\.json: search: too big to search/);

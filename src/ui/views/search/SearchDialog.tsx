@@ -78,7 +78,7 @@ export function SearchDialog({ close }: { close: () => void }) {
           <button type="button" onClick={close} aria-label="Close the search" title="Close (Esc)">✕</button>
         </header>
         <p className="muted">
-          Every order of the script's lines, the transition's attempts and the kthreads' steps, each state once, under the scenario's policy or each policy: the first run found is a shortest one (README, "Searching every interleaving").
+          Every interleaving of the script's lines (in their order) with the transition's attempts and the kthreads' steps, each state once, under the scenario's policy or each policy: the first run found is a shortest one (README, "Searching every interleaving").
         </p>
         <div className="search-form">
           <label>

@@ -54,4 +54,13 @@ describe('chapters', () => {
     expect(m.get('hybrid-rfc-2025')).toMatchObject({ neverShipped: 1, massSwitches: 1, transitions: 3 });
     expect(m.get('upstream')).toMatchObject({ neverShipped: 0, massSwitches: 0, tasksAffected: 0 });
   });
+
+  it('says where a script stopped early under a policy and counts that line as failed (replace-sets-offband: under upstream the refused loads succeed and the helper dies)', () => {
+    const r = parseScenarioText(readFileSync(join(ROOT, 'public/scenarios/replace-sets-offband.json'), 'utf8'));
+    if (!r.ok) throw new Error(r.errors[0]);
+    const m = new Map(measurePolicies(r.scenario).map((x) => [x.policy, x]));
+    expect(m.get('replace-set-2026')).toMatchObject({ stopped: null, failedLines: 0 });
+    expect(m.get('upstream')?.stopped).toMatch(/^line 4 \(load_failing_mod offband_funca\): .*offband_funca unexpectedly loaded/);
+    expect(m.get('upstream')?.failedLines).toBe(1);
+  });
 });
