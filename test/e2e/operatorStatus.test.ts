@@ -87,6 +87,11 @@ describe('operator: Status panel and layout', () => {
       expect(after.at(-1)).toMatch(/^at [\d.]+s?: echo 0 > \/sys\/kernel\/livepatch\/lp_kthread_v2\/enabled$/);
       expect(after.length).toBeLessThanOrEqual(before + 1);
       expect(await page.getByRole('log', { name: 'Console transcript' }).textContent()).toContain('echo 0 > /sys/kernel/livepatch/lp_kthread_v2/enabled');
+      // The script had lines ahead: the timeline forked. Its notice keeps the toolbar on one line
+      // (ellipsised at 1280 px, the whole text on hover), so the panels below keep their room.
+      const notice = page.getByRole('toolbar', { name: 'Playback' }).getByRole('status').filter({ hasText: 'Forked at' });
+      expect(await notice.getAttribute('title')).toMatch(/^Forked at \[\s*\d+\.\d{6}\] \(\+[\d.]+m?s\): \d+ later commands? dropped$/);
+      expect((await page.getByRole('toolbar', { name: 'Playback' }).boundingBox())!.height).toBeLessThan(45);
       expect(errors).toEqual([]);
       await page.close();
     });

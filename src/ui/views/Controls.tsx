@@ -23,6 +23,7 @@ export function Controls() {
   };
   const prevMarker = before(() => true);
   const prevAttempt = before((k) => k === 'attempt');
+  const forkText = fork && `Forked at [${fmtTime(fork.time)}] (+${fmtShort(fork.time - start)}): ${fork.dropped} later command${fork.dropped === 1 ? '' : 's'} dropped`;
   return (
     <div className="controls" role="toolbar" aria-label="Playback">
       <button type="button" onClick={() => send({ type: 'STEP_BACK' })} aria-label="Step back" title="Step back (←)"><Icon name="stepBack" /></button>
@@ -49,7 +50,7 @@ export function Controls() {
           <button type="button" onClick={() => send({ type: 'PAUSE' })} aria-label="Cancel the replay" title="Stop here: the cursor stays where the replay got to">Cancel</button>
         </span>
       )}
-      {fork && <span className="fork-notice" role="status">Forked at [{fmtTime(fork.time)}] (+{fmtShort(fork.time - start)}): {fork.dropped} later command{fork.dropped === 1 ? '' : 's'} dropped</span>}
+      {forkText && <span className="fork-notice" role="status" title={forkText}>{forkText}</span>}
       <span className="spacer" />
       <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle theme" title="Dark / light theme">{theme === 'dark' ? '☀' : '☾'}</button>
       <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
