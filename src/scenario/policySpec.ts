@@ -16,6 +16,35 @@ export function validatePolicy(v: unknown, path: string, p: Problems): PolicyNam
   return oneOf(v, path, p, POLICY_NAMES, 'upstream');
 }
 
+/** The livepatch module fields each policy has; a field of another policy is refused (checkPolicyFields). */
+const POLICY_FIELDS: Record<PolicyName, readonly string[]> = {
+  upstream: ['replace'],
+  'hybrid-rfc-2025': ['replace', 'replaceable'],
+  'replace-set-2026': ['replaceSet'],
+};
+const ALL_POLICY_FIELDS = ['replace', 'replaceable', 'replaceSet'] as const;
+
+/**
+ * Module documents (toDocument's modules) without the fields `policy` does not have, and the
+ * fields dropped: the same modules as that policy would run them (the chapters' measured
+ * answer runs them so; Compare offers it when A uses another policy's fields).
+ */
+export function withoutForeignFields(modules: readonly unknown[], policy: PolicyName): { modules: unknown[]; dropped: string[] } {
+  const dropped = new Set<string>();
+  const out = modules.map((m) => {
+    if (typeof m !== 'object' || m === null) return m;
+    const copy: Record<string, unknown> = { ...(m as Record<string, unknown>) };
+    for (const f of ALL_POLICY_FIELDS) {
+      if (f in copy && !POLICY_FIELDS[policy].includes(f)) {
+        delete copy[f];
+        dropped.add(f);
+      }
+    }
+    return copy;
+  });
+  return { modules: out, dropped: [...dropped] };
+}
+
 /** A module field only one policy has is an error under the others (it would be ignored). */
 export function checkPolicyFields(modules: readonly ModuleSpec[], policy: PolicyName, p: Problems): void {
   modules.forEach((m, i) => {

@@ -227,4 +227,26 @@ describe('Compare mode', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("the same scenario under a policy whose fields it lacks: refused with the validator's message, then offered without those fields", async () => {
+    const { browser, server } = app.started();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors = pageErrors(page);
+    await page.goto(server.url, { waitUntil: 'load' });
+    await openPreset(page, 'petr-hybrid');
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Compare with…' });
+    await dialog.getByRole('button', { name: 'upstream', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/cannot run under upstream: modules\[1\]\.replaceable: only kernel\.policy "hybrid-rfc-2025" has a replaceable attribute/);
+    await dialog.getByRole('button', { name: 'Compare under upstream without those fields' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await seekBoth(page, 30_000_000);
+    await waitClocksAt(page, /^\[\s*30\.000000\]$/);
+    expect(await side(page, 'B').textContent()).toContain('(policy upstream, without replaceable)');
+    // Petr's counter-example: a never-shipped universe under the hybrid RFC, none under upstream.
+    await expect.poll(() => page.getByTestId('universes-A').locator('tr.cs-never').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('universes-B').locator('tr.cs-never').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -17,6 +17,8 @@ export function CompareChooser({ close }: { close: () => void }) {
   const file = useRef<HTMLInputElement>(null);
   const [preset, setPreset] = useState(PRESETS[0]?.id ?? '');
   const [message, setMessage] = useState<string>();
+  /** The policy whose one-click choice A's module fields refused: offered again without them. */
+  const [refusedPolicy, setRefusedPolicy] = useState<PolicyName>();
   const open = useCompare((s) => s.session);
   // A is the page's scenario; in Compare already, it is the session's A.
   const a = open?.a ?? scenarioNow();
@@ -26,20 +28,25 @@ export function CompareChooser({ close }: { close: () => void }) {
     return () => before?.focus();
   }, []);
   const start = (b: Scenario) => {
+    setRefusedPolicy(undefined);
     const err = openCompare(b, open?.link.now());
     if (err) setMessage(err);
   };
-  const byPolicy = (p: PolicyName) => {
-    const r = underPolicy(a, p);
-    if (r.ok) start(r.scenario);
-    else setMessage(`"${a.title}" cannot run under ${p}: ${r.errors.slice(0, 2).join('; ')}`);
+  const byPolicy = (p: PolicyName, dropForeign = false) => {
+    const r = underPolicy(a, p, dropForeign);
+    if (r.ok) return start(r.scenario);
+    setMessage(`"${a.title}" cannot run under ${p}: ${r.errors.slice(0, 2).join('; ')}`);
+    // Only a refusal of policy fields has a way out; any other error stands as it is.
+    setRefusedPolicy(!dropForeign && underPolicy(a, p, true).ok ? p : undefined);
   };
   const byPreset = async () => {
+    setRefusedPolicy(undefined);
     const r = await loadPreset(preset);
     if (r.ok) start(r.scenario);
     else setMessage(`The preset could not be opened: ${r.errors[0]}`);
   };
   const byFile = async (f: File) => {
+    setRefusedPolicy(undefined);
     const r = scenarioOfFile(f.name, f.size > MAX_DOCUMENT_BYTES ? '' : await f.text(), f.size);
     if (r.ok) start(r.scenario);
     else setMessage(r.message);
@@ -87,6 +94,11 @@ export function CompareChooser({ close }: { close: () => void }) {
           />
         </div>
         {message && <p className="search-error" role="alert">{message}</p>}
+        {refusedPolicy && (
+          <button type="button" onClick={() => byPolicy(refusedPolicy, true)}>
+            Compare under {refusedPolicy} without those fields
+          </button>
+        )}
       </div>
     </div>
   );

@@ -35,6 +35,22 @@ describe('scenario B', () => {
     if (!refused.ok) expect(refused.errors.join('\n')).toContain('only kernel.policy "hybrid-rfc-2025" has a replaceable attribute');
   });
 
+  it('offered again without the fields the other policy does not have, as the chapters measure it; the title says which', () => {
+    const hybrid = preset('petr-hybrid');
+    const up = underPolicy(hybrid, 'upstream', true);
+    if (!up.ok) throw new Error(up.errors.join('\n'));
+    expect(up.scenario.kernel.policy).toBe('upstream');
+    expect(up.scenario.title).toBe(`${hybrid.title} (policy upstream, without replaceable)`);
+    expect(up.scenario.modules.some((m) => typeof m !== 'string' && m.replaceable !== undefined)).toBe(false);
+    expect(up.scenario.script).toEqual(hybrid.script);
+    const sets = underPolicy(hybrid, 'replace-set-2026', true);
+    if (!sets.ok) throw new Error(sets.errors.join('\n'));
+    expect(sets.scenario.title).toBe(`${hybrid.title} (policy replace-set-2026, without replaceable, replace)`);
+    // Nothing to drop: the title is the plain one.
+    const plain = underPolicy(preset('petr-upstream'), 'hybrid-rfc-2025', true);
+    expect(plain.ok && plain.scenario.title).toBe(`${preset('petr-upstream').title} (policy hybrid-rfc-2025)`);
+  });
+
   it("B runs on A's seed", () => {
     const a = { ...preset('petr-hybrid'), seed: 99 };
     const b = preset('petr-replace-set');
