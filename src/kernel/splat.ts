@@ -12,6 +12,14 @@ import { TF } from './tasks';
 /** dump_stack_print_hw() / dmi: the machine the model boots (QEMU's q35). */
 const HARDWARE_NAME = 'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014';
 
+/** taint_flags[] (kernel/panic.c): each flag's letter when set and its description, in bit order. */
+const TAINT_FLAGS: readonly (readonly [string, string])[] = [
+  ['P', 'PROPRIETARY_MODULE'], ['F', 'FORCED_MODULE'], ['S', 'CPU_OUT_OF_SPEC'], ['R', 'FORCED_RMMOD'],
+  ['M', 'MACHINE_CHECK'], ['B', 'BAD_PAGE'], ['U', 'USER'], ['D', 'DIE'], ['A', 'OVERRIDDEN_ACPI_TABLE'],
+  ['W', 'WARN'], ['C', 'CRAP'], ['I', 'FIRMWARE_WORKAROUND'], ['O', 'OOT_MODULE'], ['E', 'UNSIGNED_MODULE'],
+  ['L', 'SOFTLOCKUP'], ['K', 'LIVEPATCH'], ['X', 'AUX'], ['T', 'RANDSTRUCT'], ['N', 'TEST'], ['J', 'FWCTL'],
+];
+
 /** Thrown through a task's program when the task dies (Oops). */
 export class TaskKilled extends Error {
   constructor(readonly slot: number) {
@@ -83,7 +91,7 @@ export abstract class KernelSplats extends KernelState {
       ...(message === undefined ? [] : [message]),
       `WARNING: CPU: ${cpu} PID: ${pid} at ${line === undefined ? '' : `${file}:${line} `}${at}`,
       `Modules linked in: ${this.modulesLinkedIn()}`,
-      info,
+      ...info,
       HARDWARE_NAME,
       `RIP: 0010:${at}`,
       codeLine(trap),
@@ -123,20 +131,32 @@ export abstract class KernelSplats extends KernelState {
   taintString(): string {
     if (!this.taints.size) return 'Not tainted';
     let s = this.taints.has('P') ? 'P' : 'G';
-    for (const ch of 'FSRMBUDAWCIOELKXTN') s += this.taints.has(ch) ? ch : ' ';
+    for (const [ch] of this.taintFlags().slice(1)) s += this.taints.has(ch) ? ch : ' ';
     return `Tainted: ${s}`;
   }
 
   /**
-   * dump_stack_print_info() (lib/dump_stack.c): the "CPU: ..." line of every splat. The
-   * effective UID appears from v6.11, the preemption model from v6.15 (its format ends in a
-   * space).
+   * taint_flags[] (kernel/panic.c) in flag order, letter and description; TAINT_FWCTL (J)
+   * exists from v6.15.
    */
-  dumpStackInfo(cpu: number, pid: number, comm: string): string {
+  private taintFlags(): readonly (readonly [string, string])[] {
+    return this.features.number >= 615 ? TAINT_FLAGS : TAINT_FLAGS.slice(0, -1);
+  }
+
+  /**
+   * dump_stack_print_info() (lib/dump_stack.c): the "CPU: ..." line of every splat, and from
+   * v6.11, when the kernel is tainted, print_tainted_verbose()'s line after it ("Tainted:
+   * [O]=OOT_MODULE, [K]=LIVEPATCH"). The effective UID appears from v6.11, the preemption
+   * model from v6.15 (its format ends in a space).
+   */
+  dumpStackInfo(cpu: number, pid: number, comm: string): string[] {
     const n = this.features.number;
     const uid = n >= 611 ? ' UID: 0' : '';
     const preempt = n >= 615 ? ' PREEMPT(voluntary) ' : '';
-    return `CPU: ${cpu}${uid} PID: ${pid} Comm: ${comm} ${this.taintString()} ${this.features.release} #1${preempt}`;
+    const info = `CPU: ${cpu}${uid} PID: ${pid} Comm: ${comm} ${this.taintString()} ${this.features.release} #1${preempt}`;
+    if (n < 611 || !this.taints.size) return [info];
+    const set = this.taintFlags().filter(([ch]) => this.taints.has(ch));
+    return [info, `Tainted: ${set.map(([ch, desc]) => `[${ch}]=${desc}`).join(', ')}`];
   }
 
   /**
@@ -148,7 +168,7 @@ export abstract class KernelSplats extends KernelState {
     const cur = this.current;
     const frames = [...this.codes('vmlinux', inner), ...this.trie.frames(this.tasks.stack[cur])];
     const lines = [
-      this.dumpStackInfo(this.cpuOf(cur), this.tasks.pid[cur], this.tasks.commOf(cur)),
+      ...this.dumpStackInfo(this.cpuOf(cur), this.tasks.pid[cur], this.tasks.commOf(cur)),
       HARDWARE_NAME,
       'Call Trace:',
       ' <TASK>',
@@ -219,7 +239,9 @@ export abstract class KernelSplats extends KernelState {
     const cpu = this.cpuOf(slot);
     const addr = formatAddr(sym.addr);
     const pid = this.tasks.pid[slot];
-    // __die_header(): "[#%d]" is ++die_counter, one more for every Oops since boot.
+    // __die_header(): "[#%d]" is ++die_counter, one more for every Oops since boot; the line
+    // starts "Oops: " + __die()'s string ("Oops") from v6.10 ("x86/dumpstack: uniform die
+    // messages prompt"); the preemption model moved to the CPU line in v6.15.
     const dieCounter = this.incidents.filter((i) => i.kind === 'oops').length + 1;
     const info = this.dumpStackInfo(cpu, pid, this.tasks.commOf(slot));
     const seed = seedOf(`${pid}:${addr}:${dieCounter}`);
@@ -228,8 +250,8 @@ export abstract class KernelSplats extends KernelState {
     const regs = regLines(trap);
     this.execSummary ??= [...ip, ...regs.slice(0, SAVED_REG_LINES)];
     const lines = [
-      `Oops: 0010 [#${dieCounter}] PREEMPT SMP NOPTI`,
-      info,
+      `${this.features.number >= 610 ? 'Oops: ' : ''}Oops: 0010 [#${dieCounter}]${this.features.number >= 615 ? '' : ' PREEMPT'} SMP NOPTI`,
+      ...info,
       HARDWARE_NAME,
       ...ip,
       ...regs,

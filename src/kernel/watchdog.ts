@@ -60,7 +60,7 @@ export class NmiWatchdog {
     k.printk(KERN_EMERG, `${prefix}Watchdog detected hard LOCKUP on cpu ${cpu}`);
     const lines = [
       `Modules linked in: ${k.modulesLinkedIn()}`,
-      k.dumpStackInfo(cpu, t.pid[slot], t.commOf(slot)),
+      ...k.dumpStackInfo(cpu, t.pid[slot], t.commOf(slot)),
       'Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014',
       `RIP: 0010:${rip}`,
       codeLine(trap),

@@ -14,7 +14,7 @@ import { checkCallCycles } from './callGraph';
 import { validateTasks } from './documentTasks';
 
 import { MAX_VIRTUAL_US } from '../kernel/budget';
-import { checkPolicyFields, validateDependencies, validatePolicy, type DependencySpec } from './policySpec';
+import { checkDependencies, checkPolicyFields, validateDependencies, validatePolicy, type DependencySpec } from './policySpec';
 import type { PolicyName } from '../kernel/policy/types';
 
 export const FORMAT = 'livepatch-explorer/scenario';
@@ -222,6 +222,7 @@ export function validateScenario(v: unknown): ScenarioResult {
     dependencies: present(doc, 'dependencies') ? validateDependencies(get(doc, 'dependencies'), 'dependencies', p) : [],
   };
   checkPolicyFields(modules, scenario.kernel.policy, p);
+  if (p.ok) checkDependencies(scenario.dependencies, modules, CATALOG_NAMES, p);
   return p.ok ? { ok: true, scenario } : { ok: false, errors: p.errors };
 }
 

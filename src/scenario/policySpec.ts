@@ -50,3 +50,26 @@ export function validateDependencies(v: unknown, path: string, p: Problems): Dep
   });
   return out;
 }
+
+/**
+ * Each pair of a dependency names a function its patch changes: a livepatch module of the
+ * scenario whose objects patch that function (a selftest catalog module or "original" is taken
+ * as written), and each function once per dependency. A pair no run can hold is a typo the
+ * analysis would report as a violation forever.
+ */
+export function checkDependencies(deps: readonly DependencySpec[], modules: readonly ModuleSpec[], catalog: readonly string[], p: Problems): void {
+  const patches = new Map<string, Set<string>>();
+  for (const m of modules) if (typeof m !== 'string' && m.livepatch) patches.set(m.name, new Set(m.objects.flatMap((o) => o.funcs.map((f) => f.oldName))));
+  deps.forEach((d, i) => {
+    const seen = new Set<string>();
+    d.together.forEach((x, j) => {
+      const at = item(field(item('dependencies', i), 'together'), j);
+      if (seen.has(x.function)) p.add(field(at, 'function'), `function ${JSON.stringify(x.function)} is listed twice in dependency ${JSON.stringify(d.name)}`);
+      seen.add(x.function);
+      if (x.patch === 'original' || catalog.includes(x.patch)) return;
+      const funcs = patches.get(x.patch);
+      if (!funcs) p.add(field(at, 'patch'), `${JSON.stringify(x.patch)} is not a livepatch module of this scenario`);
+      else if (!funcs.has(x.function)) p.add(field(at, 'function'), `livepatch module ${JSON.stringify(x.patch)} does not patch ${JSON.stringify(x.function)} (it patches ${[...funcs].join(', ') || 'nothing'})`);
+    });
+  });
+}

@@ -80,11 +80,20 @@ describe('scenario document: kernel.policy and the policy fields', () => {
     expect(errors({ modules: [{ ...TARGET, replaceable: true }] })).toEqual(['modules[0].replaceable: only a livepatch module (livepatch: true) has replaceable']);
   });
   it('dependencies: all-or-none groups of (function, patch) pairs', () => {
-    const r = validateScenario({ ...HEAD, dependencies: [{ name: 'x', together: [{ function: 'funcA', patch: 'p1' }, { function: 'funcB', patch: 'original' }] }] });
+    const r = validateScenario({ ...HEAD, modules: [TARGET, lp('p1', ['funcA'])], dependencies: [{ name: 'x', together: [{ function: 'funcA', patch: 'p1' }, { function: 'funcB', patch: 'original' }] }] });
     expect(r.ok && r.scenario.dependencies).toEqual([{ name: 'x', together: [{ function: 'funcA', patch: 'p1' }, { function: 'funcB', patch: 'original' }] }]);
     expect(errors({ dependencies: [{ name: 'x', together: [{ function: 'funcA', patch: 'p1' }] }] })).toEqual(['dependencies[0].together: expected at least two { function, patch } pairs (a dependency ties functions together)']);
     expect(errors({ dependencies: [{ name: 'x', together: [{ function: 'funcA' }, { function: 'f', patch: 'p' }] }] })).toEqual(['dependencies[0].together[0].patch: missing (a pair ({ function, patch }) needs function, patch)']);
     expect(errors({ dependencies: [{ name: 'x', together: [{ function: 'funcA', patch: 'a b' }, { function: 'f', patch: 'p' }] }] })).toEqual(['dependencies[0].together[0].patch: expected a livepatch module name, or "original", got "a b"']);
+    // A pair no run can hold is refused, not reported as a violation forever: a patch the
+    // scenario does not define, a function its patch does not change, one function twice.
+    const modules = [TARGET, lp('p1', ['funcA']), lp('p2', ['funcB'])];
+    const pair = (f: string, patch: string) => ({ function: f, patch });
+    expect(errors({ modules, dependencies: [{ name: 'x', together: [pair('funcA', 'p1'), pair('funcB', 'nope')] }] })).toEqual(['dependencies[0].together[1].patch: "nope" is not a livepatch module of this scenario']);
+    expect(errors({ modules, dependencies: [{ name: 'x', together: [pair('funcA', 'p1'), pair('funcC', 'p2')] }] })).toEqual(['dependencies[0].together[1].function: livepatch module "p2" does not patch "funcC" (it patches funcB)']);
+    expect(errors({ modules, dependencies: [{ name: 'x', together: [pair('funcA', 'p1'), pair('funcA', 'p2')] }] })).toEqual(['dependencies[0].together[1].function: function "funcA" is listed twice in dependency "x"', 'dependencies[0].together[1].function: livepatch module "p2" does not patch "funcA" (it patches funcB)']);
+    expect(errors({ modules, dependencies: [{ name: 'x', together: [pair('__proto__', 'constructor'), pair('funcB', 'p2')] }] })).toEqual(['dependencies[0].together[0].patch: "constructor" is not a livepatch module of this scenario']);
+    expect(errors({ modules: [TARGET], dependencies: [{ name: 'x', together: [pair('cmdline_proc_show', 'test_klp_livepatch'), pair('funcA', 'original')] }] })).toEqual([]);
   });
 });
 

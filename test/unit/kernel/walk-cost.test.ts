@@ -211,7 +211,7 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     k.clock.at(askAt, () => k.tasklistWriteLock(() => forkedAt.push(k.clock.now), 'fork', writer));
     m.sim.advance(hold.end - k.clock.now + 1);
     const from = m.sim.log.findIndex((r) => r.text.includes('Watchdog detected hard LOCKUP'));
-    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 32) };
+    return { m, k, writer, hold, forkedAt, splat: from < 0 ? [] : m.sim.log.slice(from, from + 33) };
   }
 
   it('a fork at 21 s: the NMI of 30 s finds no hrtimer tick since the NMI of 20 s and reports cpu 2; the fork runs when the walk ends', () => {
@@ -220,9 +220,11 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     const rest = splat.map((r) => r.text).slice(1);
     expect(rest[0]).toBe(`Modules linked in: ${k.modulesLinkedIn()}`);
     // dump_stack_print_info() of v6.15+: UID, print_tainted()'s fixed columns (G, then K in
-    // its place and the three flags after it blank), and the preemption model.
+    // its place and the four flags after it blank: X, T, N and v6.15's J), the preemption
+    // model; then print_tainted_verbose()'s line (v6.11+), taken out so the numbering below holds.
     expect(k.features.number).toBeGreaterThanOrEqual(615);
-    expect(rest[1]).toBe(`CPU: 2 UID: 0 PID: ${k.tasks.pid[writer]} Comm: app-3 Tainted: G${' '.repeat(14)}K${' '.repeat(3)} ${k.features.release} #1 PREEMPT(voluntary) `);
+    expect(rest[1]).toBe(`CPU: 2 UID: 0 PID: ${k.tasks.pid[writer]} Comm: app-3 Tainted: G${' '.repeat(14)}K${' '.repeat(4)} ${k.features.release} #1 PREEMPT(voluntary) `);
+    expect(rest.splice(2, 1)).toEqual(['Tainted: [K]=LIVEPATCH']);
     expect(rest[3]).toBe('RIP: 0010:queued_write_lock_slowpath+0x5d/0x90');
     // show_regs() of the interrupted writer: Code: with the pause (f3 90) of cpu_relax() at
     // RIP, then __show_regs(); write_lock_irq() disabled interrupts, so EFLAGS has IF clear.
@@ -272,8 +274,10 @@ describe('hard LOCKUP of a fork spinning behind a walk that prints per-task debu
     const cpu = [0, 2, 3][writer % 3];
     expect(k.nmiWatchdog.lockups).toEqual([{ cpu, time: 30_000_000, slot: writer }]);
     const i = m.sim.log.findIndex((r) => r.text === `watchdog: Watchdog detected hard LOCKUP on cpu ${cpu}`);
-    // After RIP, Code:, the ten lines of __show_regs() (PKRU included), Call Trace and <TASK>.
-    expect(m.sim.log.slice(i + 18, i + 25).map((r) => r.text.trim().replace(/\+.*/, ''))).toEqual(['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
+    // After the CPU line, print_tainted_verbose()'s, Hardware name, RIP, Code:, the ten lines
+    // of __show_regs() (PKRU included), Call Trace and <TASK>.
+    expect(m.sim.log[i + 3].text).toBe('Tainted: [K]=LIVEPATCH');
+    expect(m.sim.log.slice(i + 19, i + 26).map((r) => r.text.trim().replace(/\+.*/, ''))).toEqual(['release_task', 'exit_notify', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
   });
 
   it('kernel.watchdog_thresh=0 turns the detector off', () => {

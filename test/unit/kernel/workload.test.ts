@@ -269,7 +269,14 @@ describe('exiting tasks (§4.13, §14.5, §14.7)', () => {
     expect(log.slice(at + 1, at + 3)).toEqual(['#PF: supervisor instruction fetch in kernel mode', '#PF: error_code(0x0010) - not-present page']);
     // dump_pagetable(), the Oops line, show_regs() (CPU, Hardware name, RIP, Code, registers), the trace.
     expect(log[at + 3]).toMatch(/^PGD [0-9a-f]+ P4D /);
-    expect(log[at + 7]).toBe(`RIP: 0010:0x${addr}`);
+    // v6.19: __die_header()'s "Oops: " prompt (v6.10) before __die()'s "Oops", no preemption
+    // model (in the CPU line since v6.15), then print_tainted_verbose()'s line (v6.11).
+    expect(log[at + 4]).toBe('Oops: Oops: 0010 [#1] SMP NOPTI');
+    // print_tainted(): G, then F..N and v6.15's J (FWCTL) in their columns; W from the
+    // ftrace handler's earlier WARN.
+    expect(log[at + 5]).toMatch(/^CPU: \d+ UID: 0 PID: \d+ Comm: \S+ Tainted: G {8}W {5}K {4} 6\.19\.0 #1 PREEMPT\(voluntary\) $/);
+    expect(log[at + 6]).toBe('Tainted: [W]=WARN, [K]=LIVEPATCH');
+    expect(log[at + 8]).toBe(`RIP: 0010:0x${addr}`);
     const call = log.indexOf(' <TASK>', at);
     expect(log[call + 1]).toMatch(/^ do_group_exit\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
     expect(log[call + 2]).toMatch(/^ get_signal\+/);
