@@ -363,12 +363,20 @@ export class Session {
     return Math.min(1, (r.sim.kernel.clock.now - from) / Math.max(1, this.seekTarget - from));
   }
 
+  /** The timeline ends at `now`: what was simulated or recorded beyond it no longer holds. */
+  private truncateFuture(now: number): void {
+    this.head = now;
+    this.cur.markers = this.cur.markers.filter((m) => m.time <= now);
+    this.cur.samples = this.cur.samples.filter((x) => x.time <= now);
+    this.recorded = undefined;
+  }
+
   /**
-   * A command typed now, at the cursor. Bad input is rejected before anything changes. In the
-   * past (the cursor before the head) the script's future is dropped first: the timeline
-   * forks. At the head, script lines not yet started lie ahead of the cursor: they are dropped
-   * too (a fork, with the same notice), unless `keepScript`, when the typed line runs first
-   * and they follow it. A script line still running at the cursor (a `sleep 16`) gets Ctrl-C
+   * A command typed now, at the cursor. Bad input is rejected before anything changes. Script
+   * lines not yet started at the cursor (in the past, or at the head) are dropped: the timeline
+   * forks, with its notice; unless `keepScript`, when the typed line runs first and they
+   * follow it (in the past, the simulated future beyond the cursor is let go: it no longer
+   * holds). In the past with nothing ahead, the future is dropped as a fork too. A script line still running at the cursor (a `sleep 16`) gets Ctrl-C
    * at the typed line's time (ScriptRunner), so the typed line never waits behind it.
    */
   command(text: string, opts: { keepScript?: boolean } = {}): { ok: true; forked: boolean; index: number } | { ok: false; error: string } {
@@ -385,7 +393,10 @@ export class Session {
     const started = new Set(r.runner.runs.map((x) => x.index));
     const ahead = this.entries.length - started.size;
     const entry = `at ${formatScriptTime(now - this.start)}: ${text.trim()}`;
-    if (now >= this.head && ahead > 0 && opts.keepScript) {
+    if (ahead > 0 && opts.keepScript) {
+      // In the past, the recorded future no longer holds (the typed line changes it): the
+      // timeline ends here and the script's lines run on from the cursor, none dropped.
+      if (now < this.head) this.truncateFuture(now);
       // Before the first line not yet started: the shell runs entries in order.
       let at = 0;
       while (started.has(at)) at++;
@@ -403,12 +414,9 @@ export class Session {
       this.entries.length = 0;
       this.entries.push(...kept);
       this.parsed = this.parsed.filter((_, i) => started.has(i));
-      this.head = now;
-      r.markers = r.markers.filter((m) => m.time <= now);
-      r.samples = r.samples.filter((x) => x.time <= now);
+      this.truncateFuture(now);
       r.markers.push({ time: now, kind: 'fork', label: `timeline forked: ${dropped} later command${dropped === 1 ? '' : 's'} dropped` });
       this.lastFork = { time: now, dropped };
-      this.recorded = undefined;
       forked = true;
     }
     this.parsed.push({ ...parsed, line: this.entries.length + 1, text: entry, at: now - this.start });

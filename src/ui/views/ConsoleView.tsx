@@ -161,7 +161,7 @@ function Prompt() {
         }}
         onKeyDown={onKey}
       />
-      <label className="co-keep" title="A typed command runs at the cursor, now. Script lines still ahead of it are dropped (the timeline forks) unless this is checked: then they run after it.">
+      <label className="co-keep" title="A typed command runs at the cursor, now. Script lines still ahead of it (at the head or in the past) are dropped (the timeline forks) unless this is checked: then they run after it.">
         <input
           type="checkbox"
           checked={keepScript}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseScript } from '../../../src/scenario/script';
 import { Reason } from '../../../src/engine/blockers';
 import { Session } from '../../../src/engine/session';
 import { Simulation } from '../../../src/engine/simulation';
@@ -124,6 +125,26 @@ describe('Session: the explorer’s replayable run', () => {
     // The script ran on after it, at its own times.
     expect(s.runs.map((x) => x.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(s.runs[3].start).toBe(s.start + 16_000_000);
+    expect(s.sim.dmesg().join('\n')).toContain('unpatching complete');
+  });
+
+  it('…in the past as well: kept, the typed line runs at the cursor and every later line (script or typed) follows; the old future is let go', () => {
+    const s = new Session(timed);
+    s.advanceTo(s.start + 10_000_000);
+    expect(s.command('lsmod', { keepScript: true })).toEqual({ ok: true, forked: false, index: 2 });
+    s.advanceTo(s.start + 12_000_000);
+    s.seek(s.start + 5_000_000);
+    expect(s.head).toBe(s.start + 12_000_000);
+    expect(s.command(CAT, { keepScript: true })).toEqual({ ok: true, forked: false, index: 2 });
+    expect(s.entries).toEqual([...timed.script.slice(0, 2), `at 5s: ${CAT}`, 'at 10s: lsmod', ...timed.script.slice(2)]);
+    expect(s.lastFork).toBeUndefined();
+    expect(s.head).toBe(s.start + 5_000_000);
+    expect(s.markers.every((m) => m.time <= s.start + 5_000_000)).toBe(true);
+    expect(parseScript(s.entries).ok).toBe(true);
+    s.advanceTo(s.start + 60_000_000);
+    expect(s.runs.map((x) => x.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(s.runs[2]).toMatchObject({ start: s.start + 5_000_000, result: { out: ['1'] } });
+    expect(s.runs[3].start).toBe(s.start + 10_000_000);
     expect(s.sim.dmesg().join('\n')).toContain('unpatching complete');
   });
 });
