@@ -75,6 +75,8 @@ const COMPLETE: KernelFunction = {
   ],
 };
 
+const HYBRID_NOPS: KernelFunction = { name: 'klp_add_nops() under hybrid-rfc-2025', lines: ['for every older patch:', '    if it is non-replaceable: skip it', '    else add nops for its functions the new patch does not change'] };
+
 export const CHAPTERS: readonly Chapter[] = [
   {
     id: 'reach-every-task',
@@ -110,7 +112,7 @@ export const CHAPTERS: readonly Chapter[] = [
     title: 'Many patches on one function',
     steps: [
       { preset: 'parallel-stack-order', at: 9.72, view: 'funcs', text: 'Three patches that do not replace each other, two teams: team_fix fixes a bug, team_perf optimises the same function. Each new patch goes on top of the function\'s func_stack and wins.', fn: { name: 'klp_patch_func()', lines: ['if func_stack is empty: register the ftrace handler', 'push func at the head of ops.func_stack'] } },
-      { preset: 'parallel-stack-order', at: 9.72, view: 'sysfs', text: 'stack_order tells an operator which patch is newest, not which one runs a given function: nothing says that team_perf\'s version dropped the fix.' },
+      { preset: 'parallel-stack-order', at: 9.72, view: 'sysfs', text: 'stack_order tells an operator which patch is newest, not which one runs a given function: nothing says that team_perf\'s version dropped the fix.', fn: { name: 'stack_order_show()', lines: ['stack_order = 0', 'for each patch on klp_patches (oldest first):', '    stack_order++', '    if it is this patch: break', 'print stack_order   // a position in the list, not an owner of a function'] } },
       { preset: 'parallel-stack-order', at: 12, view: 'funcs', text: 'Disabling the middle patch renumbers stack_order; a function falls back to an older version only when its top entry goes.', fn: { name: 'klp_unpatch_func()', lines: ['remove func from ops.func_stack', 'if func_stack is now empty: unregister the ftrace handler'] } },
     ],
   },
@@ -118,7 +120,7 @@ export const CHAPTERS: readonly Chapter[] = [
     id: 'debate-rules',
     title: 'The hybrid-mode debate 1: what would be the rules?',
     steps: [
-      { preset: 'petr-hybrid', at: 7.8, view: 'consistency', text: 'The hybrid RFC marks some patches non-replaceable: a replace patch leaves them in place. lp1 is non-replaceable, lp2 replaceable, and lp3 a replace patch. The rule decides which older patches lp3 takes over.', fn: { name: 'klp_add_nops() under hybrid-rfc-2025', lines: ['for every older patch:', '    if it is non-replaceable: skip it', '    else add nops for its functions lp3 does not change'] } },
+      { preset: 'petr-hybrid', at: 7.8, view: 'consistency', text: 'The hybrid RFC marks some patches non-replaceable: a replace patch leaves them in place. lp1 is non-replaceable, lp2 replaceable, and lp3 a replace patch. The rule decides which older patches lp3 takes over.', fn: HYBRID_NOPS },
       { preset: 'petr-hybrid', at: 30, view: 'consistency', text: 'The measured answer: the same script under each policy, run to the end.', measure: true },
     ],
   },
@@ -126,7 +128,7 @@ export const CHAPTERS: readonly Chapter[] = [
     id: 'debate-functionality',
     title: 'The hybrid-mode debate 2: which functionality where?',
     steps: [
-      { preset: 'replace-sets-offband', at: 7.8, view: 'funcs', text: 'Replace sets (a proposal): an off-band set beside the cumulative line. Each function belongs to one set; a replace patch replaces only its own set, and the kernel refuses a patch that would take a function from another set.' },
+      { preset: 'replace-sets-offband', at: 7.8, view: 'funcs', text: 'Replace sets (a proposal): an off-band set beside the cumulative line. Each function belongs to one set; a replace patch replaces only its own set, and the kernel refuses a patch that would take a function from another set.', fn: { name: 'klp_enable_patch() under replace-set-2026', lines: ['klp_is_patch_compatible(): states of the same set only', 'for every patch on klp_patches of another replace_set:', '    if it patches a function this patch patches: refuse, -EINVAL', '    if it uses a klp_state id this patch uses: refuse, -EINVAL', 'klp_init_patch(); __klp_enable_patch()'] } },
       { preset: 'replace-sets-offband', at: 30, view: 'consistency', text: 'The measured answer: who owns each function under each policy, and what breaks.', measure: true },
     ],
   },
@@ -143,7 +145,7 @@ export const CHAPTERS: readonly Chapter[] = [
     id: 'debate-dependencies',
     title: 'The hybrid-mode debate 4: how to manage dependencies?',
     steps: [
-      { preset: 'dependency-split', at: 8, view: 'consistency', text: 'Fix X needs funcA and funcB to change together, but it ships in two patches: between them, tasks run the new funcA with the old funcB. The consistency model keeps each patch consistent, not a set of patches.' },
+      { preset: 'dependency-split', at: 8, view: 'consistency', text: 'Fix X needs funcA and funcB to change together, but it ships in two patches: between them, tasks run the new funcA with the old funcB. The consistency model keeps each patch consistent, not a set of patches.', fn: FTRACE_HANDLER },
       { preset: 'dependency-split', at: 30, view: 'consistency', text: 'The measured answer: dependency violations under each policy.', measure: true },
     ],
   },
@@ -151,7 +153,7 @@ export const CHAPTERS: readonly Chapter[] = [
     id: 'debate-advantage',
     title: 'The hybrid-mode debate 5: any advantage over all-parallel?',
     steps: [
-      { preset: 'yafang-fix1-5', at: 9.8, view: 'funcs', text: 'Yafang\'s Fix1 to Fix5 in hybrid mode: some fixes stay in place, the cumulative line replaces the rest. Watch who owns each function after each step.' },
+      { preset: 'yafang-fix1-5', at: 9.8, view: 'funcs', text: 'Yafang\'s Fix1 to Fix5 in hybrid mode: some fixes stay in place, the cumulative line replaces the rest. Watch who owns each function after each step.', fn: HYBRID_NOPS },
       { preset: 'yafang-fix1-5', at: 60, view: 'consistency', text: 'The measured answer: universes, never-shipped combinations, transitions and tasks affected under each policy.', measure: true },
     ],
   },
@@ -160,7 +162,7 @@ export const CHAPTERS: readonly Chapter[] = [
     title: "The operator's view at scale",
     steps: [
       { preset: 'do-exit-crash', at: 10.75, view: 'log', text: 'A replace patch of do_exit() completes while exiting threads, already unhashed, still run the replaced patch\'s do_exit: the walk cannot see them. The ftrace handler warns about a task without a patch state.', fn: { name: 'release_task()', lines: ['detach the task from the task list (unhashed)', '// the walk no longer sees it', '// it still runs the tail of do_exit()'] } },
-      { preset: 'do-exit-crash', at: 11.8, view: 'timeline', text: 'Removing the replaced patch\'s module at once frees the code they run: an Oops per thread. Waiting before rmmod avoids it.' },
+      { preset: 'do-exit-crash', at: 11.8, view: 'timeline', text: 'Removing the replaced patch\'s module at once frees the code they run: an Oops per thread. Waiting before rmmod avoids it.', fn: { name: 'klp_free_patch_finish() and rmmod', lines: ['klp_free_patch_finish(): module_put(patch->mod)   // skipped if forced', 'rmmod: delete_module(): refcount 0, so free_module()', '    the module\'s code and data are freed', '// a thread still in that code faults: an Oops'] } },
       { preset: 'long-walk-lockup', at: 30, view: 'timeline', text: 'With 300,000 threads and per-task debug lines on a slow console, each attempt holds tasklist_lock for many seconds: RCU Tasks stall lines appear, and forks and exits spin on the lock until the NMI watchdog reports hard LOCKUPs.', fn: TRY_COMPLETE },
     ],
   },

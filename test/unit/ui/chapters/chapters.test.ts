@@ -23,6 +23,8 @@ describe('chapters', () => {
         expect(PANEL_IDS, `${c.id}: ${s.view}`).toContain(s.view);
         expect(s.at).toBeGreaterThan(4);
       }
+      // Every step but a measured answer names the kernel function at work, with its key lines.
+      for (const s of c.steps) if (!s.measure) expect(s.fn?.lines.length, `${c.id}: ${s.text.slice(0, 40)}`).toBeGreaterThan(0);
       // Each debate chapter ends with the measured answer, not an opinion.
       if (c.id.startsWith('debate-')) expect(c.steps[c.steps.length - 1].measure, c.id).toBe(true);
     }
