@@ -21,6 +21,9 @@ export interface RunLimits {
   callDepth: number;
   /** Tasks created after the script started (forks, kthreads, shell commands). */
   tasksSpawned: number;
+  /** Steps of the workload's tasks (a syscall, a return, a wake-up, a fork, an exit): one clock
+   *  event of the workload moves many tasks, so these are counted apart from the events. */
+  taskSteps: number;
 }
 
 /** 24 hours of virtual time: what a script may last, and where a run stops. */
@@ -36,6 +39,7 @@ export const RUN_BUDGET: Readonly<RunLimits> = {
   logBytes: 16 * 1024 * 1024,
   callDepth: 256,
   tasksSpawned: 200_000,
+  taskSteps: 50_000_000,
 };
 
 /** Each budget's name in messages, and its limit in words. */
@@ -45,6 +49,7 @@ const BUDGETS: Record<keyof RunLimits, { name: string; limit: (n: number) => str
   logBytes: { name: 'kernel log', limit: (n) => `${(n / 1024 / 1024).toLocaleString('en-US')} MiB` },
   callDepth: { name: 'call depth', limit: (n) => `${n} frames` },
   tasksSpawned: { name: 'tasks spawned', limit: (n) => `${n.toLocaleString('en-US')} tasks` },
+  taskSteps: { name: 'task steps', limit: (n) => `${n.toLocaleString('en-US')} steps` },
 };
 
 /** Thrown inside the machine when a budget runs out; caught by the event queue, never further. */
@@ -70,6 +75,7 @@ interface BudgetedMachine {
 export class RunBudget {
   events = 0;
   logBytes = 0;
+  taskSteps = 0;
   /** Virtual time at which the run stops (the script's start + virtualUs). */
   endTime: number;
   private tasksAtStart: number;
@@ -93,6 +99,12 @@ export class RunBudget {
     if (++this.events > this.limits.events) throw new RunStopped('events', this.limits.events, label ? `'${label}'` : 'the next event', this.machine.clock.now);
     const spawned = this.machine.tasks.n - this.tasksAtStart;
     if (spawned > this.limits.tasksSpawned) throw new RunStopped('tasksSpawned', this.limits.tasksSpawned, `'${this.machine.tasks.commOf(this.machine.tasks.n - 1)}'`, this.machine.clock.now);
+  }
+
+  /** The workload is about to move `n` of its tasks in the event `label` (each move one step). */
+  steps(n: number, label: string): void {
+    this.taskSteps += n;
+    if (this.taskSteps > this.limits.taskSteps) throw new RunStopped('taskSteps', this.limits.taskSteps, `'${label}'`, this.machine.clock.now);
   }
 
   /** The stop for an event (or a clock move) past the end of virtual time. */

@@ -165,6 +165,7 @@ export class Workload {
       if (c.exitDt > 0) for (const g of c.liveStates) sm.select(g, c.exitDt, EV_EXIT, lo, span);
       if (c.forkDt > 0) for (const g of c.liveStates) sm.select(g, c.forkDt, EV_FORK, lo, span);
     }
+    k.clock.budget?.steps(sm.nSel, 'workload tick');
     this.touchChosen();
     for (let i = 0; i < sm.nSel; i++) {
       const slot = sm.selSlot[i];

@@ -166,6 +166,19 @@ describe('§6 no run without bounds: events, log bytes, tasks', () => {
   });
 });
 
+describe('a workload whose every tick moves a crowd', () => {
+  it('syscalls, forks and exits at 1e6/s on 1,000 tasks stop at the task-steps budget (no event or slot counter moves)', () => {
+    const s = scenarioOf({
+      ...HEAD,
+      tasks: { classes: [{ comm: 'f%d', count: 1000, kind: 'user', syscallRatePerS: 1_000_000, forkRatePerS: 1_000_000, exitRatePerS: 1_000_000, phases: [{ frames: ['schedule'], dwellUs: 1, sched: 'interruptible' }] }] },
+      script: ['sleep 100'],
+    });
+    const { out } = runUnvalidated(s, { taskSteps: 200_000 });
+    expect(out.budget?.budget).toBe('taskSteps');
+    expect(out.budget?.message).toMatch(/^run stopped at \d+\.\d{6}s: the task steps budget \(200,000 steps\) was reached by 'workload tick'$/);
+  });
+});
+
 describe('§8 the rest: linear `at` parse, one path per rule, no second "got undefined", case limits', () => {
   it('`at` followed by 150,000 blanks parses in one pass (the old pattern took 8.7 s)', () => {
     expect(parseLine(`at${' '.repeat(150_000)}`, 1)).toMatchObject({ error: expect.stringMatching(/^line 1: bash: at: command not found/) });
