@@ -8,6 +8,7 @@ import type { Exec, Step } from '../../kernel/exec';
 import { Sched } from '../../kernel/tasks';
 import { modeString } from '../../kernel/vfs';
 import type { Shell } from '../shell';
+import { gnuOptions } from './getopt';
 import { shellCommands, type CmdResult } from './registry';
 
 const NANOSLEEP_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_clock_nanosleep', 'hrtimer_nanosleep', 'do_nanosleep', 'schedule'];
@@ -63,24 +64,10 @@ shellCommands.register({
     // GNU ls: options anywhere before `--` (-l long, -1 one per line, as a pipe gets anyway);
     // file operands listed first, then each directory under a `DIR:` header when there are
     // several operands, a blank line between the parts.
-    let long = false;
-    const paths: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '--') {
-        for (const rest of args.slice(i + 1)) paths.push(rest);
-        break;
-      }
-      if (a.startsWith('--')) return { out: [], err: [`ls: unrecognized option '${a}'`, "Try 'ls --help' for more information."], status: 2 };
-      if (!a.startsWith('-') || a === '-') {
-        paths.push(a);
-        continue;
-      }
-      for (const f of a.slice(1)) {
-        if (f === 'l') long = true;
-        else if (f !== '1') return { out: [], err: [`ls: invalid option -- '${f}'`, "Try 'ls --help' for more information."], status: 2 };
-      }
-    }
+    const o = gnuOptions('ls', args, 'l1');
+    if ('error' in o) return { out: [], err: [o.error, "Try 'ls --help' for more information."], status: 2 };
+    const long = o.flags.has('l');
+    const paths = o.operands;
     if (!paths.length) paths.push('.');
     const err: string[] = [];
     const files: string[] = [];

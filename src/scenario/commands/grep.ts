@@ -7,48 +7,19 @@
 import { strerror } from '../../kernel/errno';
 import { compileGrepPattern } from '../bre';
 import { lines } from './coreutils';
+import { gnuOptions } from './getopt';
 import { shellCommands } from './registry';
 
-const FLAGS = 'qFwcvnhH';
 const USAGE = ['Usage: grep [OPTION]... PATTERNS [FILE]...', "Try 'grep --help' for more information."];
 
-interface GrepArgs {
-  flags: Set<string>;
-  pattern?: string;
-  files: string[];
-}
-
-/** grep's command line, or the message getopt prints for a bad one. */
-function parseGrepArgs(args: string[]): GrepArgs | { error: string[] } {
-  const flags = new Set<string>();
-  let pattern: string | undefined;
-  const operands: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      for (const rest of args.slice(i + 1)) operands.push(rest);
-      break;
-    }
-    if (a.startsWith('--')) return { error: [`grep: unrecognized option '${a}'`, ...USAGE] };
-    if (!a.startsWith('-') || a === '-') {
-      operands.push(a);
-      continue;
-    }
-    for (let j = 1; j < a.length; j++) {
-      const f = a[j];
-      if (f === 'e') {
-        const v = j + 1 < a.length ? a.slice(j + 1) : args[++i];
-        if (v === undefined) return { error: ["grep: option requires an argument -- 'e'", ...USAGE] };
-        if (pattern !== undefined) return { error: ['grep: only one -e PATTERN is modelled'] };
-        pattern = v;
-        break;
-      }
-      if (!FLAGS.includes(f)) return { error: [`grep: invalid option -- '${f}'`, ...USAGE] };
-      flags.add(f);
-    }
-  }
-  if (pattern === undefined) pattern = operands.shift();
-  return { flags, pattern, files: operands };
+/** grep's pattern and files, or the lines grep prints for a bad command line. */
+function parseGrepArgs(args: string[]): { flags: Set<string>; pattern?: string; files: string[] } | { error: string[] } {
+  const o = gnuOptions('grep', args, 'qFwcvnhH', 'e');
+  if ('error' in o) return { error: [o.error, ...USAGE] };
+  if (o.values.length > 1) return { error: ['grep: only one -e PATTERN is modelled'] };
+  const files = o.operands;
+  const pattern = o.values.length ? o.values[0][1] : files.shift();
+  return { flags: o.flags, pattern, files };
 }
 
 shellCommands.register({
