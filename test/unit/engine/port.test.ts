@@ -119,7 +119,9 @@ describe('one engine, three clients', () => {
     const v = validateCase(JSON.parse(readFileSync(file, 'utf8')), f);
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const out = cliTranscript(file, UNTIL_ALL_S);
-    const local = inProcessPort(new EngineHost(caseSource(v.c)));
+    const source = caseSource(v.c);
+    if ('errors' in source) throw new Error(source.errors.join('\n'));
+    const local = inProcessPort(new EngineHost(source));
     open.push(local);
     expect(out.join('\n')).toContain('livepatch:');
     expect(await dmesgAt(local, UNTIL_ALL_S * 1_000_000)).toEqual(out);
