@@ -12,8 +12,7 @@
 import { ConsistencyAnalysis } from '../analysis/consistency';
 import { performance } from 'node:perf_hooks';
 import { Simulation } from '../engine/simulation';
-import { EngineHost } from '../engine/host';
-import { machineSource } from '../engine/session';
+import { EngineHost, machineSource } from '../engine/host';
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';

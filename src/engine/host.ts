@@ -12,6 +12,7 @@
 import { createActor, type Actor, type AnyActorLogic } from 'xstate';
 import { playbackMachine, type PlaybackEvent } from './playback';
 import { Session, type HeadlessRun, type SessionSource } from './session';
+import type { Simulation } from './simulation';
 import type { RunOutcome } from './runner';
 import type { Kernel } from '../kernel/kernel';
 import type { LogRecord } from '../kernel/printk';
@@ -19,6 +20,25 @@ import { allPieces, blockedRowsOf, runQuery, type BlockedRowView, type Pieces, t
 import { buildTasksModel, type TasksModel } from './select/tasksModel';
 import type { GroupCounts } from './select/tasksSummary';
 import { classifyTasks } from './blockers';
+
+/**
+ * A source over one machine built by hand (the bench, tests that set a kernel up first): a
+ * Session over it runs lines headless (runToEnd) from where the machine is; it cannot be
+ * replayed from boot, so a backward seek fails with this message.
+ */
+export function machineSource(sim: Simulation, title = 'machine'): SessionSource {
+  let built = false;
+  return {
+    title,
+    build: () => {
+      if (built) throw new Error(`'${title}' was built by hand: it runs on from where it is and cannot be replayed from boot`);
+      built = true;
+      return sim;
+    },
+    script: [],
+    parsed: [],
+  };
+}
 
 /** The playback machine's state as the controls show it. */
 export interface PlaybackView {

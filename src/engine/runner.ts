@@ -1,7 +1,8 @@
-// The root shell reading its script: the one place that steps through script lines. The CLI,
-// the conformance runner and the bench (through Simulation.run) and the explorer's Session
-// (on the page and in the worker) all run their lines here, so a line means the same thing
-// whoever drives the clock.
+// The root shell reading its script: the one place that steps through script lines. A Session
+// (src/engine/session.ts) owns one per replay: the explorer's (on the page and in the worker)
+// moves the clock as playback asks, a headless one (the CLI, the conformance runner, the
+// chapters' measurements, the bench, through EngineHost.runToEnd) runs it to the end (runOn),
+// so a line means the same thing whoever drives the clock.
 //
 // A line with a time (`at 5s: CMD`, and every line typed in the console, which joins the
 // script as `at T: CMD`) is typed at that time: the shell sits in read() on its terminal

@@ -38,25 +38,6 @@ export interface SessionSource {
   parsed?: readonly ParsedEntry[];
 }
 
-/**
- * A source over one machine built by hand (the bench, tests that set a kernel up first): a
- * Session over it runs lines headless (runToEnd) from where the machine is; it cannot be
- * replayed from boot, so a backward seek fails with this message.
- */
-export function machineSource(sim: Simulation, title = 'machine'): SessionSource {
-  let built = false;
-  return {
-    title,
-    build: () => {
-      if (built) throw new Error(`'${title}' was built by hand: it runs on from where it is and cannot be replayed from boot`);
-      built = true;
-      return sim;
-    },
-    script: [],
-    parsed: [],
-  };
-}
-
 interface SessionOptions {
   /**
    * Record what the views draw over time (markers, pending counts by blocker reason at every

@@ -2,9 +2,9 @@
 // script to its end (Session.runToEnd), as the CLI, the conformance runner and the bench do.
 
 import { expect } from 'vitest';
-import { EngineHost } from '../../src/engine/host';
+import { EngineHost, machineSource } from '../../src/engine/host';
 import type { LineOutcome, RunOutcome } from '../../src/engine/runner';
-import { machineSource, Session, type HeadlessRun } from '../../src/engine/session';
+import { Session, type HeadlessRun } from '../../src/engine/session';
 import type { Simulation } from '../../src/engine/simulation';
 import type { RunLimits } from '../../src/kernel/budget';
 import { sessionSourceOf } from '../../src/scenario/build';
