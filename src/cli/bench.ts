@@ -12,6 +12,7 @@
 import { ConsistencyAnalysis } from '../analysis/consistency';
 import { performance } from 'node:perf_hooks';
 import { Simulation } from '../engine/simulation';
+import { EngineHost, machineSource } from '../engine/host';
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import type { ModuleDef } from '../kernel/module';
@@ -162,8 +163,9 @@ function buildMachine() {
   // insmod: klp_enable_patch() makes the first attempt synchronously; the blockers stall it.
   const script = parseScript(['insmod bench_lp.ko']);
   if (!script.ok) throw new Error(script.errors.join('\n'));
+  const host = new EngineHost(machineSource(sim, 'bench'), { record: false });
   const tLoad = performance.now();
-  const out = sim.run(script.lines);
+  const out = host.runToEnd({ lines: script.lines });
   const loadMs = performance.now() - tLoad;
   const status = out.outcomes[0]?.result;
   if (!k.klpTransitionPatch || k.klpTargetState !== KLP_TRANSITION_PATCHED) {
@@ -308,7 +310,7 @@ function simSpeed1m(loops: 'auto' | 'fallback'): void {
   });
   const script = parseScript(['insmod livepatch_61_release12.ko']);
   if (!script.ok) throw new Error(script.errors.join('\n'));
-  sim.run(script.lines);
+  new EngineHost(machineSource(sim, 'sim_speed'), { record: false }).runToEnd({ lines: script.lines });
   const span = () => sim.advance(SPEED_SPAN_US);
   const ms = measure(span, () => {}, SPEED_WARMUP, SPEED_RUNS);
   if (k.klpTransitionPatch?.name !== 'livepatch_61_release12') throw new Error('the transition ended during the measurement');

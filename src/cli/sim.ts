@@ -7,7 +7,9 @@
 // how the transitions went and what still blocks; --analysis the consistency analysis
 // (src/analysis/): the universes the tasks ran, shipped or never shipped, and the violations.
 // encode prints a scenario's link fragment, decode the scenario JSON a fragment holds (the
-// sharing contract of README.md). What reaches the terminal has its control characters
+// sharing contract of README.md). A run is a client of the engine host (src/engine/host.ts),
+// as the page is: the host's Session reads the script and runs it to its end (runToEnd),
+// headless (no recording for views). What reaches the terminal has its control characters
 // written as \xHH, as dmesg does (terminal.ts).
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,8 +21,10 @@ import { MAX_DOCUMENT_BYTES, parseScenarioText, toDocument, utf8Length } from '.
 import { decodeScenarioUrl, encodeScenarioUrl } from '../scenario/url';
 import { MAX_VIRTUAL_US } from '../kernel/budget';
 import { terminalJson, terminalSafe } from './terminal';
-import { buildSimulation, type BuiltScenario } from '../scenario/build';
-import { parseScript, parseScriptTime } from '../scenario/script';
+import { sessionSourceOf } from '../scenario/build';
+import { parseScriptTime } from '../scenario/script';
+import { EngineHost } from '../engine/host';
+import type { SessionSource } from '../engine/session';
 import { formatSeconds, summaryLines } from '../engine/summary';
 import { formatDmesg, LEVEL_NAMES } from '../kernel/printk';
 import { attachConsistency } from '../analysis/attach';
@@ -148,28 +152,35 @@ function parseArgs(argv: string[], io: SimIO): Options | { exit: number } {
   return o;
 }
 
-/** A scenario document (it has "format") or a case file; errors name the file. */
-function load(file: string, text: string): (BuiltScenario & { dependencies: DependencySpec[] }) | { errors: string[] } {
+/** A scenario document (it has "format") or a case file, as an engine host to run headless; errors name the file. */
+function load(file: string, text: string): { host: EngineHost; dependencies: DependencySpec[] } | { errors: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     return { errors: [`${file}: not valid JSON (${(e as Error).message})`] };
   }
+  let source: SessionSource;
+  let dependencies: DependencySpec[] = [];
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'format' in json) {
     const r = parseScenarioText(text);
     if (!r.ok) return { errors: r.errors.map((e) => `${file}: ${e}`) };
-    try {
-      return { ...buildSimulation(r.scenario), dependencies: r.scenario.dependencies };
-    } catch (e) {
-      return { errors: [`${file}: ${(e as Error).message}`] };
-    }
+    source = sessionSourceOf(r.scenario, { analysis: false });
+    dependencies = r.scenario.dependencies;
+  } else {
+    const v = validateCase(json, file);
+    if (!v.ok) return { errors: v.errors };
+    const c = caseSource(v.c);
+    if ('errors' in c) return { errors: c.errors.map((e) => `${file}: ${e}`) };
+    source = c;
   }
-  const v = validateCase(json, file);
-  if (!v.ok) return { errors: v.errors };
-  const parsed = parseScript(v.c.script);
-  if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}: ${e}`) };
-  return { sim: caseSource(v.c).build(), lines: parsed.lines, dependencies: [] };
+  // Booting may fail (a module the kernel refuses): the message names the file.
+  try {
+    const host = new EngineHost(source, { record: false });
+    return { host, dependencies };
+  } catch (e) {
+    return { errors: [`${file}: ${(e as Error).message}`] };
+  }
 }
 
 /** A file's text, at most `max` bytes; null (after the message) when it cannot be read. */
@@ -280,9 +291,11 @@ function compareSide(file: string, o: Options, io: SimIO): CompareSide | null {
     io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
     return null;
   }
-  const { sim, lines } = loaded;
+  const { host } = loaded;
+  const sim = host.session.sim;
   const { analysis } = attachConsistency(sim, loaded.dependencies);
-  const out = sim.run(lines, undefined, o.until);
+  const out = host.runToEnd({ until: o.until });
+  host.close();
   const policy = sim.kernel.config.policy;
   return { name: file, policy, proposal: policyByName(policy).proposal, analysis: analysisJson(analysis, policy, commandAtOf(out.outcomes)), log: comparedLogLines(sim.log) };
 }
@@ -328,7 +341,8 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
     io.err(loaded.errors.map((e) => `sim: ${e}`).join('\n'));
     return 1;
   }
-  const { sim, lines } = loaded;
+  const { host } = loaded;
+  const sim = host.session.sim;
   const now = sim.kernel.clock.now;
   if (o.until !== undefined && o.until < now) {
     io.err(`sim: --until ${formatSeconds(o.until)} is before the script starts (the machine has booted at ${formatSeconds(now)})`);
@@ -339,7 +353,8 @@ export function main(argv: string[], io: SimIO = CONSOLE_IO): number {
     return 2;
   }
   const analysis = o.analysis ? attachConsistency(sim, loaded.dependencies).analysis : null;
-  const out = sim.run(lines, undefined, o.until);
+  const out = host.runToEnd({ until: o.until });
+  host.close();
   const log = () => sim.log.map((r) => ({ time: r.time / 1e6, level: LEVEL_NAMES[r.level], text: r.text }));
   const commandAt = commandAtOf(out.outcomes);
   const policy = sim.kernel.config.policy;

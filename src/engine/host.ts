@@ -2,19 +2,43 @@
 // inside it, and the policies that are the engine's, not the page's: a console line runs at
 // the cursor now (forking the script's future, or keeping it when asked), and a paused
 // session runs on a little so a quick command's output shows at once. The page reaches a
-// host only through a port (src/engine/port.ts): in-process, or in the simulation worker;
-// the CLI (src/cli/sim.ts) is another client. Nothing here is global: two hosts can run side
-// by side (Compare).
+// host only through a port (src/engine/port.ts): in-process, or in the simulation worker.
+// The CLI (src/cli/sim.ts), the conformance runner (src/scenario/case.ts), the chapters'
+// measurements and the bench are clients too: they run the script to its end headless
+// (runToEnd), without the recording the views need. Every client's script is read by the
+// same Session and ScriptRunner. Nothing here is global: two hosts can run side by side
+// (Compare).
 
 import { createActor, type Actor, type AnyActorLogic } from 'xstate';
 import { playbackMachine, type PlaybackEvent } from './playback';
-import { Session, type SessionSource } from './session';
+import { Session, type HeadlessRun, type SessionSource } from './session';
+import type { Simulation } from './simulation';
+import type { RunOutcome } from './runner';
 import type { Kernel } from '../kernel/kernel';
 import type { LogRecord } from '../kernel/printk';
 import { allPieces, blockedRowsOf, runQuery, type BlockedRowView, type Pieces, type QueryArg, type QueryName, type QueryResult } from './select/viewData';
 import { buildTasksModel, type TasksModel } from './select/tasksModel';
 import type { GroupCounts } from './select/tasksSummary';
 import { classifyTasks } from './blockers';
+
+/**
+ * A source over one machine built by hand (the bench, tests that set a kernel up first): a
+ * Session over it runs lines headless (runToEnd) from where the machine is; it cannot be
+ * replayed from boot, so a backward seek fails with this message.
+ */
+export function machineSource(sim: Simulation, title = 'machine'): SessionSource {
+  let built = false;
+  return {
+    title,
+    build: () => {
+      if (built) throw new Error(`'${title}' was built by hand: it runs on from where it is and cannot be replayed from boot`);
+      built = true;
+      return sim;
+    },
+    script: [],
+    parsed: [],
+  };
+}
 
 /** The playback machine's state as the controls show it. */
 export interface PlaybackView {
@@ -92,6 +116,8 @@ interface HostOptions {
   cursorUs?: number;
   /** What paces playing: the page's animation frames (default) or the worker's timers. */
   ticks?: AnyActorLogic;
+  /** Record what the views draw over time (default true; a headless client runs without: SessionOptions). */
+  record?: boolean;
 }
 
 export class EngineHost {
@@ -106,7 +132,7 @@ export class EngineHost {
   private groupsSent?: TasksModel['groups'];
 
   constructor(source: SessionSource, opts: HostOptions = {}) {
-    const s = new Session(source);
+    const s = new Session(source, { record: opts.record });
     this.session = s;
     const machine = opts.ticks ? playbackMachine.provide({ actors: { 'animation frames': opts.ticks } }) : playbackMachine;
     this.playback = createActor(machine, { input: { session: s } });
@@ -171,6 +197,15 @@ export class EngineHost {
       for (let i = 0; i < MAX_STEPS_WHEN_PAUSED && !done() && session.nextEventTime() <= limit; i++) this.playback.send({ type: 'STEP_FORWARD' });
     }
     return { ok: true, time, index, fork };
+  }
+
+  /**
+   * Headless: run the script (and `lines` joined now) to its end, or to `until` (virtual µs
+   * since boot), and report each line's outcome, a helper's death, the run budget's stop
+   * (Session.runToEnd).
+   */
+  runToEnd(opts: HeadlessRun = {}): RunOutcome {
+    return this.session.runToEnd(opts);
   }
 
   query<K extends QueryName>(name: K, arg: QueryArg<K>): QueryResult<K> {

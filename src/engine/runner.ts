@@ -1,7 +1,8 @@
-// The root shell reading its script: the one place that steps through script lines. The CLI,
-// the conformance runner and the bench (through Simulation.run) and the explorer's Session
-// (on the page and in the worker) all run their lines here, so a line means the same thing
-// whoever drives the clock.
+// The root shell reading its script: the one place that steps through script lines. A Session
+// (src/engine/session.ts) owns one per replay: the explorer's (on the page and in the worker)
+// moves the clock as playback asks, a headless one (the CLI, the conformance runner, the
+// chapters' measurements, the bench, through EngineHost.runToEnd) runs it to the end (runOn),
+// so a line means the same thing whoever drives the clock.
 //
 // A line with a time (`at 5s: CMD`, and every line typed in the console, which joins the
 // script as `at T: CMD`) is typed at that time: the shell sits in read() on its terminal
@@ -18,6 +19,7 @@ import { WaitQueue, type Step } from '../kernel/exec';
 import { Sched } from '../kernel/tasks';
 import { ScriptDied, type CmdResult } from '../scenario/commands/registry';
 import type { ScriptLine } from '../scenario/script';
+import type { RunStopped } from '../kernel/budget';
 import type { Shell } from '../scenario/shell';
 
 /** A line as the script holds it: parsed, blank or a comment (null), or what was wrong with it. */
@@ -40,6 +42,25 @@ export interface EntryRun {
   start: number;
   end?: number;
   result?: CmdResult;
+}
+
+export interface LineOutcome {
+  line: ScriptLine;
+  result: CmdResult;
+  /** Virtual time when the command finished (µs). */
+  time: number;
+}
+
+/** What a headless run (Session.runToEnd) did. */
+export interface RunOutcome {
+  /** Lines that ran to their end, in order (blank and comment lines left out). */
+  outcomes: LineOutcome[];
+  /** Set when a helper died (the selftest's `die`) or skipped. */
+  died?: { line: ScriptLine; reason: string; status: number };
+  /** Set when the run stopped at the `until` time before the script ended (µs). */
+  stoppedAt?: number;
+  /** Set when the run budget stopped the run (the message names the budget and what reached it). */
+  budget?: RunStopped;
 }
 
 /** What an interrupted line leaves (bash's status for a command ended by SIGINT: 128 + 2). */
@@ -85,6 +106,8 @@ export class ScriptRunner {
     private readonly feed: ScriptFeed,
     /** Told as each line starts (the Session marks it on the timeline). */
     private readonly started?: (run: EntryRun, text: string) => void,
+    /** The first line this shell reads (a shell started after one died reads on from the lines joined since). */
+    private readonly first = 0,
   ) {}
 
   /** The shell starts reading (its first step runs at the current time). */
@@ -92,11 +115,33 @@ export class ScriptRunner {
     this.k.startTask(this.shell.slot, this.program(), 0);
   }
 
+  /**
+   * Headless: run the clock until every line of the feed has run (or the shell died):
+   * 'finished'; or to `until` (virtual µs), time passing up to it: 'until'; or until the run
+   * budget stops the clock: 'stopped'. With nothing left scheduled and the shell still
+   * waiting, it waits until `endTime` (the budget's end), where the budget stops it.
+   */
+  runOn(until: number | undefined, endTime: number): 'finished' | 'until' | 'stopped' {
+    const clock = this.k.clock;
+    while (!this.finished) {
+      if (until !== undefined && clock.nextTime() > until) {
+        clock.runUntil(until);
+        return clock.stopped ? 'stopped' : 'until';
+      }
+      if (!clock.step()) {
+        if (!clock.stopped) clock.runUntil(endTime + 1);
+        return 'stopped';
+      }
+    }
+    if (until !== undefined && clock.now < until) clock.runUntil(until);
+    return clock.stopped ? 'stopped' : 'finished';
+  }
+
   /** Every line of the feed has run to its end, or the shell died. */
   get finished(): boolean {
     if (this.died) return true;
     const runs = this.runs;
-    return runs.length === this.feed.count() && (runs.length === 0 || runs[runs.length - 1].end !== undefined);
+    return runs.length === this.feed.count() - this.first && (runs.length === 0 || runs[runs.length - 1].end !== undefined);
   }
 
   /**
@@ -129,7 +174,7 @@ export class ScriptRunner {
 
   private *program(): Step<void> {
     const { k, shell, feed } = this;
-    for (let i = 0; ; ) {
+    for (let i = this.first; ; ) {
       if (i >= feed.count()) {
         // At the prompt: blocked in read() on the terminal until a line arrives.
         yield { kind: 'block', state: Sched.INTERRUPTIBLE, wq: this.input, until: () => i < feed.count() };

@@ -2,23 +2,28 @@
 // shell, time moves only when asked (advance, step, seek), commands typed in the console join
 // the script at the cursor time, and acting in the past forks the future (RaftScope's
 // semantics). Everything the views draw over time (pending counts by reason, markers) is
-// recorded here as the run goes.
+// recorded here as the run goes, when the host asks for it (`record`, the page's hosts).
+// The same Session runs a script headless, to its end (runToEnd): the CLI, the conformance
+// runner, the chapters' measurements and the bench drive it there, through EngineHost; the
+// script is read by the one ScriptRunner (runner.ts) in every case.
 //
 // Why seek replays from boot instead of restoring a checkpoint: the model's code paths are
 // generator coroutines, which cannot be copied, and the model is deterministic, so running
 // the same script again to time t gives exactly the state of the first run at t.
 
-import type { KlpEvent } from '../kernel/kernel';
+import { MAX_VIRTUAL_US } from '../kernel/budget';
 import type { LogRecord } from '../kernel/printk';
-import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../kernel/constants';
-import { formatScriptTime, parseLine, parseScript } from '../scenario/script';
+import { KLP_TRANSITION_IDLE } from '../kernel/constants';
+import { formatScriptTime, parseLine, parseScript, type ScriptLine } from '../scenario/script';
+import { RunState, type Marker, type Sample } from './recording';
 import { classifyTasks, type Classification } from './blockers';
 import type { Simulation } from './simulation';
 import { MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES } from '../scenario/document';
-import { observeMicrosteps, regionOf, type CoreStep } from './inspect';
-import { ScriptRunner, type EntryRun, type ParsedEntry, type ScriptFeed } from './runner';
+import type { CoreStep } from './inspect';
+import { ScriptRunner, type EntryRun, type ParsedEntry, type RunOutcome, type ScriptFeed } from './runner';
 
 export type { CoreStep } from './inspect';
+export type { Marker, MarkerKind, Sample } from './recording';
 
 export interface SessionSource {
   title: string;
@@ -26,41 +31,34 @@ export interface SessionSource {
   build(): Simulation;
   /** Script lines; `at 5s: CMD` runs CMD that long after the script starts. */
   script: readonly string[];
+  /**
+   * The script as validation parsed it, one entry per line (sessionSourceOf, caseSource), so
+   * that it is not parsed again; absent, the Session parses `script`.
+   */
+  parsed?: readonly ParsedEntry[];
 }
 
-/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/engine/select/logMarkers.ts). */
+interface SessionOptions {
+  /**
+   * Record what the views draw over time (markers, pending counts by blocker reason at every
+   * livepatch event, the klp core machine's microsteps): the page's hosts do (the default);
+   * a headless run to the end (the CLI) does not, the counts cost a pass over every task.
+   */
+  record?: boolean;
+}
+
+/** What a headless run is asked (Session.runToEnd). */
+export interface HeadlessRun {
+  /** Lines that join the script first; a line's `at` counts from the call. */
+  lines?: readonly ScriptLine[];
+  /** Stop there (virtual µs since boot), lines finished or not. */
+  until?: number;
+  /** Shorter virtual time for the run budget (tests). */
+  limitUs?: number;
+}
+
 /** Events one `next` may run at most (a budget: the clock may hold timers forever). */
 const MAX_STOP_EVENTS = 5_000_000;
-
-/** 'oops', 'lockup' and 'rcu' are read from the kernel log by the timeline (src/engine/select/logMarkers.ts). */
-export type MarkerKind = 'command' | 'start' | 'attempt' | 'signal' | 'reverse' | 'force' | 'complete' | 'warn' | 'oops' | 'lockup' | 'rcu' | 'fork';
-
-export interface Marker {
-  time: number;
-  kind: MarkerKind;
-  label: string;
-}
-
-/** Pending tasks by blocker reason at one moment (Reason order). */
-export interface Sample {
-  time: number;
-  counts: number[];
-}
-
-/** Everything one replay of the timeline produces: the machine and what was recorded on it. */
-class RunState {
-  markers: Marker[] = [];
-  samples: Sample[] = [];
-  died?: string;
-  seenIncidents = 0;
-  classification?: Classification;
-  classifiedAt = -1;
-  /** The klp core machine's last microstep per top-level region (its first path key). */
-  readonly coreSteps = new Map<string, CoreStep>();
-  /** The root shell reading this timeline's script. */
-  runner!: ScriptRunner;
-  constructor(readonly sim: Simulation) {}
-}
 
 export class Session {
   /** The script of the current timeline (console commands join it as `at T: CMD`). */
@@ -98,10 +96,15 @@ export class Session {
     },
   };
 
-  constructor(readonly source: SessionSource) {
+  private readonly record: boolean;
+
+  constructor(
+    readonly source: SessionSource,
+    opts: SessionOptions = {},
+  ) {
+    this.record = opts.record ?? true;
     this.entries = [...source.script];
-    const p = parseScript(source.script);
-    this.parsed = p.ok ? [...p.entries] : source.script.map((t, i) => parseLine(t, i + 1));
+    this.parsed = source.parsed ? [...source.parsed] : parsedEntries(source.script);
     this.cur = this.boot();
     this.start = this.cur.sim.kernel.clock.now;
     this.head = this.start;
@@ -143,53 +146,17 @@ export class Session {
 
   private boot(): RunState {
     const run = new RunState(this.source.build());
-    const k = run.sim.kernel;
     // The script starts now: the run budget (virtual time, spawned tasks) counts from here.
     run.sim.budget.begin();
-    observeMicrosteps(run.sim.actor, () => k.clock.now, (step) => {
-      for (const t of step.transitions) run.coreSteps.set(regionOf(t), step);
-    });
-    k.events.subscribe((e) => this.observe(run, e));
-    run.seenIncidents = k.incidents.length;
-    this.sample(run);
-    run.runner = new ScriptRunner(k, run.sim.shell, this.feed, (entry, text) => {
-      run.markers.push({ time: entry.start, kind: 'command', label: text.replace(/^\s*at\s+[^:]*:\s*/, '') });
-    });
+    if (this.record) run.record();
+    run.runner = this.reader(run);
     run.runner.start();
     return run;
   }
 
-  private observe(r: RunState, e: KlpEvent): void {
-    const time = r.sim.kernel.clock.now;
-    switch (e.type) {
-      case 'klp.start':
-        r.markers.push({ time, kind: 'start', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
-        break;
-      case 'klp.attempt':
-        r.markers.push({ time, kind: 'attempt', label: `attempt: ${e.complete ? 'complete' : `${e.pending} tasks pending`}` });
-        break;
-      case 'klp.signal':
-        r.markers.push({ time, kind: 'signal', label: `fake signals, round ${e.round}` });
-        break;
-      case 'klp.reverse':
-        r.markers.push({ time, kind: 'reverse', label: `reversed: ${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch}` });
-        break;
-      case 'klp.force':
-        r.markers.push({ time, kind: 'force', label: `forced ${e.patch}` });
-        break;
-      case 'klp.complete':
-        r.markers.push({ time, kind: 'complete', label: `${e.target === KLP_TRANSITION_PATCHED ? 'patching' : 'unpatching'} ${e.patch} complete` });
-        break;
-      default:
-        return;
-    }
-    this.sample(r);
-  }
-
-  private sample(r: RunState): void {
-    r.classification = classifyTasks(r.sim.kernel, r.classification);
-    r.classifiedAt = -1;
-    r.samples.push({ time: r.sim.kernel.clock.now, counts: r.classification.counts.slice() });
+  /** The root shell reading this timeline's script on `run`'s machine, from line `first` on. */
+  private reader(run: RunState, first = 0): ScriptRunner {
+    return new ScriptRunner(run.sim.kernel, run.sim.shell, this.feed, this.record ? (entry, text) => run.commandStarted(entry, text) : undefined, first);
   }
 
   /** Blocker reasons of every task now (cached until time or state moves). */
@@ -205,17 +172,9 @@ export class Session {
     return this.sim.kernel.klpTargetState !== KLP_TRANSITION_IDLE;
   }
 
-  private collectIncidents(r: RunState): void {
-    const inc = r.sim.kernel.incidents;
-    for (; r.seenIncidents < inc.length; r.seenIncidents++) {
-      const w = inc[r.seenIncidents];
-      r.markers.push({ time: w.time, kind: 'warn', label: w.text });
-    }
-  }
-
   private settle(): void {
     if (this.now > this.head) this.head = this.now;
-    this.collectIncidents(this.cur);
+    this.cur.collectIncidents();
     this.changed();
   }
 
@@ -235,13 +194,13 @@ export class Session {
       for (let n = 1; clock.nextTime() <= t; n++) {
         clock.step();
         if ((n & 15) === 0 && shouldYield()) {
-          this.collectIncidents(r);
+          r.collectIncidents();
           return false;
         }
       }
     }
     clock.runUntil(t);
-    this.collectIncidents(r);
+    r.collectIncidents();
     return true;
   }
 
@@ -288,13 +247,13 @@ export class Session {
     for (let i = 0; i < MAX_STOP_EVENTS && k.clock.nextTime() <= stop; i++) {
       if (this.settledForGood()) break;
       k.clock.step();
-      this.collectIncidents(r);
+      r.collectIncidents();
       const hit = r.markers.slice(from).find(wanted);
       if (hit) {
         // The rest of the burst: every event at the same instant.
         for (let j = 0; j < MAX_STOP_EVENTS && k.clock.nextTime() === hit.time; j++) {
           k.clock.step();
-          this.collectIncidents(r);
+          r.collectIncidents();
         }
         this.settle();
         return hit;
@@ -302,6 +261,51 @@ export class Session {
     }
     this.settle();
     return undefined;
+  }
+
+  /**
+   * Headless: run the script to its end, as the shell reads it (every line run, or a helper
+   * died, or the run budget stopped it: the log so far stays), or to `until` (virtual µs since
+   * boot: the run stops there, lines finished or not, and time passes up to it). `lines` join
+   * the script first, typed that long after now (a line's `at` counts from this call); between
+   * calls the shell waits at its prompt (or, when a helper's `die` ended it, a new shell reads
+   * the joined lines). The run budget counts from this call; `limitUs`
+   * shortens its virtual time (tests), never lengthens it. The outcome covers the lines that
+   * started during this call.
+   */
+  runToEnd(opts: HeadlessRun = {}): RunOutcome {
+    if (this.seekTarget !== null) throw new Error('a headless run needs the cursor at rest (a seek is in progress)');
+    const r = this.cur;
+    const clock = r.sim.kernel.clock;
+    const { lines = [], until } = opts;
+    r.sim.budget.begin(opts.limitUs ?? MAX_VIRTUAL_US);
+    const first = this.entries.length;
+    const offset = this.now - this.start;
+    for (const line of lines) {
+      this.entries.push(line.text);
+      this.parsed.push(line.at === undefined ? line : { ...line, at: offset + line.at });
+    }
+    let from = r.runner.runs.length;
+    if (r.runner.died && lines.length) {
+      // The shell died (a helper's `die`): a new one reads the lines joined now, as when the script is run again.
+      r.runner = this.reader(r, first);
+      r.runner.start();
+      from = 0;
+    } else if (lines.length) r.runner.joined(false);
+    const runner = r.runner;
+    const end = runner.runOn(until, r.sim.budget.endTime);
+    const out: RunOutcome = { outcomes: [] };
+    for (const run of runner.runs.slice(from)) {
+      const p = this.parsed[run.index];
+      if (p === null) continue;
+      const line = 'error' in p ? { line: run.index + 1, text: this.entries[run.index], commands: [] } : p;
+      if (runner.died?.index === run.index) out.died = { line, reason: runner.died.reason, status: runner.died.status };
+      else if (run.end !== undefined && run.result) out.outcomes.push({ line, result: run.result, time: run.end });
+    }
+    if (clock.stopped) out.budget = clock.stopped;
+    else if (end === 'until') out.stoppedAt = until;
+    this.settle();
+    return out;
   }
 
   /** Nothing more will happen by itself: every script line has run and no transition is in progress. */
@@ -427,4 +431,10 @@ export class Session {
     return { ok: true, forked, index: this.entries.length - 1 };
   }
 
+}
+
+/** A script's entries: parsed whole, or line by line when it has errors (the console shows them). */
+function parsedEntries(script: readonly string[]): ParsedEntry[] {
+  const p = parseScript(script);
+  return p.ok ? [...p.entries] : script.map((t, i) => parseLine(t, i + 1));
 }

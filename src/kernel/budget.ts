@@ -3,7 +3,7 @@
 // fork storm, a function that prints a billion lines); the budget stops it instead, with one
 // message that names the budget and what reached it. The transcript up to that point stays,
 // and nothing is thrown past the machine: the event queue catches RunStopped and halts
-// (EventQueue.stopped), and every driver of the clock (Simulation.run, the Session) reads it.
+// (EventQueue.stopped), and every driver of the clock (the Session, played or headless) reads it.
 //
 // The limits that can be checked before a run (a script line past 24 h, a call cycle, a class
 // too large) are checked by the document validator with the same constants (document.ts,

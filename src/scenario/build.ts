@@ -1,5 +1,6 @@
-// From a validated scenario to a ready machine: the kernel configuration, the modules insmod
-// can find, the workload installed, and the parsed script.
+// From a validated scenario to a ready machine (the kernel configuration, the modules insmod
+// can find, the workload installed), and to what a Session replays: that machine, booted
+// afresh on every replay, and the script parsed once (validation's parse, src/scenario/script.ts).
 
 import { Simulation } from '../engine/simulation';
 import { analyseSimulation } from '../analysis/registry';
@@ -10,12 +11,8 @@ import { installWorkload } from '../kernel/workload';
 import type { Scenario } from './document';
 import { toModuleDef } from './moduleDef';
 import { SELFTEST_MODULES } from './catalog/selftests';
-import { parseScript, type ScriptLine } from './script';
-
-export interface BuiltScenario {
-  sim: Simulation;
-  lines: ScriptLine[];
-}
+import { parseScript } from './script';
+import type { SessionSource } from '../engine/session';
 
 /** The KernelConfig a scenario's kernel settings and seed describe. */
 export function kernelConfigOf(s: Scenario): Partial<KernelConfig> {
@@ -49,26 +46,35 @@ function moduleDefsOf(s: Scenario): ModuleDef[] {
   });
 }
 
-/** Boot the scenario's machine, its workload installed. */
-export function buildSimulation(s: Scenario, limits: Readonly<RunLimits> = RUN_BUDGET): BuiltScenario {
-  const parsed = parseScript(s.script);
-  if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
+/** Boot the scenario's machine, its workload installed (the script is the Session's to run). */
+export function buildSimulation(s: Scenario, limits: Readonly<RunLimits> = RUN_BUDGET): Simulation {
   const hasTasks = s.tasks.classes.length > 0 || s.tasks.fixed.length > 0;
   const sim = new Simulation(kernelConfigOf(s), moduleDefsOf(s), limits);
   if (hasTasks) sim.workload = installWorkload(sim.kernel, s.tasks);
-  return { sim, lines: parsed.lines };
+  return sim;
 }
 
-/** What the explorer's Session replays: this scenario's machine and script. */
-export function sessionSourceOf(s: Scenario): { title: string; build(): Simulation; script: readonly string[] } {
+interface SourceOptions {
+  /** Attach the consistency analysis to every machine built (the Consistency view reads it; default true). */
+  analysis?: boolean;
+  /** The run budget (tests shrink it). */
+  limits?: Readonly<RunLimits>;
+}
+
+/** What a Session replays (the explorer's, the CLI's): this scenario's machine and its parsed script. */
+export function sessionSourceOf(s: Scenario, opts: SourceOptions = {}): SessionSource {
+  const parsed = parseScript(s.script);
+  if (!parsed.ok) throw new Error(`scenario script does not parse (validate the document first): ${parsed.errors[0]}`);
+  const { analysis = true, limits = RUN_BUDGET } = opts;
   return {
     title: s.title,
     build: () => {
-      const { sim } = buildSimulation(s);
+      const sim = buildSimulation(s, limits);
       // The Consistency view reads it; it observes from boot on.
-      analyseSimulation(sim, s.dependencies);
+      if (analysis) analyseSimulation(sim, s.dependencies);
       return sim;
     },
     script: s.script,
+    parsed: parsed.entries,
   };
 }

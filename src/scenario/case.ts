@@ -2,6 +2,8 @@
 // exported from the explorer (caseExport.ts), which may name the machine they run on.
 
 import { SELFTEST_CONFIG, Simulation } from '../engine/simulation';
+import { EngineHost } from '../engine/host';
+import type { SessionSource } from '../engine/session';
 import { parseScript } from './script';
 import { MAX_DOCUMENT_BYTES, MAX_SCRIPT_LINE_CHARS, MAX_SCRIPT_LINES, validateScenario } from './document';
 import { buildSimulation } from './build';
@@ -77,9 +79,14 @@ interface CaseResult {
   sim: Simulation;
 }
 
-/** What a case runs, as the explorer's Session replays a scenario: its machine (caseSimulation) and the script. */
-export function caseSource(c: CaseFile): { title: string; build(): Simulation; script: readonly string[] } {
-  return { title: c.title, build: () => caseSimulation(c), script: c.script };
+/**
+ * What a case runs, as the explorer's Session replays a scenario: its machine (caseSimulation)
+ * and the script, parsed here once; null (with the parser's errors) when the script does not parse.
+ */
+export function caseSource(c: Pick<CaseFile, 'title' | 'machine' | 'script'>): SessionSource | { errors: string[] } {
+  const parsed = parseScript(c.script);
+  if (!parsed.ok) return { errors: parsed.errors };
+  return { title: c.title, build: () => caseSimulation(c), script: c.script, parsed: parsed.entries };
 }
 
 /** Where the explorer's transcript first differs from the kernel's: line is 1-based. */
@@ -137,16 +144,21 @@ function caseSimulation(c: Pick<CaseFile, 'machine'>): Simulation {
   if (c.machine === undefined) return new Simulation(SELFTEST_CONFIG);
   const r = validateScenario(c.machine);
   if (!r.ok) throw new Error(`case machine does not validate (validate the case first): ${r.errors[0]}`);
-  return buildSimulation(r.scenario).sim;
+  return buildSimulation(r.scenario);
 }
 
-/** Run a case's script on its machine: the log lines check_result keeps, or why the run stopped. */
+/**
+ * Run a case's script on its machine, headless, through an engine host (as `npm run sim`
+ * does): the log lines check_result keeps, or why the run stopped.
+ */
 export function simulateCase(c: Pick<CaseFile, 'machine' | 'script'>): { sim: Simulation; actual: string[]; stopped?: string } {
-  const sim = caseSimulation(c);
-  const parsed = parseScript(c.script);
-  if (!parsed.ok) return { sim, actual: [], stopped: parsed.errors.join('; ') };
+  const source = caseSource({ title: 'case', ...c });
+  if ('errors' in source) return { sim: caseSimulation(c), actual: [], stopped: source.errors.join('; ') };
+  const host = new EngineHost(source, { record: false });
+  const sim = host.session.sim;
   const start = sim.log.length;
-  const out = sim.run(parsed.lines);
+  const out = host.runToEnd();
+  host.close();
   const actual = selftestTranscript(sim.log.slice(start));
   if (out.died) return { sim, actual, stopped: `script stopped at line ${out.died.line.line} (${out.died.line.text}): ${out.died.reason}` };
   if (out.budget) return { sim, actual, stopped: out.budget.message };

@@ -7,6 +7,7 @@ import { Simulation } from '../../src/engine/simulation';
 import { formatDmesg } from '../../src/kernel/printk';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../src/scenario/defaultScenario';
 import { parseScript } from '../../src/scenario/script';
+import { runLines } from '../support/helpers';
 
 describe('smoke: the app loads in Chromium', () => {
   const app = serveAppInBrowser();
@@ -49,7 +50,7 @@ describe('smoke: the app loads in Chromium', () => {
     const parsed = parseScript(DEFAULT_SCENARIO.script);
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     const sim = new Simulation();
-    sim.run(parsed.lines);
+    runLines(sim, parsed.lines);
     const expected = sim.log.map((r) => formatDmesg(r));
     const shown = await page.evaluate(() => (window as unknown as { livepatchExplorer: { session: { sim: { dmesg(): string[] } } } }).livepatchExplorer.session.sim.dmesg());
     expect(shown).toEqual(expected);

@@ -9,6 +9,7 @@ import { violationsOf } from '../../src/analysis/report';
 import { buildSimulation } from '../../src/scenario/build';
 import { FORMAT, validateScenario } from '../../src/scenario/document';
 import { parseScript } from '../../src/scenario/script';
+import { runLines } from '../support/helpers';
 
 const FUNCS = ['funcA', 'funcB', 'funcC'];
 const LP = '/sys/kernel/livepatch';
@@ -44,11 +45,11 @@ function run(patches: { funcs: string[]; replace: boolean }[], commands: string[
   const script = ['load_mod demo', ...commands, 'sleep 30'];
   const r = validateScenario({ format: FORMAT, version: 1, modules: [TARGET, ...modules], script });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  const { sim } = buildSimulation(r.scenario);
+  const sim = buildSimulation(r.scenario);
   const { analysis } = attachConsistency(sim);
   const parsed = parseScript(script);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  sim.run(parsed.lines);
+  runLines(sim, parsed.lines);
   return { sim, analysis };
 }
 

@@ -6,12 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RUN_BUDGET } from '../../src/kernel/budget';
-import { buildSimulation, sessionSourceOf } from '../../src/scenario/build';
+import { sessionSourceOf } from '../../src/scenario/build';
 import { toDocument, validateScenario, type Scenario } from '../../src/scenario/document';
 import { parseLine } from '../../src/scenario/script';
 import { decodeScenarioUrl, encodeScenarioUrl } from '../../src/scenario/url';
 import { Session } from '../../src/engine/session';
 import { FULL_DOCUMENT, HEAD } from '../support/scenarioFixtures';
+import { bootScenario } from '../support/helpers';
 
 const PATH = /^(document|[A-Za-z_][\w.[\]]*(\[".*"\])?(\.[A-Za-z_]\w*|\[\d+\]|\[".*"\])*): \S/;
 
@@ -93,8 +94,8 @@ describe('fuzz: documents, script lines, console lines, links (fast-check, seede
   it('every document that validated builds, and runs to its end or stops at the budget with a message', () => {
     expect(built.length).toBeGreaterThanOrEqual(15);
     for (const s of built) {
-      const b = buildSimulation(s, SMALL);
-      const out = b.sim.run(b.lines);
+      const b = bootScenario(s, { limits: SMALL });
+      const out = b.run();
       if (out.budget) expect(out.budget.message).toMatch(/^run stopped at [\d.]+s: the .+ budget \(.+\) was reached by /);
       expect(b.sim.budget.events).toBeLessThanOrEqual(SMALL.events + 1);
       expect(b.sim.budget.logBytes).toBeLessThanOrEqual(SMALL.logBytes + 4096);

@@ -14,6 +14,7 @@ import {
   KLP_TRANSITION_PATCHED,
   KLP_TRANSITION_UNPATCHED,
 } from '../../src/kernel/constants';
+import { runLines } from '../support/helpers';
 
 const SEED = 42;
 const LP = '/sys/kernel/livepatch';
@@ -56,7 +57,7 @@ function runLine(sim: Simulation, text: string): boolean {
   const parsed = parseScript([text]);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   // A line that never returns runs into the (shortened) virtual-time budget.
-  const out = sim.run(parsed.lines, LINE_LIMIT_US);
+  const out = runLines(sim, parsed.lines, { limitUs: LINE_LIMIT_US });
   if (out.budget && out.budget.budget !== 'virtualUs') throw out.budget;
   return out.budget === undefined;
 }

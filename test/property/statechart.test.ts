@@ -11,6 +11,7 @@ import { Simulation } from '../../src/engine/simulation';
 import { Kernel } from '../../src/kernel/kernel';
 import { parseScript } from '../../src/scenario/script';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED, SIGNALS_TIMEOUT } from '../../src/kernel/constants';
+import { runLines } from '../support/helpers';
 
 type Core = 'no transition' | 'patching' | 'unpatching';
 type Work = 'idle' | 'pending';
@@ -147,7 +148,7 @@ let simulations = 0;
 function runLine(sim: Simulation, text: string): void {
   const parsed = parseScript([text]);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  sim.run(parsed.lines, 600_000_000);
+  runLines(sim, parsed.lines, { limitUs: 600_000_000 });
 }
 
 /** The kernel-side invariants of the statechart's configuration. */

@@ -17,6 +17,7 @@ import { Simulation, SELFTEST_CONFIG } from '../../src/engine/simulation';
 import { Sched, TF } from '../../src/kernel/tasks';
 import { installWorkload, Place, type Workload } from '../../src/kernel/workload';
 import { parseScript } from '../../src/scenario/script';
+import { runLines } from '../support/helpers';
 
 const SEED = 7;
 const PHASE = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', 'vfs_read', 'seq_read', 'cmdline_proc_show', 'schedule'];
@@ -24,7 +25,7 @@ const PHASE = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'ksys_read', '
 function run(sim: Simulation, lines: string[]): void {
   const p = parseScript(lines);
   if (!p.ok) throw new Error(p.errors.join('\n'));
-  sim.run(p.lines);
+  runLines(sim, p.lines);
 }
 
 function pendingOf(sim: Simulation, wl: Workload): number {

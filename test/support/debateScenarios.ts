@@ -8,8 +8,8 @@ import { expect } from 'vitest';
 import { attachConsistency } from '../../src/analysis/attach';
 import { analysisJson, commandAtOf, type AnalysisJson } from '../../src/analysis/report';
 import type { Simulation } from '../../src/engine/simulation';
-import { buildSimulation } from '../../src/scenario/build';
 import { parseScenarioText } from '../../src/scenario/document';
+import { bootScenario } from '../support/helpers';
 
 const DIR = join(__dirname, '..', '..', 'public', 'scenarios');
 
@@ -23,9 +23,9 @@ export interface Analysed {
 export function analyse(file: string, dir = DIR): Analysed {
   const r = parseScenarioText(readFileSync(join(dir, file), 'utf8'));
   if (!r.ok) throw new Error(`${file}: ${r.errors.join('; ')}`);
-  const { sim, lines } = buildSimulation(r.scenario);
+  const { sim, run } = bootScenario(r.scenario);
   const { analysis } = attachConsistency(sim, r.scenario.dependencies);
-  const out = sim.run(lines);
+  const out = run();
   expect(out.died).toBeUndefined();
   return {
     sim,

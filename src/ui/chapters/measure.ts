@@ -1,10 +1,12 @@
 // A debate chapter's measured answer: the step's scenario run to the end under every policy,
-// with the consistency analysis the Consistency view shows (src/analysis), counted.
+// with the consistency analysis the Consistency view shows (src/analysis), counted. Each run
+// is an engine host's, headless (src/engine/host.ts runToEnd), as the CLI's.
 
 import { analyseSimulation } from '../../analysis/registry';
 import { analysisJson, commandAtOf } from '../../analysis/report';
 import { POLICY_NAMES, type PolicyName } from '../../kernel/policy/types';
-import { buildSimulation } from '../../scenario/build';
+import { sessionSourceOf } from '../../scenario/build';
+import { EngineHost } from '../../engine/host';
 import type { Scenario } from '../../scenario/document';
 
 export interface PolicyMeasure {
@@ -28,9 +30,12 @@ export interface PolicyMeasure {
 export function measurePolicies(s: Scenario): PolicyMeasure[] {
   return POLICY_NAMES.map((policy) => {
     const scenario: Scenario = { ...s, kernel: { ...s.kernel, policy } };
-    const { sim, lines } = buildSimulation(scenario);
+    // The source attaches the analysis to the machine it boots; analyseSimulation returns it.
+    const host = new EngineHost(sessionSourceOf(scenario), { record: false });
+    const sim = host.session.sim;
     const a = analyseSimulation(sim, scenario.dependencies);
-    const out = sim.run(lines);
+    const out = host.runToEnd();
+    host.close();
     const j = analysisJson(a, policy, commandAtOf(out.outcomes));
     const never = j.universes.filter((u) => !u.shipped);
     return {

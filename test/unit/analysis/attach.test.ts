@@ -16,6 +16,7 @@ import { validateScenario } from '../../../src/scenario/document';
 import { parseScript } from '../../../src/scenario/script';
 import { universesOf } from '../../support/debateScenarios';
 import { HEAD } from '../../support/scenarioFixtures';
+import { runLines } from '../../support/helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -42,11 +43,11 @@ function lp(name: string, funcs: string[], extra: Record<string, unknown> = {}) 
 function analysed(policy: string, modules: unknown[], script: string[], dependencies: unknown[] = [], target: unknown = TARGET) {
   const r = validateScenario({ ...HEAD, kernel: { policy }, modules: [target, ...modules], script, dependencies });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  const { sim } = buildSimulation(r.scenario);
+  const sim = buildSimulation(r.scenario);
   const { analysis } = attachConsistency(sim, r.scenario.dependencies);
   const parsed = parseScript(script);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  const out = sim.run(parsed.lines);
+  const out = runLines(sim, parsed.lines);
   return { sim, analysis, json: analysisJson(analysis, r.scenario.kernel.policy, commandAtOf(out.outcomes)) };
 }
 

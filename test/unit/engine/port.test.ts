@@ -1,9 +1,10 @@
-// One engine behind one port (issue 13): a shipped scenario gives the same transcript through
-// the CLI (src/cli/sim.ts), the in-process port and the worker port (the worker's host behind
-// a structured-clone message channel, as postMessage delivers it); every shipped scenario up
-// to 20,000 tasks and a few conformance cases give the same one through the CLI and the
-// in-process port (one script runner, src/engine/runner.ts, whoever drives the clock); and
-// two hosts run side by side without touching each other.
+// One engine behind one port (issue 13): shipped scenarios give the same transcript through
+// the CLI (src/cli/sim.ts main(), itself a client of an engine host running the script
+// headless, Session.runToEnd), the in-process port and the worker port (the worker's host
+// behind a structured-clone message channel, as postMessage delivers it); every shipped
+// scenario up to 20,000 tasks and a few conformance cases give the same one through the CLI
+// and the in-process port (one Session and one script runner, src/engine/runner.ts, whoever
+// drives the clock); and two hosts run side by side without touching each other.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const SMALL_SCENARIOS = readdirSync(SCENARIO_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .filter((f) => taskCount(scenario(join(SCENARIO_DIR, f))) <= 20_000);
+/** A few more through the worker transport too (each a replay in the worker: kept small). */
+const WORKER_SCENARIOS = SMALL_SCENARIOS.filter((f) => f !== 'stuck-kthread-reverse.json').slice(0, 3);
 const CASES = ['test/fixtures/conformance/livepatch-01.json', 'test/fixtures/conformance/callbacks-03.json', 'test/fixtures/conformance/sysfs-02.json', 'test/fixtures/extra-cases/state-04.json'];
 /** Past the end of most scripts above (the shell then waits at its prompt in both clients), in the middle of a few. */
 const UNTIL_ALL_S = 30;
@@ -114,12 +117,21 @@ describe('one engine, three clients', () => {
     expect(await dmesgAt(local, UNTIL_ALL_S * 1_000_000)).toEqual(out);
   });
 
+  it.each(WORKER_SCENARIOS)(`%s to ${UNTIL_ALL_S} s: the CLI (its engine host, headless) and the worker port print the same transcript`, async (f) => {
+    const file = join(SCENARIO_DIR, f);
+    const out = cliTranscript(file, UNTIL_ALL_S);
+    expect(out.length).toBeGreaterThan(3);
+    expect(await dmesgAt(workerPort(scenario(file)), UNTIL_ALL_S * 1_000_000)).toEqual(out);
+  });
+
   it.each(CASES)(`conformance case %s to ${UNTIL_ALL_S} s: the CLI and the in-process port print the same transcript`, async (f) => {
     const file = join(ROOT, f);
     const v = validateCase(JSON.parse(readFileSync(file, 'utf8')), f);
     if (!v.ok) throw new Error(v.errors.join('\n'));
     const out = cliTranscript(file, UNTIL_ALL_S);
-    const local = inProcessPort(new EngineHost(caseSource(v.c)));
+    const source = caseSource(v.c);
+    if ('errors' in source) throw new Error(source.errors.join('\n'));
+    const local = inProcessPort(new EngineHost(source));
     open.push(local);
     expect(out.join('\n')).toContain('livepatch:');
     expect(await dmesgAt(local, UNTIL_ALL_S * 1_000_000)).toEqual(out);

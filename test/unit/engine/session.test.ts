@@ -3,6 +3,7 @@ import { parseScript } from '../../../src/scenario/script';
 import { Reason } from '../../../src/engine/blockers';
 import { Session } from '../../../src/engine/session';
 import { Simulation } from '../../../src/engine/simulation';
+import { machineSource } from '../../../src/engine/host';
 import { DEFAULT_SCENARIO_DOCUMENT as DEFAULT_SCENARIO } from '../../../src/scenario/defaultScenario';
 import { runToEnd } from '../../support/helpers';
 
@@ -46,6 +47,43 @@ describe('Session: the explorer’s replayable run', () => {
     s.advanceTo(s.start + 30_000_000);
     expect(s.sim.dmesg().join('\n')).toContain('livepatch: \'test_klp_callbacks_demo\': patching complete');
     expect(s.entries).not.toContain('disable_lp test_klp_callbacks_demo');
+  });
+
+  it('runs headless to the end of the script (runToEnd): the transcript of a played session, no view recording, one outcome per command line', () => {
+    const played = new Session(source);
+    played.advanceTo(played.start + 60_000_000);
+    const s = new Session(source, { record: false });
+    const out = s.runToEnd();
+    expect(out.died).toBeUndefined();
+    expect(out.budget).toBeUndefined();
+    expect(out.outcomes.map((o) => o.line.text)).toEqual(DEFAULT_SCENARIO.script.filter((l) => l.trim() && !l.trim().startsWith('#')));
+    expect(s.sim.dmesg()).toEqual(played.sim.dmesg().slice(0, s.sim.dmesg().length));
+    expect(s.samples).toEqual([]);
+    expect(s.markers).toEqual([]);
+    expect(s.coreSteps.size).toBe(0);
+    expect(played.samples.length).toBeGreaterThan(1);
+  });
+
+  it('runToEnd stops at `until` with stoppedAt, and runs on from there when called again', () => {
+    const s = new Session(source, { record: false });
+    const until = s.start + 2_000_000;
+    const first = s.runToEnd({ until });
+    expect(first.stoppedAt).toBe(until);
+    expect(s.now).toBe(until);
+    const rest = s.runToEnd();
+    expect(rest.stoppedAt).toBeUndefined();
+    expect(s.runs.every((r) => r.end !== undefined)).toBe(true);
+    expect(s.sim.dmesg()).toEqual(reference());
+  });
+
+  it('a machine built by hand runs headless but cannot be replayed from boot: a backward seek says so', () => {
+    const sim = new Simulation();
+    const s = new Session(machineSource(sim, 'by hand'), { record: false });
+    const p = parseScript(['sleep 1']);
+    if (!p.ok) throw new Error(p.errors.join('\n'));
+    expect(s.runToEnd({ lines: p.lines }).outcomes).toHaveLength(1);
+    expect(s.sim).toBe(sim);
+    expect(() => s.seek(s.start)).toThrow("'by hand' was built by hand: it runs on from where it is and cannot be replayed from boot");
   });
 
   it('rejects a bad command without changing the script', () => {

@@ -5,12 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_BUDGET, type RunLimits } from '../../../src/kernel/budget';
 import { validateScenario, type Scenario } from '../../../src/scenario/document';
-import { buildSimulation, sessionSourceOf } from '../../../src/scenario/build';
+import { sessionSourceOf } from '../../../src/scenario/build';
 import { parseLine, parseScript } from '../../../src/scenario/script';
 import { validateCase } from '../../../src/scenario/case';
 import { Session } from '../../../src/engine/session';
 import { benchSource } from '../../../src/ui/benchHook';
 import { HEAD } from '../../support/scenarioFixtures';
+import { bootScenario } from '../../support/helpers';
 
 function errorsOf(doc: unknown): string[] {
   const r = validateScenario(doc);
@@ -26,8 +27,8 @@ function scenarioOf(doc: unknown): Scenario {
 
 /** Build and run without validating (what a bypassed validator would let through). */
 function runUnvalidated(s: Scenario, limits: Partial<RunLimits> = {}) {
-  const b = buildSimulation(s, { ...RUN_BUDGET, ...limits });
-  const out = b.sim.run(b.lines);
+  const b = bootScenario(s, { limits: { ...RUN_BUDGET, ...limits } });
+  const out = b.run();
   return { sim: b.sim, out };
 }
 
@@ -108,8 +109,8 @@ describe('§5 24 hours of virtual time, the same in the CLI and the browser', ()
 
   it('sleeps that add up past 24 h stop at the virtual-time budget (CLI path: Simulation.run)', () => {
     const s = scenarioOf({ ...HEAD, script: ['sleep 86000', 'sleep 86000', 'ls'] });
-    const b = buildSimulation(s);
-    const out = b.sim.run(b.lines);
+    const b = bootScenario(s);
+    const out = b.run();
     expect(out.budget?.budget).toBe('virtualUs');
     expect(out.budget?.message).toMatch(/^run stopped at [\d.]+s: the virtual time budget \(24 h\) was reached by /);
     expect(out.outcomes.length).toBe(1);

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED } from '../../../src/kernel/constants';
 import { SLICE_US } from '../../../src/kernel/busyCpus';
 import { Sched, TF } from '../../../src/kernel/tasks';
-import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
 import { parseScript } from '../../../src/scenario/script';
 import { HEAD } from '../../support/scenarioFixtures';
+import { bootScenario, runLines } from '../../support/helpers';
 
 function machine(hogs: number, script: string[]) {
   const classes = hogs
@@ -26,7 +26,7 @@ function machine(hogs: number, script: string[]) {
     script,
   });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  return buildSimulation(r.scenario);
+  return bootScenario(r.scenario);
 }
 
 /** The kernel log lines from `from` on: the klp_try_switch_task lines and the transition's own. */
@@ -42,9 +42,9 @@ function hogSlots(k: ReturnType<typeof machine>['sim']['kernel']): number[] {
 
 describe('busy CPUs: user-space spinners are task_curr, one per CPU (klp_try_switch_task)', () => {
   it('six hogs on four CPUs: the first attempt reports the three running hogs (insmod has CPU 0), no idle task; the retry completes', () => {
-    const { sim, lines } = machine(6, ['load_lp test_klp_livepatch']);
+    const { sim, run } = machine(6, ['load_lp test_klp_livepatch']);
     const pid = (i: number) => 1001 + i;
-    const out = sim.run(lines);
+    const out = run();
     expect(out.died).toBeUndefined();
     expect(klpLines(sim.log.map((l) => l.text))).toEqual([
       "livepatch: enabling patch 'test_klp_livepatch'",
@@ -61,8 +61,8 @@ describe('busy CPUs: user-space spinners are task_curr, one per CPU (klp_try_swi
   });
 
   it('four CPUs, no hogs: every idle CPU but insmod\'s reports its idle task running (for contrast)', () => {
-    const { sim, lines } = machine(0, ['load_lp test_klp_livepatch']);
-    sim.run(lines);
+    const { sim, run } = machine(0, ['load_lp test_klp_livepatch']);
+    run();
     expect(klpLines(sim.log.map((l) => l.text)).filter((t) => t.includes('klp_try_switch_task'))).toEqual([
       'livepatch: klp_try_switch_task: swapper/1:0 is running',
       'livepatch: klp_try_switch_task: swapper/2:0 is running',
@@ -71,8 +71,8 @@ describe('busy CPUs: user-space spinners are task_curr, one per CPU (klp_try_swi
   });
 
   it('two hogs on four CPUs: the two hogs and the one idle CPU left are running; insmod takes the other idle CPU', () => {
-    const { sim, lines } = machine(2, ['load_lp test_klp_livepatch']);
-    sim.run(lines);
+    const { sim, run } = machine(2, ['load_lp test_klp_livepatch']);
+    run();
     expect(klpLines(sim.log.map((l) => l.text)).filter((t) => t.includes('klp_try_switch_task'))).toEqual([
       'livepatch: klp_try_switch_task: hog-0:1001 is running',
       'livepatch: klp_try_switch_task: hog-1:1002 is running',
@@ -85,7 +85,7 @@ describe('busy CPUs: user-space spinners are task_curr, one per CPU (klp_try_swi
     const k = sim.kernel;
     const p = parseScript(['load_lp_nowait test_klp_livepatch']);
     if (!p.ok) throw new Error(p.errors.join('\n'));
-    sim.run(p.lines);
+    runLines(sim, p.lines);
     expect(k.klpTargetState).toBe(KLP_TRANSITION_PATCHED);
     const hogs = hogSlots(k);
     // Every CPU has a hog on it, or the shell's child; at most one hog per CPU is running.

@@ -30,7 +30,7 @@ function lp(name: string, funcs: string[], extra: Record<string, unknown> = {}) 
 function machine(policy: string, modules: unknown[]) {
   const r = validateScenario({ ...HEAD, kernel: { policy }, modules: [TARGET, ...modules] });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  return buildSimulation(r.scenario).sim;
+  return buildSimulation(r.scenario);
 }
 
 /** Run lines; the log lines they wrote and each line's output and errors. */

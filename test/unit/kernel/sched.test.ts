@@ -8,9 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED } from '../../../src/kernel/constants';
 import { isFreezableSleep, Sched, SCHED_LETTER, TF, wakesOnSignal } from '../../../src/kernel/tasks';
-import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
 import { HEAD } from '../../support/scenarioFixtures';
+import { bootScenario } from '../../support/helpers';
 
 const FUTEX = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_futex', 'do_futex', 'futex_wait', 'futex_wait_queue', 'schedule'];
 const LP_FUTEX = {
@@ -29,13 +29,13 @@ function run(version: string, sched: string) {
     script: ['load_lp_nowait lp_futex', 'sleep 20'],
   });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  const b = buildSimulation(r.scenario);
+  const b = bootScenario(r.scenario);
   const k = b.sim.kernel;
   let slot = -1;
   for (let s = k.firstThread; s < k.tasks.n; s++) if (k.tasks.commOf(s) === 'waiter') slot = s;
   const pid = k.tasks.pid[slot];
   const from = b.sim.log.length;
-  const out = b.sim.run(b.lines);
+  const out = b.run();
   expect(out.died).toBeUndefined();
   return { k, slot, pid, log: b.sim.log.slice(from).map((l) => l.text) };
 }
@@ -82,8 +82,8 @@ describe('klp_send_signals: only TASK_INTERRUPTIBLE sleepers are woken (transiti
     for (const [sched, woken] of [['freezable', true], ['uninterruptible-freezable', false]] as const) {
       const r = validateScenario({ ...HEAD, modules: [mod(sched)], script: ['insmod sleepmod.ko', 'sleep 1'] });
       if (!r.ok) throw new Error(r.errors.join('\n'));
-      const b = buildSimulation(r.scenario);
-      b.sim.run(b.lines);
+      const b = bootScenario(r.scenario);
+      b.run();
       const k = b.sim.kernel;
       let slot = -1;
       for (let s = k.firstThread; s < k.tasks.n; s++) if (k.tasks.commOf(s) === 'sleeper') slot = s;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { caseDocument, caseIdOfTitle, firstDifference, runCase, selftestTranscript, validateCase } from '../../../src/scenario/case';
 import { parseScenarioText } from '../../../src/scenario/document';
-import { buildSimulation } from '../../../src/scenario/build';
+import { bootScenario } from '../../support/helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DIRS = ['test/fixtures/conformance', 'test/fixtures/extra-cases'];
@@ -21,8 +21,8 @@ describe('conformance cases as scenarios', () => {
       const parsed = parseScenarioText(JSON.stringify(caseDocument(v.c)));
       if (!parsed.ok) throw new Error(parsed.errors.join('; '));
       expect(caseIdOfTitle(parsed.scenario.title), f).toBe(v.c.id);
-      const { sim, lines } = buildSimulation(parsed.scenario);
-      sim.run(lines);
+      const { sim, run } = bootScenario(parsed.scenario);
+      run();
       expect(sim.log.map((r) => `${r.time} ${r.text}`), f).toEqual(ref.sim.log.map((r) => `${r.time} ${r.text}`));
       expect(firstDifference(v.c.expectedLog, selftestTranscript(sim.log)), f).toBeNull();
     }

@@ -5,22 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import { KLP_TRANSITION_PATCHED } from '../../../src/kernel/constants';
 import { Sched, TF } from '../../../src/kernel/tasks';
-import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
 import { parseScript } from '../../../src/scenario/script';
 import { HEAD } from '../../support/scenarioFixtures';
+import { bootScenario, runLines } from '../../support/helpers';
 
 function build(modules: unknown[], script: string[] = [], kernel: unknown = { dynamicDebug: ['file kernel/livepatch/* +p'] }) {
   const r = validateScenario({ ...HEAD, kernel, modules, script });
   if (!r.ok) throw new Error(r.errors.join('\n'));
-  return buildSimulation(r.scenario);
+  return bootScenario(r.scenario);
 }
 
 /** Run the scenario's script; the kernel log lines written meanwhile, without timestamps. */
 function run(modules: unknown[], script: string[]) {
   const b = build(modules, script);
   const from = b.sim.log.length;
-  const out = b.sim.run(b.lines);
+  const out = b.run();
   // The once-per-boot taint notices are the loader's, not the module's.
   return { ...b, out, log: b.sim.log.slice(from).map((r) => r.text).filter((t) => !/(tainting|taints) kernel/.test(t)) };
 }
@@ -99,7 +99,7 @@ describe('target modules: kthread_run(), work items, kthread_stop()', () => {
   it('the kthread blocks a patch of its loop function; the per-task debug line names it', () => {
     const b = build([STUCKMOD, LP_STUCK], ['load_mod stuckmod', 'load_lp_nowait lp_stuck', 'sleep 3']);
     b.sim.kernel.log.dyndbg.write('func klp_try_switch_task +p');
-    b.sim.run(b.lines);
+    b.run();
     const k = b.sim.kernel;
     const s = slotOf(k, 'stuckd');
     expect(k.tasks.has(s, TF.PATCH_PENDING)).toBe(true);
@@ -116,7 +116,7 @@ describe('target modules: kthread_run(), work items, kthread_stop()', () => {
   it('a kthread created during a transition takes kthreadd\'s patch state and pending flag (klp_copy_process)', () => {
     const second = { name: 'latemod', functions: [{ name: 'late_loop', loop: true, body: [{ sleep: { us: 50000, sched: 'interruptible' } }] }], kthreads: [{ comm: 'lated', fn: 'late_loop' }] };
     const b = build([STUCKMOD, LP_STUCK, second], ['load_mod stuckmod', 'load_lp_nowait lp_stuck', 'sleep 2', 'load_mod latemod']);
-    b.sim.run(b.lines);
+    b.run();
     const k = b.sim.kernel;
     const kthreadd = slotOf(k, 'kthreadd');
     const late = slotOf(k, 'lated');
@@ -139,7 +139,7 @@ describe('target modules: kthread_run(), work items, kthread_stop()', () => {
     let inWork = -1;
     for (let s = k.firstThread; s < k.tasks.n; s++) if (k.trie.frames(k.tasks.stack[s]).some((c) => k.syms.codes[c].name === 'poll_work')) inWork = s;
     expect(k.tasks.commOf(inWork)).toMatch(/^kworker\//);
-    const after = sim.run(parseLineOk(['unload_mod workmod']));
+    const after = runLines(sim, parseLineOk(['unload_mod workmod']));
     expect(after.died).toBeUndefined();
     expect(sim.log.slice(-1)[0].text).toBe('workmod: workmod gone');
     expect(log).not.toContain('workmod: workmod gone');
@@ -169,7 +169,7 @@ describe('timed script lines and the until stop', () => {
   it('a line prefixed `at T:` runs T after the script started; unprefixed lines follow in sequence', () => {
     const b = build([], ["log 'first'", "at 3s: log 'at three'", "log 'right after'", "at 3500ms: log 'at three and a half'"]);
     const start = b.sim.kernel.clock.now;
-    const out = b.sim.run(b.lines);
+    const out = b.run();
     const started = out.outcomes.map((o) => o.time - start);
     expect(started[0]).toBeLessThan(1000);
     expect(started[1]).toBeGreaterThanOrEqual(3_000_000);
@@ -184,7 +184,7 @@ describe('timed script lines and the until stop', () => {
   it('a line whose time comes while the line before it runs interrupts it (Ctrl-C) and runs then', () => {
     const b = build([], ['sleep 2', "at 1s: log 'late'"]);
     const start = b.sim.kernel.clock.now;
-    const out = b.sim.run(b.lines);
+    const out = b.run();
     expect(out.outcomes[0].result).toEqual({ out: [], err: ['^C'], status: 130 });
     expect(out.outcomes[0].time - start).toBe(1_000_000);
     expect(out.outcomes[1].time - start).toBeGreaterThanOrEqual(1_000_000);
@@ -194,13 +194,13 @@ describe('timed script lines and the until stop', () => {
   it('until stops the run at that virtual time, before the script ends, or lets time pass up to it', () => {
     const b = build([], ['sleep 10', "log 'never'"]);
     const until = b.sim.kernel.clock.now + 2_000_000;
-    const out = b.sim.run(b.lines, undefined, until);
+    const out = b.run({ until });
     expect(out.stoppedAt).toBe(until);
     expect(b.sim.kernel.clock.now).toBe(until);
     expect(out.outcomes).toEqual([]);
     const c = build([], ["log 'quick'"]);
     const later = c.sim.kernel.clock.now + 5_000_000;
-    const done = c.sim.run(c.lines, undefined, later);
+    const done = c.run({ until: later });
     expect(done.stoppedAt).toBeUndefined();
     expect(done.outcomes.length).toBe(1);
     expect(c.sim.kernel.clock.now).toBe(later);

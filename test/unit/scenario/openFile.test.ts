@@ -5,21 +5,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSimulation } from '../../../src/scenario/build';
 import { selftestFilter } from '../../../src/scenario/case';
 import { caseText, exportCase } from '../../../src/scenario/caseExport';
 import { defaultScenario } from '../../../src/scenario/defaultScenario';
 import { toDocument } from '../../../src/scenario/document';
 import { scenarioOfFile } from '../../../src/scenario/openFile';
+import { bootScenario } from '../../support/helpers';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
 function logOf(text: string): string[] {
   const r = scenarioOfFile('f.json', text, text.length);
   if (!r.ok) throw new Error(r.message);
-  const { sim, lines } = buildSimulation(r.scenario);
+  const { sim, run } = bootScenario(r.scenario);
   const start = sim.log.length;
-  sim.run(lines);
+  run();
   return sim.log.slice(start).filter((x) => selftestFilter(x.text)).map((x) => x.text);
 }
 

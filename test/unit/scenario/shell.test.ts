@@ -7,7 +7,7 @@ import { Simulation } from '../../../src/engine/simulation';
 import { parseLine, parseScript } from '../../../src/scenario/script';
 import { selftestHelpers, shellCommands } from '../../../src/scenario/commands';
 import { validateScenario } from '../../../src/scenario/document';
-import { buildSimulation } from '../../../src/scenario/build';
+import { sessionSourceOf } from '../../../src/scenario/build';
 import { runScript } from '../../support/helpers';
 
 function errorsOf(lines: string[]): string[] {
@@ -175,11 +175,12 @@ describe('one registry per kind of command', () => {
     expect(b.ok && b.lines[1].at).toBe(3_000_000);
   });
 
-  it('validating a document and building its machine share one parse of the script', () => {
+  it('validating a document and replaying it share one parse of the script: the Session reads the entries validation parsed', () => {
     const r = validateScenario({ format: 'livepatch-explorer/scenario', version: 1, script: ['load_lp test_klp_livepatch', '# done'] });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const parsed = parseScript(r.scenario.script);
-    expect(parsed.ok && buildSimulation(r.scenario).lines).toBe(parsed.ok && parsed.lines);
+    const source = sessionSourceOf(r.scenario);
+    expect(parsed.ok && source.parsed).toBe(parsed.ok && parsed.entries);
   });
 });

@@ -6,12 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../src/engine/simulation';
 import type { CmdResult } from '../../../src/scenario/commands/registry';
 import type { Node } from '../../../src/kernel/vfs';
-import { buildSimulation } from '../../../src/scenario/build';
 import { validateScenario } from '../../../src/scenario/document';
 import { expandGlob, segmentRegex } from '../../../src/scenario/glob';
 import { TERMINAL_MAX_LINES } from '../../../src/scenario/shell';
 import { splitLine } from '../../../src/scenario/words';
-import { runToEnd } from '../../support/helpers';
+import { bootScenario, runToEnd } from '../../support/helpers';
 
 const KLP = '/sys/kernel/livepatch';
 /** A machine with test_klp_callbacks_demo stuck in transition behind the busy module's worker. */
@@ -260,8 +259,8 @@ describe('the terminal keeps at most TERMINAL_MAX_LINES lines of one command', (
       script: ['ps -e', 'ps -e | wc -l'],
     });
     if (!doc.ok) throw new Error(doc.errors.join('; '));
-    const { sim, lines } = buildSimulation(doc.scenario);
-    const [all, count] = sim.run(lines).outcomes.map((o) => o.result);
+    const { run } = bootScenario(doc.scenario);
+    const [all, count] = run().outcomes.map((o) => o.result);
     expect(all.out).toHaveLength(TERMINAL_MAX_LINES);
     const n = Number(count.out[0]);
     expect(n).toBeGreaterThan(12_000);

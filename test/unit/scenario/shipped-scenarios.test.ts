@@ -1,19 +1,20 @@
 // The scenario files shipped under public/scenarios/ (issue 3): each validates, is written
 // as the explorer writes documents (pretty-printed, titled, described), and runs to the
-// outcome its description promises, through buildSimulation and the same run + summary
+// outcome its description promises, through an engine host and the same run + summary
 // path as `npm run sim` (src/cli/sim.ts). One file is also run through the CLI itself.
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LineOutcome, Simulation } from '../../../src/engine/simulation';
+import type { Simulation } from '../../../src/engine/simulation';
+import type { LineOutcome } from '../../../src/engine/runner';
 import { pendingByReason, summaryLines } from '../../../src/engine/summary';
 import { KLP_TRANSITION_IDLE } from '../../../src/kernel/constants';
 import { formatAddr } from '../../../src/kernel/symbols';
 import { parseScenarioText, type Scenario } from '../../../src/scenario/document';
-import { buildSimulation } from '../../../src/scenario/build';
 import { DEBATE_CHECKS } from '../../support/debateScenarios';
+import { bootScenario } from '../../support/helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DIR = join(ROOT, 'public', 'scenarios');
@@ -45,10 +46,11 @@ function run(file: string): Run {
   const done = runs.get(file);
   if (done) return done;
   const scenario = load(file);
-  const { sim, lines } = buildSimulation(scenario);
-  const out = sim.run(lines);
+  const b = bootScenario(scenario);
+  const sim = b.sim;
+  const out = b.run();
   expect(out.died).toBeUndefined();
-  expect(out.outcomes).toHaveLength(lines.length);
+  expect(out.outcomes).toHaveLength(b.host.session.entries.filter((l) => l.trim() && !l.trim().startsWith('#')).length);
   const summary = summaryLines(sim.kernel, sim.klpEvents);
   const r: Run = { scenario, sim, outcomes: out.outcomes, texts: sim.log.map((l) => l.text), summary, transitions: summary.filter((l) => l.startsWith('transition: ')) };
   runs.set(file, r);
@@ -90,9 +92,9 @@ function pendingAfterFirstAttempt(file: string, n: number) {
   const inits = done.sim.klpEvents.filter((e) => e.event.type === 'klp.init');
   const attempt = done.sim.klpEvents.find((e) => e.event.type === 'klp.attempt' && e.time >= inits[n].time);
   if (!attempt) throw new Error(`transition ${n} of ${file} made no attempt`);
-  const { sim, lines } = buildSimulation(done.scenario);
-  sim.run(lines, undefined, attempt.time + 1);
-  return pendingByReason(sim.kernel);
+  const b = bootScenario(done.scenario);
+  b.run({ until: attempt.time + 1 });
+  return pendingByReason(b.sim.kernel);
 }
 
 /** Log records up to (not including) virtual time `us`. */

@@ -3,22 +3,22 @@
 // consistency analysis attached, as `sim --analysis` runs it, ends in the same violation.
 import { describe, expect, it } from 'vitest';
 import { attachConsistency } from '../../../src/analysis/attach';
-import { buildSimulation } from '../../../src/scenario/build';
 import { parseScript } from '../../../src/scenario/script';
 import type { Scenario } from '../../../src/scenario/document';
 import { replayScenario } from '../../../src/search/replay';
 import { searchScenario, type Goal } from '../../../src/search/search';
 import { DEPENDENCY_SPLIT, HELD_FORCED, PETR_HYBRID, ROOT, scenarioOf } from './fixtures';
 import { join } from 'node:path';
+import { bootScenario } from '../../support/helpers';
 
 function replay(scenario: Scenario, goal: Goal) {
   const r = searchScenario(scenario, { goal });
   if (!r.found) throw new Error(`nothing found (${r.states} states)`);
   const rs = replayScenario(scenario, r.found);
   expect(parseScript(rs.script).ok).toBe(true);
-  const { sim, lines } = buildSimulation(rs);
+  const { sim, run } = bootScenario(rs);
   const analysis = attachConsistency(sim, rs.dependencies).analysis;
-  const out = sim.run(lines);
+  const out = run();
   return { found: r.found, sim, analysis, out };
 }
 
@@ -35,9 +35,9 @@ describe('a found run replays on the real kernel with the same outcome', () => {
     const r = searchScenario(scenario, { goal: 'default' });
     const rs = replayScenario(scenario, r.found!);
     rs.script.push('step_task funcad/0', 'step_task funcad/1', 'step_task funcbd/0', 'step_task funcbd/1', 'wait_attempt');
-    const { sim, lines } = buildSimulation(rs);
+    const { sim, run } = bootScenario(rs);
     const analysis = attachConsistency(sim).analysis;
-    sim.run(lines);
+    run();
     expect(analysis.violations.map((v) => v.kind)).toContain('mass-switch');
   });
 

@@ -151,7 +151,7 @@ describe('scenario editor: fields', () => {
   it('each template boots: its frames exist and its kind fits (installWorkload accepts it)', () => {
     for (const t of CLASS_TEMPLATES) {
       const s = scenarioOf(editForm(draftOf(defaultScenario()), addClass(t.id)).text);
-      const { sim } = buildSimulation(s);
+      const sim = buildSimulation(s);
       expect(sim.workload?.classes.map((c) => c.name), t.id).toEqual([t.spec.name]);
     }
   });

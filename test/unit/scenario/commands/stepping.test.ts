@@ -1,11 +1,11 @@
 // step_task and wait_attempt (src/scenario/commands/stepping.ts): what they refuse, in words.
 import { describe, expect, it } from 'vitest';
-import { buildSimulation } from '../../../../src/scenario/build';
 import { HELD_FORCED, scenarioOf } from '../../search/fixtures';
+import { bootScenario } from '../../../support/helpers';
 
 function run(script: string[]) {
-  const { sim, lines } = buildSimulation(scenarioOf(HELD_FORCED, (s) => (s.script = script)));
-  return sim.run(lines).outcomes.map((o) => ({ text: o.line.text, status: o.result.status, err: o.result.err.join('; ') }));
+  const { run } = bootScenario(scenarioOf(HELD_FORCED, (s) => (s.script = script)));
+  return run().outcomes.map((o) => ({ text: o.line.text, status: o.result.status, err: o.result.err.join('; ') }));
 }
 
 describe('step_task and wait_attempt', () => {
@@ -17,8 +17,8 @@ describe('step_task and wait_attempt', () => {
   });
 
   it('wait_attempt returns after exactly one attempt of the transition in progress', () => {
-    const { sim, lines } = buildSimulation(scenarioOf(HELD_FORCED, (s) => (s.script = ['load_mod wmod', 'step_task worker/0', 'load_lp_nowait lp_work', 'wait_attempt', 'wait_attempt'])));
-    sim.run(lines);
+    const { sim, run } = bootScenario(scenarioOf(HELD_FORCED, (s) => (s.script = ['load_mod wmod', 'step_task worker/0', 'load_lp_nowait lp_work', 'wait_attempt', 'wait_attempt'])));
+    run();
     expect(sim.klpEvents.filter((e) => e.event.type === 'klp.attempt')).toHaveLength(3);
   });
 });
