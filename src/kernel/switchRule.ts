@@ -32,7 +32,19 @@ interface SwitchCheck {
    * (-1 exactly when all four are -1). False means "check them one by one".
    */
   passesQuadJs: string;
+  /**
+   * The check as a branch-free JavaScript expression, 1 when it fails and 0 when it passes,
+   * over the slot `s`, the task's sched byte `sc`, flags `f`, stack verdict `v` and `current`:
+   * the walker's four-task groups that hold a blocked task are decided with no branch on the
+   * outcome (a branch per task mispredicts on the few blocked ones scattered in the list).
+   */
+  failsBitJs: string;
 }
+
+/** 1 when the int32 expression `x` is not 0, else 0 (the sign bit of x | -x). */
+const nonZero = (x: string): string => `(((${x}) | -(${x})) >>> 31)`;
+/** Bit `mask` (a single bit) of `x` as 0 or 1. */
+const bit = (x: string, mask: number): string => `((${x} >>> ${31 - Math.clz32(mask)}) & 1)`;
 
 /** Four bytes of `word` (an int32 of four byte fields): none of them equals `value`. */
 const noByteIs = (word: string, value: number): string => {
@@ -48,6 +60,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     fails: (sched, _flags, _verdict, isCurrent) => sched === Sched.RUNNING && !isCurrent,
     failsJs: `(sched[s] === ${Sched.RUNNING} && s !== current)`,
     passesQuadJs: noByteIs('sw', Sched.RUNNING),
+    failsBitJs: `((1 ^ ${nonZero(`sc ^ ${Sched.RUNNING}`)}) & ${nonZero('s ^ current')})`,
   },
   {
     // The unwinder marked the task's stack unreliable (stack_trace_save_tsk_reliable() < 0).
@@ -56,6 +69,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     fails: (_sched, flags) => (flags & TF.UNRELIABLE) !== 0,
     failsJs: `((f & ${TF.UNRELIABLE}) !== 0)`,
     passesQuadJs: `((fw & ${TF.UNRELIABLE * 0x01010101}) === 0)`,
+    failsBitJs: bit('f', TF.UNRELIABLE),
   },
   {
     // The same, for a stack shape the unwinder cannot walk (deeper than MAX_STACK_ENTRIES...).
@@ -64,6 +78,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     fails: (_sched, _flags, verdict) => verdict === -2,
     failsJs: '(v === -2)',
     passesQuadJs: '(v4 === -1)',
+    failsBitJs: `(1 ^ ${nonZero('v + 2')})`,
   },
   {
     // klp_check_stack(): a function the transition changes is on the stack.
@@ -72,6 +87,7 @@ export const SWITCH_RULE: readonly SwitchCheck[] = [
     fails: (_sched, _flags, verdict) => verdict >= 0,
     failsJs: '(v >= 0)',
     passesQuadJs: '(v4 === -1)',
+    failsBitJs: '(~v >>> 31)',
   },
 ];
 
@@ -86,3 +102,6 @@ export const SWITCH_PASSES_JS = SWITCH_RULE.map((c) => `!${c.failsJs}`).join(' &
 
 /** The whole rule for four tasks at once: true only when all four may switch (see passesQuadJs). */
 export const SWITCH_PASSES_QUAD_JS = [...new Set(SWITCH_RULE.map((c) => c.passesQuadJs))].join(' && ');
+
+/** The whole rule, branch-free: 1 when the task fails some check (may not switch), else 0. */
+export const SWITCH_FAILS_BIT_JS = SWITCH_RULE.map((c) => c.failsBitJs).join(' | ');

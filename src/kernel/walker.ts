@@ -12,11 +12,13 @@
 // test/unit/kernel/switchRule.test.ts. The choice is automatic.
 
 import type { Kernel } from './kernel';
-import { SWITCH_PASSES_JS, SWITCH_PASSES_QUAD_JS } from './switchRule';
+import { SWITCH_FAILS_BIT_JS, SWITCH_PASSES_JS, SWITCH_PASSES_QUAD_JS } from './switchRule';
 import { Sched, TF, type TaskTable } from './tasks';
 
 const F_LISTED = TF.LISTED;
+const LISTED_SHIFT = 31 - Math.clz32(F_LISTED);
 const F_UNRELIABLE = TF.UNRELIABLE;
+const UNRELIABLE_SHIFT = 31 - Math.clz32(F_UNRELIABLE);
 const F_NOT_PENDING = ~TF.PATCH_PENDING & 0xff;
 const S_RUNNING = Sched.RUNNING;
 /** One byte value in each byte of a 32-bit word. */
@@ -55,6 +57,42 @@ type Loops = Pick<Walker, 'range' | 'list'>;
 type MakeLoops = (ps: Int8Array, flags: Uint8Array, sched: Uint8Array, stack: Int32Array, verdict: Int32Array, last: WalkResult) => Loops;
 
 /**
+ * The loops each kind of walker provides; range() is composed from them (rangeOf). Each sets
+ * last.stoppedAt and last.switched for its own call.
+ */
+interface Parts {
+  /** Slots [from, to), both multiples of four, four at a time; stops where out has no room for four more. */
+  quads(out: Int32Array, w: number, from: number, to: number, target: number, current: number): number;
+  /** Slots [from, to) one by one; stops at the first blocked one that finds out full. */
+  one(out: Int32Array, w: number, from: number, to: number, target: number, current: number): number;
+  list: Loops['list'];
+}
+
+/**
+ * range() from the parts: the slots before the first word boundary and after the last one
+ * task by task, the words between four at a time, and task by task again from where quads()
+ * stopped when out ran short of room. quads() thus holds no path that runs only at a chunk's
+ * edge or once per walk: V8 compiled it before such a path had ever run and left it on the
+ * path's first run (a deopt for want of type feedback), and what it compiled next (on-stack
+ * replacement code, or code for the function) decided whether the walk ran at about 2.7 or
+ * 4.2 times the table touch, differently for each table: the "first kernel" oddity.
+ */
+function rangeOf(p: Parts, last: WalkResult): Loops['range'] {
+  return (out, w, from, to, target, current) => {
+    const head = Math.min(to, (from + 3) & -4);
+    w = p.one(out, w, from, head, target, current);
+    let switched = last.switched;
+    if (last.stoppedAt < head) return w;
+    const body = Math.max(head, to & -4);
+    w = p.quads(out, w, head, body, target, current);
+    switched += last.switched;
+    w = p.one(out, w, last.stoppedAt, to, target, current);
+    last.switched += switched;
+    return w;
+  };
+}
+
+/**
  * klp_try_switch_task() for one thread `s`, as the loops below inline it: a task switches
  * when it is listed, not yet in the target state and passes every check of SWITCH_RULE.
  * The task's flags `f` and stack verdict `v` are read once: rereading them from the arrays
@@ -72,36 +110,44 @@ const SWITCH_ONE = `
       switched++;
     }`;
 
-/** The tasks [s, end) one by one; sets 'full' and stops at the first that finds 'out' full. */
-const ONE_BY_ONE = (end: string) => `
-      for (; s < ${end}; s++) {${SWITCH_ONE} else {
-          if (w === cap) {
-            full = true;
-            break;
-          }
-          out[w++] = s;
-        }
-      }`;
+/**
+ * SWITCH_ONE without a branch on the outcome, for a group of four that holds a blocked task
+ * (about one group in nine on the bench's machine: the blocked tasks are scattered, so a
+ * branch per task mispredicts). A candidate (not in the target state, listed) that passes
+ * SWITCH_FAILS_BIT_JS is switched by arithmetic; every task is stored at out[w] and w
+ * advances past the blocked candidates only, so out needs room for one more entry than it
+ * keeps.
+ */
+const BRANCH_FREE_ONE = `
+          const p = ps[s];
+          const f = flags[s];
+          const sc = sched[s];
+          const v = verdict[stack[s]];
+          const d = p ^ target;
+          const cand = (((d | -d) >>> 31) & (f >>> ${LISTED_SHIFT})) & 1;
+          const fail = ${SWITCH_FAILS_BIT_JS};
+          const sw = cand & (fail ^ 1);
+          ps[s] = p ^ (d & -sw);
+          flags[s] = f & ~(sw * ${TF.PATCH_PENDING});
+          out[w] = s;
+          w += cand & fail;
+          switched += sw;`;
 
 /**
- * range(): four tasks at a time where the slots are word-aligned. When all four are pending,
- * listed and pass SWITCH_PASSES_QUAD_JS they switch together (two word writes); otherwise,
- * and before and after the aligned words, task by task.
+ * quads(): when all four tasks of a word are pending, listed and pass SWITCH_PASSES_QUAD_JS
+ * they switch together (two word writes); otherwise the four go through BRANCH_FREE_ONE.
  */
 const WALKER_SOURCE = `
   const ps4 = words(ps);
   const fl4 = words(flags);
   const sc4 = words(sched);
   return {
-    range(out, w, from, to, target, current) {
+    quads(out, w, from, to, target, current) {
       const cap = out.length;
       const tw = target * ${BYTES};
       let switched = 0;
-      let full = false;
       let s = from;
-      const head = Math.min(to, (from + 3) & -4);${ONE_BY_ONE('head')}
-      const body = to & -4;
-      while (!full && s < body) {
+      while (s < to && w + 4 <= cap) {
         const i = s >> 2;
         const pw = ps4[i] ^ tw;
         const fw = fl4[i];
@@ -116,29 +162,24 @@ const WALKER_SOURCE = `
             continue;
           }
         }
-        if (w + 4 <= cap) {
-          // Unrolled: the four tasks one by one with room for all of them in out.
-          const b = s;${[0, 1, 2, 3].map((j) => `
-          {
-            const s = b + ${j};
-            if (ps[s] !== target) {
-              const f = flags[s];
-              if ((f & ${F_LISTED}) !== 0) {
-                const v = verdict[stack[s]];
-                if (${SWITCH_PASSES_JS}) {
-                  flags[s] = f & ${F_NOT_PENDING};
-                  ps[s] = target;
-                  switched++;
-                } else out[w++] = s;
-              }
-            }
-          }`).join('')}
-          s += 4;
-          continue;
-        }
-        const end = s + 4;${ONE_BY_ONE('end')}
+        const b = s;${[0, 1, 2, 3].map((j) => `
+        {
+          const s = b + ${j};${BRANCH_FREE_ONE}
+        }`).join('')}
+        s += 4;
       }
-      if (!full) {${ONE_BY_ONE('to')}
+      last.stoppedAt = s;
+      last.switched = switched;
+      return w;
+    },
+    one(out, w, from, to, target, current) {
+      const cap = out.length;
+      let switched = 0;
+      let s = from;
+      for (; s < to; s++) {${SWITCH_ONE} else {
+          if (w === cap) break;
+          out[w++] = s;
+        }
       }
       last.stoppedAt = s;
       last.switched = switched;
@@ -159,8 +200,9 @@ let walkerTag = 0;
 
 /** The generated loops: SWITCH_RULE compiled in, the arrays bound as constants. */
 export const compiledLoops: MakeLoops = (ps, flags, sched, stack, verdict, last) => {
-  const bind = new Function('words', 'ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as (w: typeof words, ...a: Parameters<MakeLoops>) => Loops;
-  return bind(words, ps, flags, sched, stack, verdict, last);
+  const bind = new Function('words', 'ps', 'flags', 'sched', 'stack', 'verdict', 'last', `// attempt walker ${++walkerTag}\n${WALKER_SOURCE}`) as (w: typeof words, ...a: Parameters<MakeLoops>) => Parts;
+  const parts = bind(words, ps, flags, sched, stack, verdict, last);
+  return { range: rangeOf(parts, last), list: parts.list };
 };
 
 /** The fallback when `new Function` is forbidden: the same loops as closures (SWITCH_RULE written out in its order). */
@@ -176,42 +218,36 @@ export const fallbackLoops: MakeLoops = (ps, flags, sched, stack, verdict, last)
     const running = sw ^ (S_RUNNING * BYTES);
     return ((running - BYTES) & ~running & HIGH_BITS) === 0 && (fw & (F_UNRELIABLE * BYTES)) === 0 && v4 === -1;
   };
+  /** SWITCH_FAILS_BIT_JS written out: 1 when the task may not switch, else 0 (no branch). */
+  const failsBit = (s: number, sc: number, f: number, v: number, current: number): number => {
+    const notCurrent = ((s ^ current) | -(s ^ current)) >>> 31;
+    const running = 1 ^ (((sc ^ S_RUNNING) | -(sc ^ S_RUNNING)) >>> 31);
+    const unreliable = (f >>> UNRELIABLE_SHIFT) & 1;
+    const unwindable = 1 ^ (((v + 2) | -(v + 2)) >>> 31);
+    return (running & notCurrent) | unreliable | unwindable | (~v >>> 31);
+  };
+  /** BRANCH_FREE_ONE for task s: switches it or not by arithmetic; 1 when blocked, 2 when switched, else 0. */
+  const step = (s: number, target: number, current: number): number => {
+    const p = ps[s];
+    const f = flags[s];
+    const d = p ^ target;
+    const cand = (((d | -d) >>> 31) & (f >>> LISTED_SHIFT)) & 1;
+    const fail = failsBit(s, sched[s], f, verdict[stack[s]], current);
+    const sw = cand & (fail ^ 1);
+    ps[s] = p ^ (d & -sw);
+    flags[s] = f & ~(sw * TF.PATCH_PENDING);
+    return (cand & fail) | (sw << 1);
+  };
   const ps4 = words(ps);
   const fl4 = words(flags);
   const sc4 = words(sched);
-  let w = 0;
-  let switched = 0;
-  let full = false;
-  /** The tasks [s, end) one by one into out[w..]; returns where it stopped (sets full when out filled up). */
-  const oneByOne = (out: Int32Array, s: number, end: number, target: number, current: number): number => {
-    const cap = out.length;
-    for (; s < end; s++) {
-      if (ps[s] === target) continue;
-      const f = flags[s];
-      if ((f & F_LISTED) === 0) continue;
-      if (switches(s, f, current)) {
-        flags[s] = f & F_NOT_PENDING;
-        ps[s] = target;
-        switched++;
-      } else {
-        if (w === cap) {
-          full = true;
-          break;
-        }
-        out[w++] = s;
-      }
-    }
-    return s;
-  };
-  return {
-    range(out, w0, from, to, target, current) {
+  const parts: Parts = {
+    quads(out, w, from, to, target, current) {
+      const cap = out.length;
       const tw = target * BYTES;
-      w = w0;
-      switched = 0;
-      full = false;
-      let s = oneByOne(out, from, Math.min(to, (from + 3) & -4), target, current);
-      const body = to & -4;
-      while (!full && s < body) {
+      let switched = 0;
+      let s = from;
+      while (s < to && w + 4 <= cap) {
         const i = s >> 2;
         const pw = ps4[i] ^ tw;
         const fw = fl4[i];
@@ -225,9 +261,45 @@ export const fallbackLoops: MakeLoops = (ps, flags, sched, stack, verdict, last)
             continue;
           }
         }
-        s = oneByOne(out, s, s + 4, target, current);
+        // BRANCH_FREE_ONE written out, for each of the four (unrolled: a loop here measured
+        // about 20% slower): bit 0 of step() tells whether the task is a blocked candidate,
+        // bit 1 whether it switched.
+        const r0 = step(s, target, current);
+        out[w] = s;
+        w += r0 & 1;
+        const r1 = step(s + 1, target, current);
+        out[w] = s + 1;
+        w += r1 & 1;
+        const r2 = step(s + 2, target, current);
+        out[w] = s + 2;
+        w += r2 & 1;
+        const r3 = step(s + 3, target, current);
+        out[w] = s + 3;
+        w += r3 & 1;
+        switched += (r0 >> 1) + (r1 >> 1) + (r2 >> 1) + (r3 >> 1);
+        s += 4;
       }
-      if (!full) s = oneByOne(out, s, to, target, current);
+      last.stoppedAt = s;
+      last.switched = switched;
+      return w;
+    },
+    one(out, w, from, to, target, current) {
+      const cap = out.length;
+      let switched = 0;
+      let s = from;
+      for (; s < to; s++) {
+        if (ps[s] === target) continue;
+        const f = flags[s];
+        if ((f & F_LISTED) === 0) continue;
+        if (switches(s, f, current)) {
+          flags[s] = f & F_NOT_PENDING;
+          ps[s] = target;
+          switched++;
+        } else {
+          if (w === cap) break;
+          out[w++] = s;
+        }
+      }
       last.stoppedAt = s;
       last.switched = switched;
       return w;
@@ -250,6 +322,7 @@ export const fallbackLoops: MakeLoops = (ps, flags, sched, stack, verdict, last)
       return kept;
     },
   };
+  return { range: rangeOf(parts, last), list: parts.list };
 };
 
 /** Whether this page may compile code (a Content-Security-Policy without 'unsafe-eval' forbids it). */
@@ -289,8 +362,15 @@ function walkerFor(t: TaskTable, verdict: Int32Array): Walker {
   return made;
 }
 
-/** Threads per range() call of a walk over every thread. */
-const WALK_CHUNK = 4096;
+/**
+ * Threads per range() call of a walk over every thread. Chunks keep each call short enough
+ * that V8 optimises quads() as a function rather than only entering it by on-stack
+ * replacement, whose code runs the loop about 1.6 times as slowly (one call for the whole
+ * walk: 3.8 against 2.4 times the table touch); few enough that this loop, which V8 leaves
+ * unoptimised for the first dozens of attempts (it runs once per attempt), costs nothing
+ * (4096 threads a chunk: 245 calls, about a quarter of a millisecond per attempt there).
+ */
+const WALK_CHUNK = 65536;
 
 /**
  * The walk of an attempt with reliable stacks: one pass over the shared trie gives every
@@ -314,8 +394,6 @@ export function walkThreads(k: Kernel, target: number): number {
   let switched = 0;
   pend.reserve(Math.min(to - from, 1024), 0);
   while (from < to) {
-    // Chunks keep each call short, so V8 optimises range() as a function rather than entering
-    // it by on-stack replacement, whose code runs the loop about twice as slowly.
     const end = Math.min(to, from + WALK_CHUNK);
     blocked = walker.range(pend.slots, blocked, from, end, target, k.current);
     switched += walker.last.switched;

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyTasks, Reason } from '../../../src/engine/blockers';
 import { Sched, TF } from '../../../src/kernel/tasks';
-import { firstFailedCheck, SWITCH_PASSES_QUAD_JS, SWITCH_RULE } from '../../../src/kernel/switchRule';
+import { firstFailedCheck, SWITCH_FAILS_BIT_JS, SWITCH_PASSES_QUAD_JS, SWITCH_RULE } from '../../../src/kernel/switchRule';
 import { explainSwitch } from '../../../src/kernel/transition';
 import { compiledLoops, fallbackLoops, useWalkerLoops, walkerLoopsKind } from '../../../src/kernel/walker';
 import { Prng } from '../../../src/kernel/prng';
@@ -32,6 +32,20 @@ describe('SWITCH_RULE', () => {
         expect(got, `${c.reason} sched=${sched} flags=${flags} verdict=${v} current=${cur}`).toBe(c.fails(sched, flags, v, cur));
       }
     }
+  });
+
+  it('each check’s branch-free form is 1 exactly when the check fails, and the whole rule’s is 1 exactly when some check fails', () => {
+    const bitOf = (expr: string) => new Function('sc', 'f', 'v', 's', 'current', `return ${expr};`) as (...a: number[]) => number;
+    const whole = bitOf(SWITCH_FAILS_BIT_JS);
+    let failing = 0;
+    for (const sched of SCHEDS) for (const flags of [0, TF.UNRELIABLE, TF.LISTED | TF.UNRELIABLE, TF.LISTED, 0xff]) for (const v of [...VERDICTS, 49, 0x7fffffff]) for (const [s, current] of [[5, 5], [5, 6], [0, -1], [7, 0]]) {
+      const at = `sched=${sched} flags=${flags} verdict=${v} slot=${s} current=${current}`;
+      for (const c of SWITCH_RULE) expect(bitOf(c.failsBitJs)(sched, flags, v, s, current), `${c.reason} ${at}`).toBe(c.fails(sched, flags, v, s === current) ? 1 : 0);
+      const fails = firstFailedCheck(sched, flags, v, s === current) >= 0;
+      expect(whole(sched, flags, v, s, current), at).toBe(fails ? 1 : 0);
+      if (fails) failing++;
+    }
+    expect(failing).toBeGreaterThan(100);
   });
 
   it('four tasks at once: SWITCH_PASSES_QUAD_JS holds only when each of the four passes every check', () => {
