@@ -1,5 +1,6 @@
 // npm run conformance -- <files or folders>: run golden cases, print PASS/FAIL per case and
-// a final "N passed, N failed". Exit status 1 when any case fails or a file is bad.
+// a final "N passed, N failed". Exit status 1 when any case fails or a file is bad. Each case
+// runs on an engine host, headless, as `npm run sim` runs it (src/scenario/case.ts simulateCase).
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
