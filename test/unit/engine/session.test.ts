@@ -76,6 +76,18 @@ describe('Session: the explorer’s replayable run', () => {
     expect(s.sim.dmesg()).toEqual(reference());
   });
 
+  it('reads the parse its source carries, on the first run and on every replay from boot (it never parses the script again)', () => {
+    const given = parseScript(['echo from-the-parse']);
+    if (!given.ok) throw new Error(given.errors.join('\n'));
+    // The text says otherwise: only a Session that parsed `script` again would print it.
+    const s = new Session({ title: 't', build: () => new Simulation(), script: ['echo from-the-text'], parsed: given.entries });
+    s.advanceTo(s.start + 1_000_000);
+    expect(s.runs[0].result?.out).toEqual(['from-the-parse']);
+    s.seek(s.start);
+    s.advanceTo(s.start + 1_000_000);
+    expect(s.runs[0].result?.out).toEqual(['from-the-parse']);
+  });
+
   it('a machine built by hand runs headless but cannot be replayed from boot: a backward seek says so', () => {
     const sim = new Simulation();
     const s = new Session(machineSource(sim, 'by hand'), { record: false });
