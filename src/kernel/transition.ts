@@ -3,13 +3,7 @@
 // any function the transition changes (stack check), or at a point known to be safe (exit
 // to user space, the idle loop, the scheduler hook), or when forced.
 
-import {
-  KLP_TRANSITION_IDLE,
-  KLP_TRANSITION_PATCHED,
-  KLP_TRANSITION_UNPATCHED,
-  SIGNALS_TIMEOUT,
-  type PatchState,
-} from './constants';
+import { KLP_TRANSITION_IDLE, KLP_TRANSITION_PATCHED, KLP_TRANSITION_UNPATCHED, SIGNALS_TIMEOUT, type PatchState } from './constants';
 import { stateWord, type KlpFunc } from './klp';
 import type { Kernel } from './kernel';
 import { KERN_NOTICE, KERN_WARNING } from './printk';
@@ -208,14 +202,11 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
     k.warn('kernel/livepatch/transition.c', 'klp_try_complete_transition', true, 'klp_target_state == KLP_TRANSITION_IDLE');
     return false;
   }
-  const t = k.tasks;
   const target = k.klpTargetState;
   const reliable = k.config.reliableStacktrace;
   const { ranges, funcs } = forbiddenRanges(k);
   k.verdicts.begin(ranges);
   const debugOn = reliable && k.log.dyndbg.isEnabled(SWITCH_SITE);
-  const ps = t.patchState;
-  const flags = t.flags;
   // Without reliable stacks klp_try_switch_task() returns before any check: no cost.
   let checked = 0;
   if (reliable) checked = walkThreads(k, target);
@@ -233,7 +224,25 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
   const now = k.clock.now;
   k.tasklist.readHold({ start: now, end: now + holdUs, checked, debugLines, cpu: k.cpuOf(k.current) });
   k.rcuTasks.holdout(now, now + holdUs);
-  let pending = blocked;
+  const pending = blocked + checkIdleTasks(k, target, funcs, reliable, debugOn);
+  // What follows is the klp core machine's decision (klpCoreMachine.ts): complete when every
+  // task is switched (klpFinishTransition), else fake signals when due (klpSendSignals) and
+  // the work re-armed (klpRearmTransitionWork). Observers see the attempt first.
+  const attempt = { type: 'klp.attempt', patch: patch.name, complete: pending === 0, pending, holdUs, signalsCnt: k.klpSignalsCnt } as const;
+  k.events.publish(attempt);
+  k.klpCore.send(attempt);
+  return pending === 0;
+}
+
+/**
+ * klp_try_complete_transition()'s for_each_possible_cpu() over the idle tasks; returns how
+ * many stay pending. Its own function: V8 optimises the loop within a few attempts, where
+ * inside klpTryCompleteTransition() (one call per attempt) it ran unoptimised for dozens.
+ */
+function checkIdleTasks(k: Kernel, target: number, funcs: KlpFunc[], reliable: boolean, debugOn: boolean): number {
+  const ps = k.tasks.patchState;
+  const flags = k.tasks.flags;
+  let pending = 0;
   for (let c = 0; c < k.nrCpus; c++) {
     const s = k.idleSlot(c);
     if (k.cpus[c].online) {
@@ -254,13 +263,7 @@ export function klpTryCompleteTransition(k: Kernel): boolean {
       ps[s] = target;
     }
   }
-  // What follows is the klp core machine's decision (klpCoreMachine.ts): complete when every
-  // task is switched (klpFinishTransition), else fake signals when due (klpSendSignals) and
-  // the work re-armed (klpRearmTransitionWork). Observers see the attempt first.
-  const attempt = { type: 'klp.attempt', patch: patch.name, complete: pending === 0, pending, holdUs, signalsCnt: k.klpSignalsCnt } as const;
-  k.events.publish(attempt);
-  k.klpCore.send(attempt);
-  return pending === 0;
+  return pending;
 }
 
 /** The end of klp_try_complete_transition() once every task has switched: complete, then free. */
