@@ -7,13 +7,13 @@
 // The sampling model (which tasks move in a tick) is workloadSampler.ts; the spec's classes
 // laid out as states and stack templates, workloadPlan.ts; the spec itself, workloadModel.ts.
 
-import { KLP_TRANSITION_IDLE } from './constants';
 import { TaskKilled, type Kernel } from './kernel';
 import { EMPTY_STACK } from './stacks';
 import { Sched, TF } from './tasks';
 import { modelBug, NO_STATE, Place, type TaskClassSpec, type WorkloadClassInfo, type WorkloadSpec } from './workloadModel';
 import { Kind, pickWeighted, placeOf, planWorkload, SCHED_OF, stationary, type ClassRt, type StateRt } from './workloadPlan';
 import { Ev, Sampler } from './workloadSampler';
+import { WorkloadStacks } from './workloadStacks';
 
 export { Place, type FixedTaskSpec, type PhaseSched, type StackPhase, type TaskClassSpec, type WorkloadSpec } from './workloadModel';
 
@@ -23,7 +23,6 @@ const F_UNRELIABLE = TF.UNRELIABLE;
 const F_LISTED = TF.LISTED;
 const F_EXITING = TF.EXITING;
 const [S_RUNNING, S_RUNNABLE, S_UNINTERRUPTIBLE, S_FREEZABLE, S_FREEZABLE_D] = [Sched.RUNNING, Sched.RUNNABLE, Sched.UNINTERRUPTIBLE, Sched.FREEZABLE, Sched.FREEZABLE_UNINTERRUPTIBLE];
-const PS_IDLE = KLP_TRANSITION_IDLE;
 const [GONE, P_NONE] = [NO_STATE, Place.NONE];
 const [K_USER, K_PHASE, K_CPU, K_EXIT_LISTED, K_EXIT_UNHASHED, K_FIXED] = [Kind.USER, Kind.PHASE, Kind.CPU, Kind.EXIT_LISTED, Kind.EXIT_UNHASHED, Kind.FIXED];
 const [EV_LEAVE, EV_EXIT, EV_FORK] = [Ev.LEAVE, Ev.EXIT, Ev.FORK];
@@ -33,12 +32,8 @@ export class Workload {
   readonly tickUs: number;
   private readonly rt: ClassRt[];
   private readonly states: StateRt[];
-  private readonly templates: number[][];
   private readonly sampler: Sampler;
-  private readonly memo = new Map<number, number>();
-  private memoLive = false;
-  private pureCalls = true;
-  private anyFreed = false;
+  private readonly stacks: WorkloadStacks;
   private readonly finalTemplate: number;
   private readonly kthreadd: number;
 
@@ -47,8 +42,10 @@ export class Workload {
     spec: WorkloadSpec,
   ) {
     if (k.exitToUserModeHook) modelBug('installWorkload: a workload is already installed on this kernel');
-    ({ rt: this.rt, states: this.states, templates: this.templates, tickUs: this.tickUs, finalTemplate: this.finalTemplate, kthreadd: this.kthreadd } = planWorkload(k, spec));
+    const plan = planWorkload(k, spec);
+    ({ rt: this.rt, states: this.states, tickUs: this.tickUs, finalTemplate: this.finalTemplate, kthreadd: this.kthreadd } = plan);
     this.sampler = new Sampler(k.prng, this.states);
+    this.stacks = new WorkloadStacks(k, plan.templates);
     this.installTasks(spec);
     k.exitToUserModeHook = (slot) => this.restartSyscall(slot);
     if (this.states.some((s) => s.lamDt > 0) || this.rt.some((c) => c.exitDt > 0 || c.forkDt > 0 || c.spec?.cpuBound?.condResched)) {
@@ -97,7 +94,7 @@ export class Workload {
     if (kind === null || kind === K_EXIT_LISTED || kind === K_EXIT_UNHASHED || kind === K_FIXED) {
       throw new Error(`workload.exit: slot ${slot} is not a live task of a workload class (expected a class task that is not already exiting)`);
     }
-    this.refreshFreed();
+    this.stacks.refreshFreed();
     try {
       this.beginExit(slot);
     } catch (e) {
@@ -135,11 +132,11 @@ export class Workload {
       const slot = k.addTask({ comm: f.comm, kthread: f.kind === 'kthread', sched: SCHED_OF[f.sched], stack: EMPTY_STACK, cls: c.info.cls });
       c.info.firstSlot = slot;
       if (f.reliableStack === false) t.set(slot, F_UNRELIABLE);
-      t.stack[slot] = this.descend(slot, EMPTY_STACK, c.phaseTemplates[0], 0);
+      t.stack[slot] = this.stacks.descend(slot, EMPTY_STACK, c.phaseTemplates[0], 0);
       this.sampler.setState(slot, c.phaseStates[0]);
     });
     for (const c of [...classes, ...fixed]) this.classes.push(c.info);
-    this.memoLive = false;
+    this.stacks.endEvent();
   }
 
 
@@ -191,7 +188,7 @@ export class Workload {
         for (let i = 0; i < sm.nSel; i++) k.klpSchedHook(sm.selSlot[i], false);
       }
     }
-    this.memoLive = false;
+    this.stacks.endEvent();
     k.clock.after(this.tickUs, () => this.tick(), 'workload tick');
   }
 
@@ -217,16 +214,7 @@ export class Workload {
 
   /** Start of a clock event that moves tasks: func_stacks cannot change until it ends. */
   private beginEvent(): void {
-    const k = this.k;
-    this.memo.clear();
-    this.memoLive = true;
-    this.pureCalls = k.ftrace.currentTracer !== 'function' || !k.ftrace.tracingOn;
-    this.refreshFreed();
-  }
-
-  /** Whether any module text has been freed (only then can a return land in freed text). */
-  private refreshFreed(): void {
-    this.anyFreed = this.k.syms.codes.some((s) => s.freed);
+    this.stacks.beginEvent();
   }
 
 
@@ -253,14 +241,14 @@ export class Workload {
       case K_PHASE:
         if (!c.kthread) {
           // The syscall returns through every frame to user space.
-          this.checkFreed(slot, node, 0);
+          this.stacks.checkFreed(slot, node, 0);
           this.toUser(slot, c);
           return;
         }
         {
           // A kthread wakes, returns to its loop, and the loop calls down into the next phase.
           const L = c.loopDepth;
-          this.checkFreed(slot, node, L - 1);
+          this.stacks.checkFreed(slot, node, L - 1);
           let base = node;
           while (this.k.trie.depth(base) > L) base = this.k.trie.parent(base);
           this.enterPhase(slot, c, this.pickPhase(c), base, L);
@@ -271,8 +259,8 @@ export class Workload {
         return;
       case K_EXIT_UNHASHED: {
         // The tail of do_exit() runs on, then do_task_dead(): the final schedule.
-        this.checkFreed(slot, node, this.k.trie.depth(node) - 1);
-        t.stack[slot] = this.descend(slot, node, this.finalTemplate, 0);
+        this.stacks.checkFreed(slot, node, this.k.trie.depth(node) - 1);
+        t.stack[slot] = this.stacks.descend(slot, node, this.finalTemplate, 0);
         this.reapTask(slot);
         return;
       }
@@ -299,7 +287,7 @@ export class Workload {
     const node = t.stack[slot];
     const inDoExit = this.k.trie.parent(node);
     try {
-      this.checkFreed(slot, node, this.k.trie.depth(inDoExit) - 1);
+      this.stacks.checkFreed(slot, node, this.k.trie.depth(inDoExit) - 1);
     } catch (e) {
       this.killed(slot, e);
       return;
@@ -317,7 +305,7 @@ export class Workload {
   private enterPhase(slot: number, c: ClassRt, phase: number, base: number, from: number): void {
     const t = this.k.tasks;
     t.clear(slot, F_USER_MODE);
-    t.stack[slot] = this.descend(slot, base, c.phaseTemplates[phase], from);
+    t.stack[slot] = this.stacks.descend(slot, base, c.phaseTemplates[phase], from);
     const sched = c.phaseSched[phase];
     t.sched[slot] = sched;
     this.sampler.setState(slot, c.phaseStates[phase]);
@@ -327,7 +315,7 @@ export class Workload {
 
   private enterCpuLoop(slot: number, c: ClassRt): void {
     const t = this.k.tasks;
-    t.stack[slot] = this.descend(slot, EMPTY_STACK, c.cpuTemplate, 0);
+    t.stack[slot] = this.stacks.descend(slot, EMPTY_STACK, c.cpuTemplate, 0);
     t.sched[slot] = S_RUNNING;
     this.sampler.setState(slot, c.cpuState);
   }
@@ -347,11 +335,11 @@ export class Workload {
   private beginExit(slot: number): void {
     const t = this.k.tasks;
     const c = this.rt[this.states[this.sampler.st[slot]].cls];
-    this.checkFreed(slot, t.stack[slot], 0);
+    this.stacks.checkFreed(slot, t.stack[slot], 0);
     if (c.spins) this.k.busy.remove(slot);
     t.clear(slot, F_USER_MODE);
     t.set(slot, F_EXITING);
-    t.stack[slot] = this.descend(slot, EMPTY_STACK, c.exitTemplate, 0);
+    t.stack[slot] = this.stacks.descend(slot, EMPTY_STACK, c.exitTemplate, 0);
     t.sched[slot] = S_UNINTERRUPTIBLE;
     this.sampler.setState(slot, c.exitListedState);
   }
@@ -391,9 +379,9 @@ export class Workload {
     const s = this.states[g];
     const c = this.rt[s.cls];
     if (s.kind !== K_PHASE || c.kthread) return;
-    this.refreshFreed();
+    this.stacks.refreshFreed();
     try {
-      this.checkFreed(slot, this.k.tasks.stack[slot], 0);
+      this.stacks.checkFreed(slot, this.k.tasks.stack[slot], 0);
       this.enterPhase(slot, c, s.phase, EMPTY_STACK, 0);
     } catch (e) {
       this.killed(slot, e);
@@ -416,50 +404,6 @@ export class Workload {
   private reapTask(slot: number): void {
     this.k.reap(slot);
     this.sampler.setState(slot, GONE);
-  }
-
-  // ------------------------------------------------------------------ stacks
-
-  /**
-   * Call down the frames of template `tid` from depth `from`, on top of `base`; every call
-   * goes through klp_ftrace_handler (Kernel.resolveCall), so each frame is the version the
-   * task really enters. Within one tick the handler is a pure function of the task's
-   * patch_state (no WARN can fire, no tracer records) unless the state is IDLE during a
-   * transition or the function tracer is on, so its result is shared by every such task.
-   */
-  private descend(slot: number, base: number, tid: number, from: number): number {
-    const k = this.k;
-    const ps = k.tasks.patchState[slot];
-    const shared = this.memoLive && this.pureCalls && (ps !== PS_IDLE || k.klpTransitionPatch === null);
-    const key = (base * this.templates.length + tid) * 3 + ps + 1;
-    if (shared) {
-      const hit = this.memo.get(key);
-      if (hit !== undefined) return hit;
-    }
-    const frames = this.templates[tid];
-    let node = base;
-    for (let i = from; i < frames.length; i++) {
-      k.tasks.stack[slot] = node;
-      node = k.trie.push(node, k.resolveCall(slot, frames[i]));
-    }
-    if (shared) this.memo.set(key, node);
-    return node;
-  }
-
-  /**
-   * The task returns through (or continues in) the frames deeper than `keepDepth`: if one of
-   * them is text of an unloaded module, it executes freed memory (the §14.5 Oops).
-   */
-  private checkFreed(slot: number, node: number, keepDepth: number): void {
-    if (!this.anyFreed) return;
-    const k = this.k;
-    for (let n = node; n > 0 && k.trie.depth(n) > keepDepth; n = k.trie.parent(n)) {
-      const code = k.trie.code(n);
-      if (k.syms.codes[code].freed) {
-        k.tasks.stack[slot] = n;
-        k.oopsFreedText(slot, code);
-      }
-    }
   }
 
   // ------------------------------------------------------------------ the state index

@@ -1,15 +1,17 @@
 // Test folders mirror src/ (issue 13 §7): a unit test of a module sits in the folder that
 // mirrors the module's own, so `test/unit/<dir>/<name>.test.ts` tests `src/<dir>/<name>.ts`
 // whenever such a module exists anywhere in src/; tests of behaviour that spans modules
-// (fork.test.ts, jiffies.test.ts...) sit in the folder of the layer they exercise.
+// (fork.test.ts, jiffies.test.ts...) sit in the folder of the layer they exercise. And no file
+// of src/ outgrows one idea: at most MAX_SRC_LINES lines (issue 13 §7).
 
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 const UNIT = join(ROOT, 'test', 'unit');
+const MAX_SRC_LINES = 450;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
@@ -48,5 +50,16 @@ describe('test/unit mirrors src/', () => {
       return homes.length && !homes.includes(r[1] ?? '') ? [`${t} (src/${homes[0]}/${r[2]})`] : [];
     });
     expect(misplaced).toEqual([]);
+  });
+});
+
+describe('src/ files', () => {
+  it(`no file of src/ is over ${MAX_SRC_LINES} lines`, () => {
+    const long = walk(SRC)
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => ({ f: relative(ROOT, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((x) => x.lines > MAX_SRC_LINES)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
   });
 });
