@@ -58,6 +58,8 @@ export class RunState {
   readonly coreSteps = new Map<string, CoreStep>();
   /** The root shell reading this timeline's script. */
   runner!: ScriptRunner;
+  /** record() was called: a headless run (the CLI) keeps no markers, warnings included. */
+  private recording = false;
 
   constructor(readonly sim: Simulation) {
     this.seenIncidents = sim.kernel.incidents.length;
@@ -65,6 +67,7 @@ export class RunState {
 
   /** Record from now on: a marker and the pending counts at every livepatch event, the core's microsteps. */
   record(): void {
+    this.recording = true;
     const k = this.sim.kernel;
     observeMicrosteps(this.sim.actor, () => k.clock.now, (step) => {
       for (const t of step.transitions) this.coreSteps.set(regionOf(t), step);
@@ -91,6 +94,7 @@ export class RunState {
 
   /** Warnings the kernel raised since the last call, as markers. */
   collectIncidents(): void {
+    if (!this.recording) return;
     const inc = this.sim.kernel.incidents;
     for (; this.seenIncidents < inc.length; this.seenIncidents++) {
       const w = inc[this.seenIncidents];
