@@ -6,7 +6,7 @@ export default defineConfig({
   plugins: [react(), klpChartLayoutPlugin()],
   // The app's first load is its entry chunk plus the two common chunks it shares with the lazy
   // dialogs (Search, the scenario editor, Compare mode), about 256 KB gzip in all; `npm run
-  // bench` watches bundle_gzip_kb (`BENCH_ONLY=app npm run bench` prints it alone).
+  // bench` watches bundle_gzip_kb (`npm run bench -- app` prints it alone).
   build: { chunkSizeWarningLimit: 1000 },
   preview: {
     port: 5173,

@@ -5,9 +5,12 @@
 // livepatch module patching 50 vmlinux functions, a million tasks on a few hundred shared
 // stack shapes of depth 12 (a few percent of them sleeping in a patched function, so the
 // transition stalls), the patch loaded with insmod. Each timed attempt then starts from the
-// state before the first attempt: every thread unpatched and pending, as klp_start_transition()
-// leaves it (the pending list reset to "every thread"). The switched figure times the attempts
-// after that, which visit only the threads the previous walk left pending.
+// state before the first attempt: every task unpatched and pending, as klp_start_transition()
+// leaves it (the pending list reset to "every thread"), and the event queue as it was (the
+// idle tasks' wake-ups the last attempt queued have run). The switched figure times the
+// attempts after that, which visit only the threads the previous walk left pending.
+//
+// `npm run bench` runs this file bundled, on plain node (benchRun.ts says why).
 
 import { ConsistencyAnalysis } from '../analysis/consistency';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +40,9 @@ const DEPTH = 12;
 const N_RUNNING = 128;
 const WARMUP = 3;
 const RUNS = 11;
+/** The attempt against the table touch: more runs (the ratio is a target), the same warm-up for both walkers. */
+const ATTEMPT_WARMUP = 10;
+const ATTEMPT_RUNS = 21;
 
 const pad = (i: number, w: number) => String(i).padStart(w, '0');
 const patchedName = (i: number) => `bench_patched_fn_${pad(i, 2)}`;
@@ -181,10 +187,22 @@ function buildMachine() {
   const t = k.tasks;
   const target = k.klpTargetState;
   const initial = KLP_TRANSITION_UNPATCHED;
-  /** Put every switched thread back into the initial state, pending, as klp_start_transition() leaves them. */
+  /** Let 100 us of virtual time pass (far less than the second until klp_transition_work runs again). */
+  const settle = () => sim.advance(100);
+  /** Put every switched task back into the initial state, pending, as klp_start_transition() leaves them. */
   const resetSwitched = () => {
+    // The wake-ups the last attempt queued for the running idle tasks (wake_up_if_idle()) run
+    // 25 us after it, as they would on the machine, rather than piling up in the event queue
+    // attempt after attempt; the idle tasks they switch are made pending again below.
+    settle();
     const ps = t.patchState;
     const fl = t.flags;
+    for (let s = 0; s < k.firstThread; s++) {
+      if (ps[s] === target) {
+        ps[s] = initial;
+        fl[s] |= TF.PATCH_PENDING;
+      }
+    }
     for (let s = k.firstThread, n = t.n; s < n; s++) {
       if (ps[s] === target && fl[s] & TF.LISTED) {
         ps[s] = initial;
@@ -198,11 +216,11 @@ function buildMachine() {
   const attempt = () => {
     if (klpTryCompleteTransition(k)) throw new Error('the transition completed: the blockers did not block');
   };
-  return { k, blockers, buildMs, loadMs, status, resetSwitched, attempt };
+  return { k, blockers, buildMs, loadMs, status, resetSwitched, settle, attempt };
 }
 
 function main(): void {
-  const { k, blockers, buildMs, loadMs, status, resetSwitched, attempt } = buildMachine();
+  const { k, blockers, buildMs, loadMs, status, resetSwitched, settle, attempt } = buildMachine();
   const t = k.tasks;
   const target = k.klpTargetState;
 
@@ -227,10 +245,11 @@ function main(): void {
   };
   // The attempt and its baseline are timed in alternation, run by run, so that a change of the
   // machine's speed during the bench (a shared host, a frequency step) moves both alike.
-  const [fullMs, touchMs] = measurePair(attempt, resetSwitched, touch, 5, 21);
+  const [fullMs, touchMs] = measurePair(attempt, resetSwitched, touch, ATTEMPT_WARMUP, ATTEMPT_RUNS);
   let pending = 0;
   for (let s = k.firstThread; s < t.n; s++) if (t.patchState[s] !== target && t.flags[s] & TF.LISTED) pending++;
   const switchedMs = measure(attempt, () => {
+    settle();
     k.klpSignalsCnt = 1;
   });
   // The consistency analysis on one attempt event: universes per patch_state class plus one
@@ -247,7 +266,7 @@ function main(): void {
   // The fallback walker (pages whose Content-Security-Policy forbids `new Function`, walker.ts).
   useWalkerLoops('fallback');
   const third = buildMachine();
-  const [fallbackMs, fallbackTouchMs] = measurePair(third.attempt, third.resetSwitched, touch, 5, 21);
+  const [fallbackMs, fallbackTouchMs] = measurePair(third.attempt, third.resetSwitched, touch, ATTEMPT_WARMUP, ATTEMPT_RUNS);
   useWalkerLoops('auto');
 
 
@@ -258,9 +277,7 @@ function main(): void {
   console.log(`attempt_1m_tasks_fallback_ms: ${fmt(fallbackMs)}`);
   console.log(`table_touch_1m_ms: ${fmt(touchMs)}`);
   // Issue 13's targets are ratios within one run (the machine's load moves both alike). They
-  // depend on how the bench is run: the same code bundled by esbuild and run by plain node
-  // gave 2.5-2.6 for both walkers where tsx (npm run bench) gave 3.2-3.7, the attempt slower
-  // and the touch faster under tsx (measured side by side, December 2026).
+  // depend on how the bench is run: under tsx's loader the same code gave 2.9-3.7 (benchRun.ts).
   console.log(`attempt_over_touch_x: ${(fullMs / touchMs).toFixed(2)}`);
   console.log(`attempt_fallback_over_touch_x: ${(fallbackMs / fallbackTouchMs).toFixed(2)}`);
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
@@ -279,14 +296,20 @@ function main(): void {
   );
 }
 
-// BENCH_ONLY=search: the state-space search's section alone (benchSearch.ts).
+// BENCH_ONLY (`npm run bench -- search`, benchRun.ts) prints one section alone.
+// search: the state-space search's section (benchSearch.ts).
 if (process.env.BENCH_ONLY === 'search') {
   for (const line of searchFigures()) console.log(line);
   process.exit(0);
 }
-// BENCH_ONLY=app: the page's load figures alone (bundle_gzip_kb, first_render_ms; benchApp.ts).
+// app: the page's load figures (bundle_gzip_kb, first_render_ms; benchApp.ts).
 if (process.env.BENCH_ONLY === 'app') {
   for (const [name, value] of Object.entries(await appBench())) console.log(`${name}: ${value}`);
+  process.exit(0);
+}
+// browser: the Tasks view's figures in headless Chromium (benchBrowser.ts).
+if (process.env.BENCH_ONLY === 'browser') {
+  for (const [name, value] of Object.entries(await browserBench())) console.log(`${name}: ${value.toFixed(3)}`);
   process.exit(0);
 }
 main();
@@ -300,8 +323,9 @@ main();
 // attempt walk over the task list.
 
 const SPEED_SPAN_US = 10_000_000;
-const SPEED_WARMUP = 1;
-const SPEED_RUNS = 5;
+/** V8 settles the workload's code within two or three spans (the first ran at a third of the speed). */
+const SPEED_WARMUP = 3;
+const SPEED_RUNS = 7;
 
 function simSpeed1m(loops: 'auto' | 'fallback'): void {
   useWalkerLoops(loops);
@@ -329,7 +353,7 @@ function simSpeed1m(loops: 'auto' | 'fallback'): void {
 
 simSpeed1m('auto');
 simSpeed1m('fallback');
-// BENCH_ONLY=core: the attempt and simulation-speed figures alone (for profiling them).
+// core: the attempt and simulation-speed figures alone (for profiling them).
 if (process.env.BENCH_ONLY === 'core') process.exit(0);
 for (const line of searchFigures()) console.log(line);
 

@@ -1,4 +1,4 @@
-// npm run bench:browser: the Tasks view's figures in headless Chromium on a production build.
+// npm run bench -- browser: the Tasks view's figures in headless Chromium on a production build.
 //   tasks_view_redraw_1m_ms   median cell redraw (rasterize + putImageData) with 1,000,000 tasks
 //   tasks_view_update_1m_ms   median model rebuild after a simulation step (classify, group, codes)
 //   fps_100k_tasks_playing    animation frames per second over 3 s of playing with 100,000 tasks
@@ -10,7 +10,6 @@
 // The 1M page is opened with ?worker=off: these are the figures of the page-side model (a
 // 1M-task page otherwise runs its simulation in the worker and builds the model there).
 
-import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startPreviewServer } from '../../test/e2e/browser';
 
@@ -128,9 +127,4 @@ export async function browserBench(): Promise<Record<string, number>> {
     await browser.close();
     await server.close();
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await browserBench();
-  for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value.toFixed(3)}`);
 }

@@ -11,7 +11,7 @@
 // search_large_states_per_s is one search of a larger space (test/fixtures/search/large.json,
 // four kthreads and four patches, to depth LARGE_DEPTH: about 240,000 states), in CPU time:
 // what a search that keeps hundreds of thousands of states runs at.
-// `BENCH_ONLY=search npm run bench` prints this section alone.
+// `npm run bench -- search` prints this section alone.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // ?bench=tasks-1m | tasks-100k: the page opens on a machine with that many tasks instead of
-// the default scenario, for `npm run bench:browser` (and for anyone who wants to see the
+// the default scenario, for `npm run bench -- browser` (and for anyone who wants to see the
 // Tasks view at scale). The tasks sit on a few shared stack shapes; some sleep in
 // cmdline_proc_show, which test_klp_livepatch patches, so its transition stalls on them,
 // and a few run, sleep in D state, have unreliable stacks or are exiting.

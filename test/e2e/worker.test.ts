@@ -6,7 +6,7 @@ import { pageErrors, serveAppInBrowser } from './app';
 import { seriousViolations } from './axe';
 import { PROJECT_ROOT } from './browser';
 
-// The longest wall gap between frames is a figure of `npm run bench:browser`
+// The longest wall gap between frames is a figure of `npm run bench -- browser`
 // (worker_1m_longest_frame_gap_ms), not an assertion here: a wall-time limit in a test fails on
 // a loaded machine. This test checks what does not depend on the machine's speed: the page keeps
 // drawing frames while the worker builds and plays, and the views get the worker's answers.
