@@ -1,7 +1,8 @@
 // "Can this task switch now?": klp_check_and_switch_task()'s checks (transition.c), in the
 // kernel's order, as one table. Everything that asks the question derives from it: the
-// reference check (transition.ts checkTask), the attempt walker's generated loops and its
-// fallback (walker.ts), and the views' classification of every task (engine/blockers.ts).
+// reference check (transition.ts checkTask), the attempt walker's loops (walkerSource.ts:
+// compiled per table by walker.ts, and generated into walkerFallback.ts for pages that forbid
+// `new Function`), and the views' classification of every task (engine/blockers.ts).
 // Each entry states its check twice, as a predicate and as the JavaScript the generated
 // walker inlines; test/unit/kernel/switchRule.test.ts holds the two to the same truth table.
 
