@@ -154,6 +154,31 @@ describe('the walker’s loops against the reference', () => {
     });
   }
 
+  for (const [name, make] of [['generated', compiledLoops], ['fallback', fallbackLoops]] as const) {
+    it(`${name}: range() stops at the first blocked task that finds out full, never writing past it`, () => {
+      // Twelve listed, pending tasks, every one sleeping on a patched function (verdict 0).
+      const n = 12;
+      const ps = new Int8Array(n);
+      const flags = new Uint8Array(n).fill(TF.LISTED | TF.PATCH_PENDING);
+      const sched = new Uint8Array(n).fill(Sched.INTERRUPTIBLE);
+      const stack = new Int32Array(n);
+      const verdict = Int32Array.of(0);
+      for (let room = 0; room <= 6; room++) {
+        const last = { stoppedAt: 0, switched: 0 };
+        const loops = make(ps, flags, sched, stack, verdict, last);
+        // out has room for `room` more entries after w = 2; a sentinel sits past its end.
+        const backing = new Int32Array(2 + room + 1).fill(-7);
+        const out = backing.subarray(0, 2 + room);
+        const w = loops.range(out, 2, 0, n, 1, -1);
+        expect(w).toBe(2 + room);
+        expect(last.stoppedAt).toBe(room);
+        expect(last.switched).toBe(0);
+        expect(Array.from(out.subarray(2))).toEqual(Array.from({ length: room }, (_, i) => i));
+        expect(backing[2 + room]).toBe(-7);
+      }
+    });
+  }
+
   it('the fallback is chosen automatically when the page may not compile code (CSP without unsafe-eval)', () => {
     expect(walkerLoopsKind()).toBe('compiled');
     vi.stubGlobal('Function', function Forbidden() {
