@@ -40,9 +40,20 @@ const DEPTH = 12;
 const N_RUNNING = 128;
 const WARMUP = 3;
 const RUNS = 11;
-/** The attempt against the table touch: more runs (the ratio is a target), the same warm-up for both walkers. */
-const ATTEMPT_WARMUP = 10;
+/**
+ * The attempt against the table touch: more runs (the ratio is a target), and a warm-up long
+ * enough for the steady state. An attempt ends with two events to the klp core machine, and
+ * V8 optimises XState's interpreter only after a few thousand events (an event there cost 21 us
+ * on average over the first 3,000 and 5 to 6.5 us over the next 9,000, measured in this
+ * process): about 0.1 ms of each of the first hundreds of attempts. The page reaches that state within seconds of
+ * playing (its playback actor takes an event every animation frame); a stuck transition on a
+ * fleet reaches it after 25 minutes of attempts. The first attempts are printed too
+ * (attempt_1m_tasks_cold_ms).
+ */
+const ATTEMPT_WARMUP = 1500;
 const ATTEMPT_RUNS = 21;
+/** How many of the warm-up's first attempts attempt_1m_tasks_cold_ms is the median of. */
+const COLD_RUNS = 11;
 
 const pad = (i: number, w: number) => String(i).padStart(w, '0');
 const patchedName = (i: number) => `bench_patched_fn_${pad(i, 2)}`;
@@ -84,12 +95,16 @@ function measure(fn: () => void, reset: () => void = () => {}, warmup = WARMUP, 
 
 /**
  * Medians of `a` and `b` timed in alternation (a, b, a, b, ...) over `runs` rounds after
- * `warmup` untimed ones: for a ratio of the two that the machine's load moves alike.
+ * `warmup` ones: for a ratio of the two that the machine's load moves alike. The third is the
+ * median of the first COLD_RUNS calls of `a` in the warm-up.
  */
-function measurePair(a: () => void, resetA: () => void, b: () => void, warmup: number, runs: number): [number, number] {
+function measurePair(a: () => void, resetA: () => void, b: () => void, warmup: number, runs: number): [number, number, number] {
+  const cold: number[] = [];
   for (let i = 0; i < warmup; i++) {
     resetA();
+    const t0 = performance.now();
     a();
+    if (i < COLD_RUNS) cold.push(performance.now() - t0);
     b();
   }
   const ta: number[] = [];
@@ -104,7 +119,7 @@ function measurePair(a: () => void, resetA: () => void, b: () => void, warmup: n
     ta.push(t1 - t0);
     tb.push(t2 - t1);
   }
-  return [median(ta), median(tb)];
+  return [median(ta), median(tb), median(cold)];
 }
 
 const fmt = (ms: number) => ms.toFixed(3);
@@ -245,7 +260,7 @@ function main(): void {
   };
   // The attempt and its baseline are timed in alternation, run by run, so that a change of the
   // machine's speed during the bench (a shared host, a frequency step) moves both alike.
-  const [fullMs, touchMs] = measurePair(attempt, resetSwitched, touch, ATTEMPT_WARMUP, ATTEMPT_RUNS);
+  const [fullMs, touchMs, coldMs] = measurePair(attempt, resetSwitched, touch, ATTEMPT_WARMUP, ATTEMPT_RUNS);
   let pending = 0;
   for (let s = k.firstThread; s < t.n; s++) if (t.patchState[s] !== target && t.flags[s] & TF.LISTED) pending++;
   const switchedMs = measure(attempt, () => {
@@ -271,6 +286,7 @@ function main(): void {
 
 
   console.log(`attempt_1m_tasks_ms: ${fmt(fullMs)}`);
+  console.log(`attempt_1m_tasks_cold_ms: ${fmt(coldMs)}`);
   console.log(`attempt_1m_tasks_switched_ms: ${fmt(switchedMs)}`);
   console.log(`analysis_attempt_event_1m_tasks_ms: ${fmt(analysisMs)}`);
   console.log(`attempt_1m_tasks_second_kernel_ms: ${fmt(secondMs)}`);
