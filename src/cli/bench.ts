@@ -43,12 +43,12 @@ const RUNS = 11;
 /**
  * The attempt against the table touch: more runs (the ratio is a target), and a warm-up long
  * enough for the steady state. An attempt ends with two events to the klp core machine, and
- * V8 optimises XState's interpreter only after a few thousand events (an event there cost 21 us
- * on average over the first 3,000 and 5 to 6.5 us over the next 9,000, measured in this
- * process): about 0.1 ms of each of the first hundreds of attempts. The page reaches that state within seconds of
- * playing (its playback actor takes an event every animation frame); a stuck transition on a
- * fleet reaches it after 25 minutes of attempts. The first attempts are printed too
- * (attempt_1m_tasks_cold_ms).
+ * V8 optimises XState's interpreter only after a few thousand events (an event cost 21 us on
+ * average over the first 3,000 and 5 to 6.5 us over the next 9,000, measured in this process):
+ * about 0.1 ms of each of the first hundreds of attempts. The page gets there within seconds
+ * of playing (its playback actor, in the page or in the worker, takes an event every frame); a
+ * stuck transition on a fleet after 25 minutes of attempts. The first attempts are printed
+ * too (attempt_1m_tasks_cold_ms).
  */
 const ATTEMPT_WARMUP = 1500;
 const ATTEMPT_RUNS = 21;
