@@ -228,6 +228,7 @@ function decode(args: string[], io: SimIO): number {
     io.err(r.errors[0]);
     return 1;
   }
+  for (const d of r.dropped) io.err(`${d} (left out)`);
   io.out(terminalJson(JSON.stringify(toDocument(r.scenario, true), null, 2)));
   return 0;
 }

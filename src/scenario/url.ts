@@ -24,7 +24,11 @@ export interface LinkView {
 /** Scenario B of a Compare link: decoded apart, so a bad B never stops scenario A from opening. */
 type DecodedCompare = { ok: true; scenario: Scenario } | { ok: false; errors: string[] };
 
-type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number; compare?: DecodedCompare } & LinkView) | { ok: false; errors: string[] };
+/**
+ * A decoded link. A malformed optional part (t=, task=, view=) does not cost the scenario: it
+ * is left out, and `dropped` says why (the page shows it, `sim decode` prints it).
+ */
+type DecodedUrl = ({ ok: true; scenario: Scenario; cursorUs?: number; compare?: DecodedCompare; dropped: string[] } & LinkView) | { ok: false; errors: string[] };
 
 /** A panel's name in a link (`view=timeline`). */
 const VIEW_NAME = /^[a-z]{1,16}$/;
@@ -116,7 +120,8 @@ function inflateCapped(data: Uint8Array, cap: number): Uint8Array | null | 'too-
 
 /**
  * Decode a location hash (`#s=1.…&t=…`, the # optional). Returns the validated scenario and
- * the cursor, or messages saying what is wrong with the link. Never throws.
+ * the cursor (with the optional parts it had to leave out), or messages saying what is wrong
+ * with the link. Never throws.
  */
 export function decodeScenarioUrl(hash: string): DecodedUrl {
   const fail = (...errors: string[]): DecodedUrl => ({ ok: false, errors });
@@ -135,28 +140,29 @@ export function decodeScenarioUrl(hash: string): DecodedUrl {
   const s = params.get('s');
   if (s === undefined) return fail('link: no scenario in the fragment (expected #s=<version>.<data>)');
   if (!/^\d{1,6}\.[\s\S]*$/.test(s)) return fail('link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)');
+  const a = decodePayload(s, 'link: ');
+  if (!a.ok) return a;
+  const dropped: string[] = [];
   let cursorUs: number | undefined;
   const t = params.get('t');
   if (t !== undefined) {
-    if (!/^\d{1,15}$/.test(t)) return fail(`link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=${t.slice(0, 20)}'`);
-    cursorUs = Number(t);
+    if (/^\d{1,15}$/.test(t)) cursorUs = Number(t);
+    else dropped.push(`link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=${t.slice(0, 20)}'`);
   }
   const look: LinkView = {};
   const task = params.get('task');
   if (task !== undefined) {
-    if (!/^\d{1,7}$/.test(task)) return fail(`link: the task part is malformed (expected task=<slot>, a whole number), got 'task=${task.slice(0, 20)}'`);
-    look.task = Number(task);
+    if (/^\d{1,7}$/.test(task)) look.task = Number(task);
+    else dropped.push(`link: the task part is malformed (expected task=<slot>, a whole number), got 'task=${task.slice(0, 20)}'`);
   }
   const view = params.get('view');
   if (view !== undefined) {
-    if (!VIEW_NAME.test(view)) return fail(`link: the view part is malformed (expected view=<panel name>), got 'view=${view.slice(0, 20)}'`);
-    look.view = view;
+    if (VIEW_NAME.test(view)) look.view = view;
+    else dropped.push(`link: the view part is malformed (expected view=<panel name>), got 'view=${view.slice(0, 20)}'`);
   }
-  const a = decodePayload(s, 'link: ');
-  if (!a.ok) return a;
   const b = params.get('b');
   const compare = b === undefined ? {} : { compare: decodePayload(b, 'link, scenario B: ') };
-  return { ok: true, scenario: a.scenario, ...(cursorUs === undefined ? {} : { cursorUs }), ...look, ...compare };
+  return { ok: true, scenario: a.scenario, ...(cursorUs === undefined ? {} : { cursorUs }), ...look, ...compare, dropped };
 }
 
 /** `<version>.<payload>` to a validated scenario, or messages starting with `prefix`. Never throws. */

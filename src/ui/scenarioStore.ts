@@ -49,8 +49,12 @@ export function initialScenario(hash: string, saved: string | null): InitialScen
     if (r.ok) {
       const opened: InitialScenario = { scenario: r.scenario, cursorUs: r.cursorUs, from: 'link', look: { task: r.task, view: r.view } };
       // A bad scenario B changes nothing: scenario A opens alone, and the notice says why.
-      if (r.compare?.ok === false) opened.notice = `The Compare part of this link could not be opened (${r.compare.errors[0]}); showing scenario A alone.`;
+      const notices: string[] = [];
+      if (r.compare?.ok === false) notices.push(`The Compare part of this link could not be opened (${r.compare.errors[0]}); showing scenario A alone.`);
       else if (r.compare) opened.compare = r.compare.scenario;
+      // A malformed cursor, task or panel costs only itself: the scenario opens without it.
+      if (r.dropped.length > 0) notices.push(`Part of this link was left out (${r.dropped.join('; ')}); the scenario opened without it.`);
+      if (notices.length > 0) opened.notice = notices.join(' ');
       return opened;
     }
     return { scenario: defaultScenario(), from: 'default', notice: `This link could not be opened (${r.errors[0]}); showing the default scenario instead.` };

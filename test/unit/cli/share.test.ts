@@ -71,6 +71,15 @@ describe('sim encode / decode', () => {
     expect(r.err[0]).toMatch(/^link: /);
   });
 
+  it('a good scenario with a malformed time or task decodes, and stderr names the part left out', () => {
+    const enc = sim('encode', join(PRESETS, readdirSync(PRESETS).filter((f) => f.endsWith('.json'))[0]));
+    const clean = sim('decode', enc.out[0]);
+    const r = sim('decode', `${enc.out[0]}&t=soon&task=1`);
+    expect(r.status).toBe(0);
+    expect(r.out).toEqual(clean.out);
+    expect(r.err).toEqual(["link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=soon' (left out)"]);
+  });
+
   it('encode of a bad document names the file and the field; usage errors exit 2', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ ...HEAD, seed: 'x' }));

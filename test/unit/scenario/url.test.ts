@@ -45,15 +45,15 @@ describe('encodeScenarioUrl / decodeScenarioUrl', () => {
     const s = scenarioOf(FULL_DOCUMENT);
     const url = encodeScenarioUrl(s, 12_345_678);
     expect(url).toMatch(/^#s=1\.[A-Za-z0-9_-]+&t=12345678$/);
-    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s, cursorUs: 12_345_678 });
-    expect(decodeScenarioUrl(url.slice(1))).toEqual({ ok: true, scenario: s, cursorUs: 12_345_678 });
+    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s, cursorUs: 12_345_678, dropped: [] });
+    expect(decodeScenarioUrl(url.slice(1))).toEqual({ ok: true, scenario: s, cursorUs: 12_345_678, dropped: [] });
   });
 
   it('without a cursor there is no t= part and no cursor on decoding', () => {
     const s = scenarioOf({ format: FORMAT, version: 1, script: ['load_lp test_klp_livepatch'] });
     const url = encodeScenarioUrl(s);
     expect(url).not.toContain('&t=');
-    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s });
+    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s, dropped: [] });
   });
 
   it('is compact: the full example scenario fits well under 2,000 characters', () => {
@@ -65,7 +65,7 @@ describe('encodeScenarioUrl / decodeScenarioUrl', () => {
     const s = scenarioOf({ format: FORMAT, version: 1, script });
     const url = encodeScenarioUrl(s);
     expect(url.length).toBeGreaterThan(4096);
-    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s });
+    expect(decodeScenarioUrl(url)).toEqual({ ok: true, scenario: s, dropped: [] });
   });
 });
 
@@ -83,7 +83,12 @@ describe('bad fragments give a clear error', () => {
     expect(errorOf('#s=abc')).toEqual(['link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)']);
     expect(errorOf('#s=0.AA')).toEqual(['link: scenario version 0 does not exist (versions start at 1)']);
     expect(errorOf('#s=2.AA')).toEqual(['link: the scenario is version 2, made by a newer Livepatch Explorer; this one reads versions up to 1']);
-    expect(errorOf(`${good}&t=-5`)).toEqual(["link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=-5'"]);
+    // A malformed time costs only itself (the scenario opens at the start, the message says why).
+    const r = decodeScenarioUrl(`${good}&t=-5`);
+    expect(r.ok && r.cursorUs).toBe(undefined);
+    expect(r.ok && r.dropped).toEqual(["link: the time part is malformed (expected t=<microseconds>, a whole number), got 't=-5'"]);
+    // ...but a damaged scenario is reported first, whatever follows it.
+    expect(errorOf('#s=abc&t=-5')).toEqual(['link: the scenario part is malformed (expected s=<version>.<data>, e.g. s=1.eJw...)']);
   });
 
   it('a truncated link', () => {
