@@ -14,7 +14,7 @@ import { Prng } from './prng';
 import { EMPTY_STACK, StackTrie, StackVerdicts } from './stacks';
 import { Kallsyms } from './symbols';
 import { Sched, TaskTable, TF, type SchedState } from './tasks';
-import { kernelFeatures, type KernelFeatures } from './version';
+import { kernelFeatures, retFromForkFrames, type KernelFeatures } from './version';
 import { VMLINUX_SYMBOLS } from './vmlinux';
 import { DETACHED_CORE, EventBus, type KlpCorePort, type KlpEvent } from './events';
 
@@ -63,7 +63,7 @@ export abstract class KernelState {
   klpCore: KlpCorePort = DETACHED_CORE;
 
   private nextPid = 1;
-  /** The stack of a child that has not run yet (ret_from_fork_asm -> ret_from_fork). */
+  /** The stack of a child that has not run yet (retFromForkFrames: ret_from_fork_asm -> ret_from_fork from v6.6). */
   private retFromFork = EMPTY_STACK;
   /** The program of every task that runs one, by slot. */
   protected coroutines = new Map<number, Coroutine>();
@@ -170,7 +170,7 @@ export abstract class KernelState {
   fork(parent: number, comm: string): number {
     const pid = this.allocPid();
     const flags = (this.tasks.flags[parent] & (TF.KTHREAD | TF.USER_MODE | TF.UNRELIABLE)) | TF.LISTED;
-    if (this.retFromFork === EMPTY_STACK) this.retFromFork = this.trie.fromFrames(this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork']));
+    if (this.retFromFork === EMPTY_STACK) this.retFromFork = this.trie.fromFrames(this.codes('vmlinux', retFromForkFrames(this.features)));
     const slot = this.tasks.add({ pid, comm, flags, sched: Sched.RUNNABLE, stack: this.retFromFork });
     this.klpCopyProcess(parent, slot);
     return slot;

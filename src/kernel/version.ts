@@ -17,6 +17,16 @@ export interface KernelFeatures {
   schedHook: 'none' | 'cond_resched' | 'freezable_schedule';
   /** klp_add_nops(): old_sympos 0 and 1 match (v6.19+). */
   sympos01: boolean;
+  /**
+   * x86 copy_thread() starts a new task at ret_from_fork_asm, which calls ret_from_fork()
+   * (v6.6+, "x86: Rewrite ret_from_fork() in C"); before, at the assembly ret_from_fork.
+   */
+  retFromForkAsm: boolean;
+}
+
+/** The frames a new task's kernel stack starts with, outermost first (copy_thread() on x86). */
+export function retFromForkFrames(f: KernelFeatures): string[] {
+  return f.retFromForkAsm ? ['ret_from_fork_asm', 'ret_from_fork'] : ['ret_from_fork'];
 }
 
 /** Parse "6.1", "6.12", "6.19" ... into the features of that release. */
@@ -34,5 +44,6 @@ export function kernelFeatures(version: string): KernelFeatures {
     objectPatchedAttr: true,
     schedHook: n >= 616 ? 'freezable_schedule' : n >= 604 ? 'cond_resched' : 'none',
     sympos01: n >= 619,
+    retFromForkAsm: n >= 606,
   };
 }

@@ -4,6 +4,7 @@
 
 import type { Kernel } from './kernel';
 import { Sched, TF, type SchedState } from './tasks';
+import { retFromForkFrames } from './version';
 import { WHEEL_MEAN_TICKS, type SampledState } from './workloadSampler';
 import {
   DEFAULT_EXIT_LISTED_US,
@@ -30,7 +31,8 @@ export const SCHED_OF: Record<PhaseSched, SchedState> = {
 
 /** A user task killed by a fatal signal on its way back to user mode (the §14.5 trace). */
 const USER_EXIT_FRAMES = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'syscall_exit_to_user_mode', 'exit_to_user_mode_loop', 'arch_do_signal_or_restart', 'get_signal', 'do_group_exit', 'do_exit', 'schedule'];
-const KTHREAD_EXIT_FRAMES = ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'do_exit', 'schedule'];
+/** A kthread's exit, after retFromForkFrames(). */
+const KTHREAD_EXIT_FRAMES = ['kthread', 'do_exit', 'schedule'];
 /** do_task_dead(): the last schedule() of a dead task; __schedule() calls update_rq_clock(). */
 const FINAL_FRAMES = ['do_task_dead', '__schedule', 'update_rq_clock'];
 
@@ -107,7 +109,7 @@ export function planWorkload(k: Kernel, spec: WorkloadSpec): WorkloadPlan {
   const resolve = (names: readonly string[], where: string) => names.map((n, i) => codeOfFrame(k, n, `${where}[${i}]`));
   const finalTemplate = addTemplate(resolve(FINAL_FRAMES, 'do_task_dead'));
   const userExit = addTemplate(resolve(USER_EXIT_FRAMES, 'do_exit'));
-  const kthreadExit = addTemplate(resolve(KTHREAD_EXIT_FRAMES, 'do_exit'));
+  const kthreadExit = addTemplate(resolve([...retFromForkFrames(k.features), ...KTHREAD_EXIT_FRAMES], 'do_exit'));
   const kthreadd = findKthreadd(k);
   let minSojournUs = Infinity;
   const pending: { c: ClassRt; s: TaskClassSpec }[] = [];

@@ -5,6 +5,7 @@
 import { isStep, WaitQueue, type Exec, type Step } from './exec';
 import { KernelSched } from './sched';
 import { Sched, TF } from './tasks';
+import { retFromForkFrames } from './version';
 
 /** A work item (struct work_struct). */
 export interface WorkItem {
@@ -58,7 +59,7 @@ export abstract class KernelWorkqueues extends KernelSched {
         comm: `kworker/${cpu}:${p.workers.length}`,
         kthread: true,
         sched: Sched.INTERRUPTIBLE,
-        frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread', 'worker_thread']),
+        frames: this.codes('vmlinux', [...retFromForkFrames(this.features), 'kthread', 'worker_thread']),
       }),
     );
     p.workers.push(slot);
@@ -100,7 +101,7 @@ export abstract class KernelWorkqueues extends KernelSched {
    */
   kthreadRun(comm: string, threadfn: (x: Exec) => Step | unknown): number {
     const saved = this.current;
-    const slot = this.byKthreadd(() => this.addTask({ comm, kthread: true, sched: Sched.RUNNABLE, frames: this.codes('vmlinux', ['ret_from_fork_asm', 'ret_from_fork', 'kthread']) }));
+    const slot = this.byKthreadd(() => this.addTask({ comm, kthread: true, sched: Sched.RUNNABLE, frames: this.codes('vmlinux', [...retFromForkFrames(this.features), 'kthread']) }));
     const kt: Kthread = { shouldStop: false, exited: false, exitedWq: new WaitQueue(`kthread ${comm} exited`) };
     this.kthreads.set(slot, kt);
     this.startTask(slot, this.kthreadMain(slot, kt, threadfn), this.cpuOf(saved));

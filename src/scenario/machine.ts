@@ -4,8 +4,8 @@
 
 import type { Kernel } from '../kernel/kernel';
 import { Sched } from '../kernel/tasks';
+import { retFromForkFrames } from '../kernel/version';
 
-const KTHREAD = ['ret_from_fork_asm', 'ret_from_fork', 'kthread'];
 const SYSCALL = ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64'];
 
 /** Virtual time at which the booted machine hands over to the script. */
@@ -18,21 +18,23 @@ interface BootedMachine {
 
 export function bootIdleMachine(k: Kernel): BootedMachine {
   const c = (names: string[]) => k.codes('vmlinux', names);
+  const fork = retFromForkFrames(k.features);
+  const kthread = [...fork, 'kthread'];
   k.addTask({ pid: 1, comm: 'systemd', kthread: false, sched: Sched.INTERRUPTIBLE, frames: c([...SYSCALL, '__x64_sys_epoll_wait', 'do_epoll_wait', 'ep_poll', 'schedule_hrtimeout_range', 'schedule']) });
-  k.addTask({ pid: 2, comm: 'kthreadd', kthread: true, sched: Sched.INTERRUPTIBLE, frames: c(['ret_from_fork_asm', 'ret_from_fork', 'kthreadd', 'schedule']) });
+  k.addTask({ pid: 2, comm: 'kthreadd', kthread: true, sched: Sched.INTERRUPTIBLE, frames: c([...fork, 'kthreadd', 'schedule']) });
   // rcu_gp waits in TASK_IDLE (uninterruptible, not counted in the load average).
-  k.addTask({ comm: 'rcu_preempt', kthread: true, sched: Sched.UNINTERRUPTIBLE, frames: c([...KTHREAD, 'rcu_gp_kthread', 'rcu_gp_fqs_loop', 'swait_event_idle_timeout', 'schedule_timeout', 'schedule']) });
-  k.addTask({ comm: 'rcu_tasks_kthread', kthread: true, sched: Sched.UNINTERRUPTIBLE, frames: c([...KTHREAD, 'rcu_tasks_kthread', 'rcu_tasks_one_gp', 'schedule']) });
+  k.addTask({ comm: 'rcu_preempt', kthread: true, sched: Sched.UNINTERRUPTIBLE, frames: c([...kthread, 'rcu_gp_kthread', 'rcu_gp_fqs_loop', 'swait_event_idle_timeout', 'schedule_timeout', 'schedule']) });
+  k.addTask({ comm: 'rcu_tasks_kthread', kthread: true, sched: Sched.UNINTERRUPTIBLE, frames: c([...kthread, 'rcu_tasks_kthread', 'rcu_tasks_one_gp', 'schedule']) });
   for (let cpu = 0; cpu < k.nrCpus; cpu++) {
     for (const comm of [`cpuhp/${cpu}`, `migration/${cpu}`, `ksoftirqd/${cpu}`]) {
-      k.addTask({ comm, kthread: true, sched: Sched.INTERRUPTIBLE, frames: c([...KTHREAD, 'smpboot_thread_fn', 'schedule']) });
+      k.addTask({ comm, kthread: true, sched: Sched.INTERRUPTIBLE, frames: c([...kthread, 'smpboot_thread_fn', 'schedule']) });
     }
     k.createWorker(cpu);
     k.createWorker(cpu);
   }
-  k.addTask({ comm: 'khungtaskd', kthread: true, sched: Sched.INTERRUPTIBLE, frames: c([...KTHREAD, 'watchdog', 'schedule_timeout', 'schedule']) });
-  k.addTask({ comm: 'kcompactd0', kthread: true, sched: Sched.FREEZABLE, frames: c([...KTHREAD, 'kcompactd', 'schedule_timeout', 'schedule']) });
-  k.addTask({ comm: 'kswapd0', kthread: true, sched: Sched.FREEZABLE, frames: c([...KTHREAD, 'kswapd', 'schedule']) });
+  k.addTask({ comm: 'khungtaskd', kthread: true, sched: Sched.INTERRUPTIBLE, frames: c([...kthread, 'watchdog', 'schedule_timeout', 'schedule']) });
+  k.addTask({ comm: 'kcompactd0', kthread: true, sched: Sched.FREEZABLE, frames: c([...kthread, 'kcompactd', 'schedule_timeout', 'schedule']) });
+  k.addTask({ comm: 'kswapd0', kthread: true, sched: Sched.FREEZABLE, frames: c([...kthread, 'kswapd', 'schedule']) });
   k.bumpPid(180);
   k.addTask({ comm: 'systemd-journal', kthread: false, sched: Sched.INTERRUPTIBLE, frames: c([...SYSCALL, '__x64_sys_epoll_wait', 'do_epoll_wait', 'ep_poll', 'schedule_hrtimeout_range', 'schedule']) });
   k.addTask({ comm: 'systemd-udevd', kthread: false, sched: Sched.INTERRUPTIBLE, frames: c([...SYSCALL, '__x64_sys_epoll_wait', 'do_epoll_wait', 'ep_poll', 'schedule_hrtimeout_range', 'schedule']) });

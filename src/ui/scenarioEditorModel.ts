@@ -6,7 +6,7 @@
 
 import { kernelFeatures } from '../kernel/version';
 import { DynamicDebug } from '../kernel/printk';
-import { CATALOG_NAMES, parseScenarioText, toDocument, type Scenario, type ScenarioResult } from '../scenario/document';
+import { CATALOG_NAMES, DEFAULT_KERNEL, parseScenarioText, toDocument, type Scenario, type ScenarioResult } from '../scenario/document';
 import type { TaskClassSpec } from '../kernel/workload';
 
 /** A scenario document as plain JSON: what the form reads and writes. */
@@ -301,11 +301,26 @@ export const addClass = (templateId: string) => (doc: Doc) => {
   const names = new Set(classes.map((c) => obj(c).name ?? obj(c).comm));
   const spec = structuredClone(tpl.spec) as unknown as Doc;
   for (let n = 2; names.has(spec.name); n++) spec.name = `${tpl.spec.name} ${n}`;
+  // A kthread's frames start as copy_thread() starts it on the scenario's kernel (ret_from_fork_asm from v6.6).
+  if (!startsAtRetFromForkAsm(obj(doc.kernel).version)) {
+    const strip = (frames: unknown) => (Array.isArray(frames) ? frames.filter((f) => f !== 'ret_from_fork_asm') : frames);
+    for (const ph of arr(spec.phases)) obj(ph).frames = strip(obj(ph).frames);
+    if (spec.cpuBound) obj(spec.cpuBound).frames = strip(obj(spec.cpuBound).frames);
+  }
   t.classes = [...classes, spec];
   if (!Array.isArray(t.fixed)) t.fixed = [];
 };
 
 // ------------------------------------------------------------------ kernel versions
+
+/** Whether the document's kernel (the default when it names none) starts new tasks at ret_from_fork_asm. */
+function startsAtRetFromForkAsm(version: unknown): boolean {
+  try {
+    return kernelFeatures(typeof version === 'string' ? version : DEFAULT_KERNEL.version).retFromForkAsm;
+  } catch {
+    return true;
+  }
+}
 
 /** The versions the select offers: 6.1, then 6.4 to 6.19 (6.2 and 6.3 behave as 6.1). */
 export const KERNEL_VERSIONS: readonly string[] = ['6.1', ...Array.from({ length: 16 }, (_, i) => `6.${i + 4}`)];

@@ -8,7 +8,7 @@
 // vfs_read, ksys_read (fs/read_write.c) and the syscall entry.
 
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../../../src/engine/simulation';
+import { SELFTEST_CONFIG, Simulation } from '../../../src/engine/simulation';
 import { runToEnd } from '../../support/helpers';
 
 /** The function names of `[<0>] name+0xoff/0xsize [module]` lines. */
@@ -54,5 +54,31 @@ describe('fork and the stacks of the shell and its children', () => {
     const k = sim.kernel;
     const child = k.fork(sim.shell.slot, 'bash');
     expect(k.trie.frames(k.tasks.stack[child]).map((c) => k.syms.codes[c].name)).toEqual(['ret_from_fork', 'ret_from_fork_asm']);
+  });
+
+  // x86 entered new tasks at the assembly ret_from_fork until v6.6 ("x86: Rewrite
+  // ret_from_fork() in C" added ret_from_fork_asm, which calls it): a 6.1 or 6.4 profile's
+  // kthreads and forked children show no ret_from_fork_asm.
+  it.each([
+    ['6.1', ['ret_from_fork']],
+    ['6.4', ['ret_from_fork']],
+    ['6.5', ['ret_from_fork']],
+    ['6.6', ['ret_from_fork_asm', 'ret_from_fork']],
+    ['6.19', ['ret_from_fork_asm', 'ret_from_fork']],
+  ])('on %s a new task starts at %j (kthreads, kworkers, forked children)', (version, start) => {
+    const sim = new Simulation({ ...SELFTEST_CONFIG, version });
+    const k = sim.kernel;
+    const outermost = (slot: number) => k.trie.frames(k.tasks.stack[slot]).map((c) => k.syms.codes[c].name).reverse();
+    const bySlot = (comm: string) => {
+      for (let s = k.firstThread; s < k.tasks.n; s++) if (k.tasks.commOf(s) === comm) return s;
+      throw new Error(`no task ${comm}`);
+    };
+    expect(outermost(bySlot('kthreadd'))).toEqual([...start, 'kthreadd', 'schedule']);
+    expect(outermost(bySlot('rcu_preempt')).slice(0, start.length + 1)).toEqual([...start, 'kthread']);
+    expect(outermost(bySlot('kworker/0:0')).slice(0, start.length + 2)).toEqual([...start, 'kthread', 'worker_thread']);
+    expect(outermost(k.fork(sim.shell.slot, 'bash'))).toEqual(start);
+    // /proc/<pid>/stack prints the same frames, innermost first.
+    const [o] = runToEnd(sim, [`cat /proc/${k.tasks.pid[bySlot('kthreadd')]}/stack`]);
+    expect(names(o.result.out).slice(-start.length)).toEqual([...start].reverse());
   });
 });

@@ -156,6 +156,17 @@ describe('scenario editor: fields', () => {
     }
   });
 
+  it("a kthread template's frames start as the scenario's kernel starts a task (ret_from_fork_asm from 6.6)", () => {
+    const kthreadFrames = (version: string) => {
+      const d = editForm(editForm(draftOf(defaultScenario()), setVersion(version)), addClass('kworkers'));
+      const c = scenarioOf(d.text).tasks.classes.find((x) => x.kind === 'kthread');
+      return c?.phases[0].frames.slice(0, 3);
+    };
+    expect(kthreadFrames('6.1')).toEqual(['ret_from_fork', 'kthread', 'worker_thread']);
+    expect(kthreadFrames('6.5')).toEqual(['ret_from_fork', 'kthread', 'worker_thread']);
+    expect(kthreadFrames('6.6')).toEqual(['ret_from_fork_asm', 'ret_from_fork', 'kthread']);
+  });
+
   it('a count typed as text is not counted and validation names it', () => {
     let d = editForm(draftOf(defaultScenario()), addClass('forking'));
     d = editForm(d, setClassField(0, 'count', 'x'));
