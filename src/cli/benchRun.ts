@@ -26,6 +26,7 @@ if (process.argv.length > 3 || (only !== undefined && !SECTIONS.includes(only)))
   process.exit(2);
 }
 
+// esbuild prints what failed (logLevel 'warning'); the stack of its exception would add nothing.
 await build({
   entryPoints: [join(ROOT, 'src', 'cli', 'bench.ts')],
   outfile: OUT,
@@ -37,7 +38,7 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
-});
+}).catch(() => process.exit(1));
 
 const env = { ...process.env };
 if (only) env.BENCH_ONLY = only;
