@@ -6,7 +6,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'test-results/'],
+    ignores: ['dist/', 'dist-cli/', 'node_modules/', 'coverage/', 'test-results/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

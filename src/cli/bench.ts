@@ -10,7 +10,7 @@
 // idle tasks' wake-ups the last attempt queued have run). The switched figure times the
 // attempts after that, which visit only the threads the previous walk left pending.
 //
-// `npm run bench` runs this file bundled, on plain node (benchRun.ts says why).
+// `npm run bench` runs this file bundled, on plain node (run.mjs says why).
 
 import { ConsistencyAnalysis } from '../analysis/consistency';
 import { performance } from 'node:perf_hooks';
@@ -293,7 +293,7 @@ function main(): void {
   console.log(`attempt_1m_tasks_fallback_ms: ${fmt(fallbackMs)}`);
   console.log(`table_touch_1m_ms: ${fmt(touchMs)}`);
   // Issue 13's targets are ratios within one run (the machine's load moves both alike). They
-  // depend on how the bench is run: under tsx's loader the same code gave 2.9-3.7 (benchRun.ts).
+  // depend on how the bench is run: under tsx's loader the same code gave 2.9-3.7 (run.mjs).
   console.log(`attempt_over_touch_x: ${(fullMs / touchMs).toFixed(2)}`);
   console.log(`attempt_fallback_over_touch_x: ${(fallbackMs / fallbackTouchMs).toFixed(2)}`);
   console.log(`bytes_per_task: ${t.bytesPerSlot()}`);
@@ -312,19 +312,25 @@ function main(): void {
   );
 }
 
-// BENCH_ONLY (`npm run bench -- search`, benchRun.ts) prints one section alone.
+// `npm run bench -- SECTION` prints one section alone.
+const SECTIONS = ['search', 'app', 'browser', 'core'];
+const only = process.argv[2];
+if (process.argv.length > 3 || (only !== undefined && !SECTIONS.includes(only))) {
+  console.error(`usage: npm run bench [-- ${SECTIONS.join('|')}]`);
+  process.exit(2);
+}
 // search: the state-space search's section (benchSearch.ts).
-if (process.env.BENCH_ONLY === 'search') {
+if (only === 'search') {
   for (const line of searchFigures()) console.log(line);
   process.exit(0);
 }
 // app: the page's load figures (bundle_gzip_kb, first_render_ms; benchApp.ts).
-if (process.env.BENCH_ONLY === 'app') {
+if (only === 'app') {
   for (const [name, value] of Object.entries(await appBench())) console.log(`${name}: ${value}`);
   process.exit(0);
 }
 // browser: the Tasks view's figures in headless Chromium (benchBrowser.ts).
-if (process.env.BENCH_ONLY === 'browser') {
+if (only === 'browser') {
   for (const [name, value] of Object.entries(await browserBench())) console.log(`${name}: ${value.toFixed(3)}`);
   process.exit(0);
 }
@@ -370,7 +376,7 @@ function simSpeed1m(loops: 'auto' | 'fallback'): void {
 simSpeed1m('auto');
 simSpeed1m('fallback');
 // core: the attempt and simulation-speed figures alone (for profiling them).
-if (process.env.BENCH_ONLY === 'core') process.exit(0);
+if (only === 'core') process.exit(0);
 for (const line of searchFigures()) console.log(line);
 
 // ------------------------------------------------------------------ the app in Chromium

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fallbackModuleText } from '../kernel/walkerSource';
 
-const out = join(import.meta.dirname, '..', 'kernel', 'walkerFallback.ts');
+// Two levels up to the project root: the same from src/cli and from the bundle in dist-cli/cli (run.mjs).
+const out = join(import.meta.dirname, '..', '..', 'src', 'kernel', 'walkerFallback.ts');
 writeFileSync(out, fallbackModuleText());
 console.log(`wrote ${out}`);

@@ -135,7 +135,7 @@ describe('violations', () => {
 describe('sim --analysis', () => {
   it('--format json prints one document whose analysis member has exactly the contract fields', () => {
     const file = join(ROOT, 'public', 'scenarios', 'petr-hybrid.json');
-    const p = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, '--analysis', '--format', 'json'], { encoding: 'utf8', cwd: ROOT });
+    const p = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', file, '--analysis', '--format', 'json'], { encoding: 'utf8', cwd: ROOT });
     expect(p.status).toBe(0);
     const doc = JSON.parse(p.stdout) as { analysis: Record<string, unknown> };
     const a = doc.analysis as { policy: string; functions: string[]; universes: Record<string, unknown>[]; violations: Record<string, unknown>[] };
@@ -151,7 +151,7 @@ describe('sim --analysis', () => {
 
   it('prints the analysis for people after the log', () => {
     const file = join(ROOT, 'public', 'scenarios', 'petr-replace-set.json');
-    const p = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, '--analysis'], { encoding: 'utf8', cwd: ROOT });
+    const p = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', file, '--analysis'], { encoding: 'utf8', cwd: ROOT });
     const lines = p.stdout.trimEnd().split('\n');
     const at = lines.indexOf('--- consistency analysis ---');
     expect(lines.slice(at + 1, at + 4)).toEqual(['policy: replace-set-2026 (proposal, not merged)', 'functions: funcA, funcB', 'universes: 3 (3 shipped, 0 never shipped)']);

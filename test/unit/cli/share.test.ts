@@ -120,7 +120,7 @@ describe('the terminal gets no escape sequences (dmesg prints them as \\xHH)', (
     const file = join(dir, 'esc.json');
     const doc = { ...HEAD, modules: [{ name: 'esc', functions: [], init: { print: ['\x1b]0;pwned\x07\x1b[2Jcleared'] } }], script: ['insmod esc.ko'] };
     writeFileSync(file, JSON.stringify(doc));
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, '--no-timestamps'], { encoding: 'utf8', cwd: ROOT });
+    const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', file, '--no-timestamps'], { encoding: 'utf8', cwd: ROOT });
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('\x1b');
     expect(r.stdout).toContain('esc: \\x1b]0;pwned\\x07\\x1b[2Jcleared');

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
 function sim(doc: unknown, ...args: string[]) {
   const file = join(dir, `s${Math.abs(JSON.stringify(doc).length)}-${args.join('_').replace(/\W/g, '')}.json`);
   writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc));
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, ...args], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', file, ...args], { encoding: 'utf8', cwd: ROOT });
   return { status: r.status, out: r.stdout.trimEnd().split('\n'), err: r.stderr.trim(), file };
 }
 
@@ -129,7 +129,7 @@ describe('sim on scenario documents', () => {
   });
 
   it('`sim FILE | head -1`: the reader gone, sim stops silently with status 141, as `cat` does under SIGPIPE', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), join(ROOT, 'public', 'scenarios', 'long-walk-lockup.json')], { cwd: ROOT });
+    const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', join(ROOT, 'public', 'scenarios', 'long-walk-lockup.json')], { cwd: ROOT });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));

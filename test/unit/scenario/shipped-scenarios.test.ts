@@ -490,7 +490,7 @@ describe('shipped scenarios: each run ends as its description says', () => {
 describe('shipped scenarios: the command line', () => {
   it('sim --summary on stuck-kthread-force.json prints the same log and summary and exits 1 on the refused rmmod', () => {
     const file = join(DIR, 'stuck-kthread-force.json');
-    const p = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'cli', 'sim.ts'), file, '--summary', '--no-timestamps'], { encoding: 'utf8', cwd: ROOT });
+    const p = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'run.mjs'), 'sim', file, '--summary', '--no-timestamps'], { encoding: 'utf8', cwd: ROOT });
     expect(p.status).toBe(1);
     expect(p.stderr.trim()).toBe('sim: line 9 (rmmod lp_kthread_v1) failed: rmmod: ERROR: Module lp_kthread_v1 is in use');
     const r = run('stuck-kthread-force.json');
