@@ -48,6 +48,11 @@ interface Engine {
   /** A Compare link's scenario B: the page starts in Compare mode with it (src/ui/compare/). */
   compare?: { scenario: Scenario; cursorUs?: number };
   port: EnginePort;
+  /**
+   * A Compare link's cursor, which the page's own host has not gone to yet: Compare's hosts
+   * replay to it, and the page's, hidden meanwhile, only when it is shown (catchUpPage).
+   */
+  deferredCursorUs?: number;
 }
 
 let current: Engine | undefined;
@@ -107,8 +112,11 @@ function open(): Engine {
   let scenario = init.scenario;
   let notice = init.notice;
   let port: EnginePort;
+  // A Compare link opens three hosts (the page's A, Compare's A and B): the page's waits at the
+  // start rather than replaying to the cursor behind Compare for nothing.
+  const deferredCursorUs = init.compare ? init.cursorUs : undefined;
   try {
-    port = portFor(scenario, init.cursorUs);
+    port = portFor(scenario, deferredCursorUs === undefined ? init.cursorUs : undefined);
   } catch (e) {
     notice = `This scenario could not be started (${(e as Error).message}); showing the default scenario instead.`;
     scenario = initialScenario('', null).scenario;
@@ -116,7 +124,7 @@ function open(): Engine {
   }
   // Compare mode writes the address while it is open, both scenarios in it.
   if (init.compare) addressHeld = true;
-  return { scenario, notice, port, rescued: init.rescued, compare: init.compare && { scenario: init.compare, cursorUs: init.cursorUs } };
+  return { scenario, notice, port, rescued: init.rescued, compare: init.compare && { scenario: init.compare, cursorUs: init.cursorUs }, deferredCursorUs };
 }
 
 /** A ?bench= machine (src/ui/benchHook.ts): never written to the address bar or storage. */
@@ -192,9 +200,19 @@ function entriesOf(e: Engine): readonly string[] | undefined {
   return e.port.ready() ? e.port.piece('console').entries : undefined;
 }
 
-/** The cursor's virtual time. */
+/** The cursor's virtual time (a Compare link's, while the page's host has not gone there). */
 export function cursorNow(e: Engine = engine()): number {
+  if (e.deferredCursorUs !== undefined) return e.deferredCursorUs;
   return e.port.ready() ? e.port.piece('cursor').now : 0;
+}
+
+/** The page's host is shown again (Compare left, or never opened): it goes to the cursor a Compare link deferred. */
+export function catchUpPage(): void {
+  const e = engine();
+  if (e.deferredCursorUs === undefined) return;
+  const time = e.deferredCursorUs;
+  e.deferredCursorUs = undefined;
+  e.port.playback.send({ type: 'SEEK', time });
 }
 
 /** Set while Compare mode owns the address bar (it writes both scenarios and the linked cursor). */

@@ -122,6 +122,8 @@ describe('Compare mode', () => {
       await waitClocksAt(page, /^\[\s*12\.000000\]$/);
       expect(await side(page, 'B').locator('.cmp-policy code').textContent()).toBe('replace-set-2026');
       expect(await page.getByTestId('log-diff-summary').textContent()).toMatch(/^5 lines only in A, 2 lines only in B/);
+      // Opened from the link, the page's own host (hidden behind Compare) has not replayed to the cursor.
+      expect(await page.evaluate(() => (window as unknown as { livepatchCompare: { page: { piece(n: 'cursor'): { now: number } } } }).livepatchCompare.page.piece('cursor').now)).toBeLessThan(12_000_000);
 
       // Leaving Compare returns to A (after the reload: A at the link's cursor); the address is A's alone again.
       await page.getByRole('button', { name: 'Leave Compare' }).click();

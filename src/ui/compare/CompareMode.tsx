@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { EnginePort } from '../../engine/port';
 import { policyByName } from '../../kernel/policy';
 import type { Scenario } from '../../scenario/document';
-import { PortProvider } from '../engine';
+import { engine, PortProvider } from '../engine';
 import { FuncStacksView } from '../views/FuncStacksView';
 import { GlossaryDialog } from '../glossary/GlossaryDialog';
 import { useShortcuts } from '../useShortcuts';
@@ -33,9 +33,9 @@ export function CompareMode({ session }: { session: CompareSession }) {
     if (document.activeElement === document.body || document.activeElement === null) root.current?.querySelector<HTMLElement>('.cmp-controls button')?.focus();
   }, [session]);
   useEffect(() => {
-    // For the end-to-end tests and devtools: both ports and the linked cursor.
+    // For the end-to-end tests and devtools: both ports, the linked cursor, and the page's own port (hidden meanwhile).
     const w = window as unknown as { livepatchCompare?: unknown };
-    w.livepatchCompare = { a: session.portA, b: session.portB, link: session.link };
+    w.livepatchCompare = { a: session.portA, b: session.portB, link: session.link, page: engine().port };
     return () => {
       delete w.livepatchCompare;
     };

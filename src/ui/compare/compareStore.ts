@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import type { EnginePort } from '../../engine/port';
 import type { Scenario } from '../../scenario/document';
-import { cursorNow, engine, holdAddress, portFor, scenarioNow } from '../engine';
+import { catchUpPage, cursorNow, engine, holdAddress, portFor, scenarioNow } from '../engine';
 import { fragmentOf } from '../scenarioStore';
 import { LinkedCursor } from './linkedCursor';
 import { onSeedOf } from './pairing';
@@ -95,7 +95,10 @@ export function closeCompare({ keepAddress = false } = {}): void {
   s.portB.close();
   s.stopWriting();
   // Reopening with another B: the new session writes the address; the page's writer stays held.
-  if (!keepAddress) s.giveBack();
+  if (!keepAddress) {
+    catchUpPage();
+    s.giveBack();
+  }
   useCompare.setState({ session: null });
 }
 
@@ -107,7 +110,10 @@ export function openCompareFromLink(): string | undefined {
   if (fromLink || !c) return undefined;
   fromLink = true;
   const error = openCompare(c.scenario, c.cursorUs);
-  // The page held its address for Compare (src/ui/engine.ts): it has it back.
-  if (error) holdAddress()();
+  // The page held its address for Compare (src/ui/engine.ts): it has it back, at the link's cursor.
+  if (error) {
+    catchUpPage();
+    holdAddress()();
+  }
   return error;
 }
