@@ -212,14 +212,9 @@ function buildMachine() {
     settle();
     const ps = t.patchState;
     const fl = t.flags;
-    for (let s = 0; s < k.firstThread; s++) {
-      if (ps[s] === target) {
-        ps[s] = initial;
-        fl[s] |= TF.PATCH_PENDING;
-      }
-    }
-    for (let s = k.firstThread, n = t.n; s < n; s++) {
-      if (ps[s] === target && fl[s] & TF.LISTED) {
+    // The idle tasks (slots below firstThread) are never on the task list, the threads are while listed.
+    for (let s = 0, first = k.firstThread, n = t.n; s < n; s++) {
+      if (ps[s] === target && (s < first || fl[s] & TF.LISTED)) {
         ps[s] = initial;
         fl[s] |= TF.PATCH_PENDING;
       }

@@ -116,7 +116,7 @@ function open(): Engine {
   // start rather than replaying to the cursor behind Compare for nothing.
   const deferredCursorUs = init.compare ? init.cursorUs : undefined;
   try {
-    port = portFor(scenario, deferredCursorUs === undefined ? init.cursorUs : undefined);
+    port = portFor(scenario, init.compare ? undefined : init.cursorUs);
   } catch (e) {
     notice = `This scenario could not be started (${(e as Error).message}); showing the default scenario instead.`;
     scenario = initialScenario('', null).scenario;
@@ -212,7 +212,7 @@ export function catchUpPage(): void {
   if (e.deferredCursorUs === undefined) return;
   const time = e.deferredCursorUs;
   e.deferredCursorUs = undefined;
-  e.port.playback.send({ type: 'SEEK', time });
+  sendPlayback({ type: 'SEEK', time });
 }
 
 /** Set while Compare mode owns the address bar (it writes both scenarios and the linked cursor). */
